@@ -1,0 +1,29 @@
+# One production image for every process of Aidants Connect; the command picks the process:
+#   web server (default)  node_modules/.bin/tsx server/main.ts
+#   Temporal worker       node_modules/.bin/tsx worker/main.ts
+#   migrations            node_modules/.bin/tsx scripts/migrate.ts
+#   demo data             node_modules/.bin/tsx scripts/seed.ts
+# Configuration comes from the environment (see config/index.ts and docker-compose.yml).
+FROM node:20-bookworm-slim
+
+WORKDIR /app
+
+# Dependencies first, so that a source change does not reinstall them.
+# `npm ci` fails on our registry mirror, hence `npm install` (it still follows package-lock.json).
+COPY package.json package-lock.json ./
+RUN npm install --omit=dev --no-audit --no-fund \
+ && npm cache clean --force
+
+COPY . .
+
+ENV NODE_ENV=production \
+    ADMIN_JS_TMP_DIR=/app/adminjs-bundle
+
+# The sources stay owned by root (read-only for the service); AdminJS writes its bundle at start-up.
+RUN mkdir -p "$ADMIN_JS_TMP_DIR" && chown node:node "$ADMIN_JS_TMP_DIR"
+
+USER node
+
+EXPOSE 3000
+
+CMD ["node_modules/.bin/tsx", "server/main.ts"]

@@ -1,0 +1,32 @@
+// Every activity the worker registers, built from injected dependencies (database, mailer, public URL).
+// Workflows import only the *type* of this object.
+import type { Sequelize } from 'sequelize';
+import type { Mailer } from '../services/mailer.js';
+import { sendEmailOnce, type EmailRequest, type SendOutcome } from '../services/outbox.js';
+import { createHabilitationActivities } from './habilitation.js';
+
+export interface ActivityDeps {
+  sequelize: Sequelize;
+  mailer: Mailer;
+  mailFrom: string;
+  publicUrl: string;
+  anctEmail: string;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createHabilitationActivities(deps),
+
+    /** Renders, stores and sends an e-mail once per idempotency key. */
+    async sendEmail(request: EmailRequest): Promise<SendOutcome> {
+      return sendEmailOnce({ sequelize: deps.sequelize, mailer: deps.mailer, from: deps.mailFrom }, request);
+    },
+
+    /** Where ANCT notifications go (kept out of workflow input so it can change without a new workflow run). */
+    async getAnctRecipients(): Promise<string[]> {
+      return [deps.anctEmail];
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

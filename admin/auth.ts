@@ -1,0 +1,109 @@
+// Authentication of the back-office: our own login (password, then a TOTP code) in front of AdminJS,
+// with sessions stored in PostgreSQL. AdminJS reads the signed-in person from req.session.adminUser.
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import session from 'express-session';
+import connectPgSimple from 'connect-pg-simple';
+import pg from 'pg';
+import { verifySync } from 'otplib';
+import { User } from '../db/models/index.js';
+import { appendJournal } from '../services/journal.js';
+import { verifyPassword } from '../services/passwords.js';
+import { csrfToken, verifyCsrf } from '../server/csrf.js';
+import { adminLoginPage } from './login-page.js';
+
+export interface AdminUser {
+  id: string;
+  email: string;
+  title: string;
+  roles: string[];
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    adminUser?: AdminUser;
+  }
+}
+
+const GENERIC_ERROR = 'Adresse e-mail, mot de passe ou code incorrect.';
+const MAX_FAILURES = 5;
+const FAILURE_WINDOW_MS = 15 * 60_000;
+
+/** Counts failed logins per e-mail to slow down guessing (per process; a shared store comes with hardening). */
+class FailureCounter {
+  private readonly failures = new Map<string, number[]>();
+  blocked(key: string, now = Date.now()): boolean {
+    const recent = (this.failures.get(key) ?? []).filter((t) => now - t < FAILURE_WINDOW_MS);
+    this.failures.set(key, recent);
+    return recent.length >= MAX_FAILURES;
+  }
+  record(key: string): void {
+    this.failures.set(key, [...(this.failures.get(key) ?? []), Date.now()]);
+  }
+  reset(key: string): void {
+    this.failures.delete(key);
+  }
+}
+
+export function adminAuthRouter(options: { databaseUrl: string; sessionSecret: string; secureCookies: boolean }): { router: Router; close(): Promise<void> } {
+  const PgStore = connectPgSimple(session);
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 5 });
+  const router = Router();
+  const failures = new FailureCounter();
+
+  router.use(session({
+    store: new PgStore({ pool, tableName: 'http_sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60 }),
+    name: 'ac_admin',
+    secret: options.sessionSecret,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: options.secureCookies, maxAge: 8 * 3600_000, path: '/admin' },
+  }));
+
+  router.get('/login', (req, res) => {
+    if (req.session.adminUser) return res.redirect('/admin');
+    res.send(adminLoginPage({ csrfToken: csrfToken(req, res, options.secureCookies) }));
+  });
+
+  router.post('/login', express.urlencoded({ extended: false, limit: '10kb' }), verifyCsrf, (req, res, next) => {
+    (async () => {
+      const email = String(req.body.email ?? '').trim().toLowerCase();
+      const password = String(req.body.password ?? '');
+      const otp = String(req.body.otp ?? '').trim();
+      const fail = (status: number, message = GENERIC_ERROR) => {
+        failures.record(email);
+        res.status(status).send(adminLoginPage({ csrfToken: csrfToken(req, res, options.secureCookies), error: message, email }));
+      };
+      if (failures.blocked(email)) {
+        return fail(429, 'Trop de tentatives de connexion. Réessayez dans quelques minutes.');
+      }
+      const user = email ? await User.findOne({ where: { email } }) : null;
+      const passwordOk = await verifyPassword(password, user?.passwordHash ?? null);
+      const otpOk = Boolean(user?.adminTotpSecret) && /^\d{6}$/.test(otp)
+        && verifySync({ secret: user!.adminTotpSecret!, token: otp, period: 30, epochTolerance: 30 }).valid;
+      if (!user || !user.isActive || user.staffRoles.length === 0 || !passwordOk || !otpOk) return fail(401);
+
+      failures.reset(email);
+      const adminUser: AdminUser = { id: user.id, email: user.email, title: `${user.firstName} ${user.lastName}`, roles: user.staffRoles };
+      await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+      req.session.adminUser = adminUser;
+      await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+      await user.update({ lastLoginAt: new Date() });
+      await appendJournal({ action: 'admin_login', actorId: user.id, details: { ip: req.ip } });
+      res.redirect(303, '/admin');
+    })().catch(next);
+  });
+
+  router.get('/logout', (req, res, next) => {
+    req.session.destroy((err) => (err ? next(err) : res.redirect('/admin/login')));
+  });
+
+  // Everything else under /admin needs a signed-in ANCT person.
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.session.adminUser) return next();
+    if (req.path.startsWith('/api/')) return void res.status(401).json({ message: 'Session expirée : reconnectez-vous.' });
+    res.redirect('/admin/login');
+  });
+
+  return { router, close: () => pool.end() };
+}

@@ -1,0 +1,198 @@
+// The one typed configuration of the service, read from the environment once and validated at start-up.
+// A missing or malformed variable stops the process with a message naming it (see formatConfigErrors).
+// Never imported by workflow code: workflows get what they need as input.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDuration } from '../domain/duration.js';
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export type NodeEnv = 'development' | 'production' | 'test';
+
+export interface Config {
+  nodeEnv: NodeEnv;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Where the service keeps its local state (embedded PostgreSQL, Temporal SQLite file, caught mails). */
+  dataDir: string;
+  http: {
+    port: number;
+    /** Public base URL, used in e-mails and OIDC metadata. */
+    publicUrl: string;
+    /** Secret signing session cookies (public site and AdminJS). */
+    sessionSecret: string;
+    /** Serve development-only helpers (demo card codes). Never in production. */
+    devTools: boolean;
+  };
+  database: {
+    /** Undefined: an embedded PostgreSQL is started under dataDir. */
+    url: string | undefined;
+    embeddedPort: number;
+  };
+  temporal: {
+    /** Undefined: the project starts the `temporal` CLI dev server itself. */
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    devServerPort: number;
+    uiPort: number;
+  };
+  mail: {
+    /** Undefined: the project starts its local SMTP sink. */
+    smtpUrl: string | undefined;
+    from: string;
+    sinkSmtpPort: number;
+    sinkWebPort: number;
+  };
+  habilitation: {
+    /** A request waiting longer than this for the comité reminds the ANCT. */
+    comiteReminderDelayMs: number;
+    /** Address of the ANCT team that receives reminders and digests. */
+    anctEmail: string;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const DEV_SESSION_SECRET = 'dev-only-session-secret-change-me-in-production';
+
+/** Reads and validates the configuration; throws ConfigError listing every bad variable at once. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const value = read(name);
+    if (value === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    problems.push(`${name}: must be one of ${allowed.join(', ')} (got "${value}")`);
+    return fallback;
+  };
+
+  const port = (name: string, fallback: number): number => {
+    const value = read(name);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) {
+      problems.push(`${name}: must be a TCP port between 1 and 65535 (got "${value}")`);
+      return fallback;
+    }
+    return n;
+  };
+
+  const url = (name: string, protocols: string[], fallback?: string): string | undefined => {
+    const value = read(name) ?? fallback;
+    if (value === undefined) return undefined;
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol)) {
+        problems.push(`${name}: must use ${protocols.join(' or ')} (got "${parsed.protocol}")`);
+      }
+      return value;
+    } catch {
+      problems.push(`${name}: must be a URL (got "${value}")`);
+      return undefined;
+    }
+  };
+
+  const duration = (name: string, fallback: string): number => {
+    const value = read(name) ?? fallback;
+    const ms = parseDuration(value);
+    if (ms === undefined || ms <= 0) {
+      problems.push(`${name}: must be a positive duration such as "14 days" or "12h" (got "${value}")`);
+      return parseDuration(fallback)!;
+    }
+    return ms;
+  };
+
+  const email = (name: string, fallback: string): string => {
+    const value = read(name) ?? fallback;
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value.replace(/^.*<(.+)>$/, '$1'))) {
+      problems.push(`${name}: must be an e-mail address (got "${value}")`);
+    }
+    return value;
+  };
+
+  const nodeEnv = oneOf<NodeEnv>('NODE_ENV', ['development', 'production', 'test'], 'development');
+  const httpPort = port('PORT', 3000);
+  const publicUrl = url('PUBLIC_URL', ['http:', 'https:'], `http://localhost:${httpPort}`)!.replace(/\/$/, '');
+
+  const sessionSecret = read('SESSION_SECRET') ?? (nodeEnv === 'production' ? undefined : DEV_SESSION_SECRET);
+  if (sessionSecret === undefined) problems.push('SESSION_SECRET: required in production (at least 32 characters)');
+  else if (sessionSecret.length < 32) problems.push('SESSION_SECRET: must be at least 32 characters long');
+
+  const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const temporalAddress = read('TEMPORAL_ADDRESS');
+  if (temporalAddress !== undefined && !/^[\w.-]+:\d{1,5}$/.test(temporalAddress)) {
+    problems.push(`TEMPORAL_ADDRESS: must be host:port (got "${temporalAddress}")`);
+  }
+  const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:']);
+
+  if (nodeEnv === 'production') {
+    if (databaseUrl === undefined) problems.push('DATABASE_URL: required in production (the embedded PostgreSQL is for development)');
+    if (temporalAddress === undefined) problems.push('TEMPORAL_ADDRESS: required in production (the dev server is for development)');
+    if (smtpUrl === undefined) problems.push('SMTP_URL: required in production (the mail sink is for development)');
+  }
+
+  const devToolsRaw = oneOf('DEV_TOOLS', ['true', 'false'], nodeEnv === 'production' ? 'false' : 'true');
+  if (nodeEnv === 'production' && devToolsRaw === 'true') problems.push('DEV_TOOLS: cannot be enabled in production');
+
+  const config: Config = {
+    nodeEnv,
+    logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'], nodeEnv === 'test' ? 'warn' : 'info'),
+    dataDir: path.resolve(PROJECT_ROOT, read('DATA_DIR') ?? '.data'),
+    http: { port: httpPort, publicUrl, sessionSecret: sessionSecret ?? '', devTools: devToolsRaw === 'true' },
+    database: { url: databaseUrl, embeddedPort: port('EMBEDDED_PG_PORT', 54329) },
+    temporal: {
+      address: temporalAddress,
+      namespace: read('TEMPORAL_NAMESPACE') ?? 'default',
+      taskQueue: read('TEMPORAL_TASK_QUEUE') ?? 'aidants-connect',
+      devServerPort: port('TEMPORAL_DEV_PORT', 7233),
+      uiPort: port('TEMPORAL_UI_PORT', 8233),
+    },
+    mail: {
+      smtpUrl,
+      from: email('MAIL_FROM', 'Aidants Connect <contact@aidantsconnect.beta.gouv.fr>'),
+      sinkSmtpPort: port('MAIL_SINK_SMTP_PORT', 1025),
+      sinkWebPort: port('MAIL_SINK_WEB_PORT', 1080),
+    },
+    habilitation: {
+      comiteReminderDelayMs: duration('HABILITATION_COMITE_REMINDER_DELAY', '14 days'),
+      anctEmail: email('ANCT_EMAIL', 'habilitation@aidantsconnect.beta.gouv.fr'),
+    },
+  };
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** Loads the configuration or exits with a message naming each bad variable (for entry points). */
+export function loadConfigOrExit(env: Env = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nSee README.md, section "Configuration".\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}
+
+/** Every variable the service reads, for the README and the docker-compose consistency test. */
+export const CONFIG_VARIABLES = [
+  'NODE_ENV', 'LOG_LEVEL', 'DATA_DIR', 'PORT', 'PUBLIC_URL', 'SESSION_SECRET', 'DEV_TOOLS',
+  'DATABASE_URL', 'EMBEDDED_PG_PORT',
+  'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT',
+  'SMTP_URL', 'MAIL_FROM', 'MAIL_SINK_SMTP_PORT', 'MAIL_SINK_WEB_PORT',
+  'HABILITATION_COMITE_REMINDER_DELAY', 'ANCT_EMAIL',
+] as const;

@@ -1,0 +1,53 @@
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import { SHIPMENT_STATUS_KEYS, type ShipmentStatus } from '../../domain/habilitation.js';
+import { bool, createdAt, date, enumText, ref, text, uuidPk } from './helpers.js';
+
+export class Card extends Model<InferAttributes<Card>, InferCreationAttributes<Card>> {
+  declare id: CreationOptional<string>;
+  declare kind: CreationOptional<'physical' | 'digital'>;
+  declare serialNumber: string | null;
+  declare seedHex: string;
+  declare periodSeconds: CreationOptional<number>;
+  declare aidantId: string | null;
+  declare linkedAt: Date | null;
+  declare validatedAt: Date | null;
+  declare isFunctional: CreationOptional<boolean>;
+  declare lastUsedStep: number | null;
+  declare createdAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    Card.init(
+      {
+        id: uuidPk(), kind: { ...enumText(['physical', 'digital']), defaultValue: 'physical' }, serialNumber: text(),
+        seedHex: text(false), periodSeconds: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 60 },
+        aidantId: ref('users'), linkedAt: date(), validatedAt: date(), isFunctional: bool(true),
+        lastUsedStep: { type: DataTypes.BIGINT, allowNull: true }, createdAt: createdAt(),
+      },
+      { sequelize, tableName: 'cards' },
+    );
+  }
+}
+
+export class CardShipment extends Model<InferAttributes<CardShipment>, InferCreationAttributes<CardShipment>> {
+  declare id: CreationOptional<string>;
+  declare onboardingId: string;
+  declare organisationId: string;
+  declare cardId: string | null;
+  declare status: CreationOptional<ShipmentStatus>;
+  declare trackingNumber: string | null;
+  declare sentAt: Date | null;
+  declare deliveredAt: Date | null;
+  declare createdAt: CreationOptional<Date>;
+  declare updatedAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    CardShipment.init(
+      {
+        id: uuidPk(), onboardingId: ref('aidant_onboardings', false), organisationId: ref('organisations', false),
+        cardId: ref('cards'), status: { ...enumText(SHIPMENT_STATUS_KEYS), defaultValue: 'preparing' },
+        trackingNumber: text(), sentAt: date(), deliveredAt: date(), createdAt: createdAt(), updatedAt: createdAt(),
+      },
+      { sequelize, tableName: 'card_shipments', timestamps: true },
+    );
+  }
+}

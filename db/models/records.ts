@@ -1,0 +1,124 @@
+// Append-only and transient records: the journal, the e-mail outbox, OIDC connections and login links.
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import { JOURNAL_ACTION_KEYS, type JournalAction } from '../../domain/journal.js';
+import { bool, createdAt, date, enumText, ref, text, uuidPk } from './helpers.js';
+
+export class JournalEntry extends Model<InferAttributes<JournalEntry>, InferCreationAttributes<JournalEntry>> {
+  declare id: CreationOptional<string>;
+  declare createdAt: CreationOptional<Date>;
+  declare action: JournalAction;
+  declare actorId: string | null;
+  declare organisationId: string | null;
+  declare usagerId: string | null;
+  declare mandatId: string | null;
+  declare autorisationId: string | null;
+  declare habilitationRequestId: string | null;
+  declare onboardingId: string | null;
+  declare demarches: string[] | null;
+  declare durationDays: number | null;
+  declare details: CreationOptional<Record<string, unknown>>;
+  declare idempotencyKey: string | null;
+  declare previousHash: CreationOptional<string>;
+  declare hash: CreationOptional<string>;
+
+  static initModel(sequelize: Sequelize): void {
+    JournalEntry.init(
+      {
+        id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true },
+        createdAt: createdAt(),
+        action: enumText(JOURNAL_ACTION_KEYS),
+        actorId: ref('users'), organisationId: ref('organisations'), usagerId: ref('usagers'), mandatId: ref('mandats'),
+        autorisationId: ref('autorisations'), habilitationRequestId: ref('habilitation_requests'), onboardingId: ref('aidant_onboardings'),
+        demarches: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: true },
+        durationDays: { type: DataTypes.INTEGER, allowNull: true },
+        details: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
+        idempotencyKey: text(),
+        // Filled by the database trigger; the placeholders satisfy NOT NULL before the trigger runs.
+        previousHash: { ...text(false), defaultValue: '' },
+        hash: { ...text(false), defaultValue: '' },
+      },
+      { sequelize, tableName: 'journal' },
+    );
+  }
+}
+
+export class EmailOutbox extends Model<InferAttributes<EmailOutbox>, InferCreationAttributes<EmailOutbox>> {
+  declare id: CreationOptional<string>;
+  declare idempotencyKey: string;
+  declare template: string;
+  declare recipients: string[];
+  declare subject: string;
+  declare html: string;
+  declare textBody: string;
+  declare status: CreationOptional<'pending' | 'sent' | 'failed'>;
+  declare attempts: CreationOptional<number>;
+  declare messageId: string | null;
+  declare lastError: string | null;
+  declare sentAt: Date | null;
+  declare createdAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    EmailOutbox.init(
+      {
+        id: uuidPk(), idempotencyKey: text(false), template: text(false),
+        recipients: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: false }, subject: text(false), html: text(false),
+        textBody: text(false), status: { ...enumText(['pending', 'sent', 'failed']), defaultValue: 'pending' },
+        attempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 }, messageId: text(), lastError: text(),
+        sentAt: date(), createdAt: createdAt(),
+      },
+      { sequelize, tableName: 'email_outbox' },
+    );
+  }
+}
+
+export class Connection extends Model<InferAttributes<Connection>, InferCreationAttributes<Connection>> {
+  declare id: CreationOptional<string>;
+  declare kind: 'idp' | 'franceconnect_client' | 'mandat_draft';
+  declare state: string | null;
+  declare nonce: string | null;
+  declare aidantId: string | null;
+  declare organisationId: string | null;
+  declare usagerId: string | null;
+  declare demarches: string[] | null;
+  declare duration: string | null;
+  declare demarche: string | null;
+  declare autorisationId: string | null;
+  declare requestedScope: string[] | null;
+  declare codeHash: string | null;
+  declare codeUsedAt: Date | null;
+  declare accessTokenHash: string | null;
+  declare expiresAt: Date;
+  declare complete: CreationOptional<boolean>;
+  declare createdAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    Connection.init(
+      {
+        id: uuidPk(), kind: enumText(['idp', 'franceconnect_client', 'mandat_draft']), state: text(), nonce: text(),
+        aidantId: ref('users'), organisationId: ref('organisations'), usagerId: ref('usagers'),
+        demarches: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: true }, duration: text(), demarche: text(),
+        autorisationId: ref('autorisations'), requestedScope: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: true },
+        codeHash: text(), codeUsedAt: date(), accessTokenHash: text(), expiresAt: date(false), complete: bool(),
+        createdAt: createdAt(),
+      },
+      { sequelize, tableName: 'connections' },
+    );
+  }
+}
+
+export class LoginLink extends Model<InferAttributes<LoginLink>, InferCreationAttributes<LoginLink>> {
+  declare id: CreationOptional<string>;
+  declare userId: string;
+  declare tokenHash: string;
+  declare nextUrl: string | null;
+  declare expiresAt: Date;
+  declare usedAt: Date | null;
+  declare createdAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    LoginLink.init(
+      { id: uuidPk(), userId: ref('users', false), tokenHash: text(false), nextUrl: text(), expiresAt: date(false), usedAt: date(), createdAt: createdAt() },
+      { sequelize, tableName: 'login_links' },
+    );
+  }
+}

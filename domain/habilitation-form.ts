@@ -1,0 +1,84 @@
+// Validation of the public habilitation request, shared by the pages and the services.
+// Returns French messages keyed by field name; nothing here touches the database.
+import { isValidSiret, normalizeSiret } from './siret.js';
+import { PLEDGE_KEYS, STRUCTURE_TYPE_KEYS, type Pledge, type StructureType } from './habilitation.js';
+
+export interface HabilitationRequestInput {
+  issuerFirstName: string;
+  issuerLastName: string;
+  issuerEmail: string;
+  issuerProfession: string;
+  issuerPhone: string;
+  structureName: string;
+  structureType: StructureType;
+  structureTypeOther: string | null;
+  siret: string;
+  address: string;
+  zipcode: string;
+  city: string;
+  franceServicesNumber: string | null;
+  pledges: Record<Pledge, boolean>;
+}
+
+export type FieldErrors = Record<string, string>;
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
+const PHONE = /^(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}$/;
+const str = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
+
+/** Department code from a French postal code (Corsica and overseas included). */
+export function departmentFromZipcode(zipcode: string): string {
+  if (zipcode.startsWith('97')) return zipcode.slice(0, 3);
+  if (zipcode.startsWith('20')) return Number(zipcode) < 20200 ? '2A' : '2B';
+  return zipcode.slice(0, 2);
+}
+
+export function parseHabilitationRequest(body: Record<string, unknown>): { value?: HabilitationRequestInput; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const required = (field: string, label: string, max = 200): string => {
+    const value = str(body[field]);
+    if (!value) errors[field] = `Veuillez renseigner ${label}.`;
+    else if (value.length > max) errors[field] = `Ce champ ne peut pas dépasser ${max} caractères.`;
+    return value;
+  };
+
+  const issuerFirstName = required('issuerFirstName', 'votre prénom');
+  const issuerLastName = required('issuerLastName', 'votre nom');
+  const issuerEmail = required('issuerEmail', 'votre adresse e-mail').toLowerCase();
+  if (issuerEmail && !EMAIL.test(issuerEmail)) errors.issuerEmail = 'Veuillez saisir une adresse e-mail valide, par exemple nom@exemple.fr.';
+  const issuerProfession = required('issuerProfession', 'votre profession');
+  const issuerPhone = str(body.issuerPhone);
+  if (issuerPhone && !PHONE.test(issuerPhone)) errors.issuerPhone = 'Veuillez saisir un numéro de téléphone français, par exemple 06 12 34 56 78.';
+
+  const structureName = required('structureName', 'le nom de la structure');
+  const structureType = str(body.structureType) as StructureType;
+  if (!(STRUCTURE_TYPE_KEYS as string[]).includes(structureType)) errors.structureType = 'Veuillez choisir le type de structure.';
+  const structureTypeOther = structureType === 'autre' ? required('structureTypeOther', 'le type de structure') : null;
+
+  const siret = normalizeSiret(str(body.siret));
+  if (!siret) errors.siret = 'Veuillez renseigner le numéro SIRET de la structure.';
+  else if (!/^\d{14}$/.test(siret)) errors.siret = 'Le numéro SIRET doit comporter 14 chiffres.';
+  else if (!isValidSiret(siret)) errors.siret = 'Ce numéro SIRET n’est pas valide : vérifiez les 14 chiffres.';
+
+  const address = required('address', 'l’adresse de la structure', 300);
+  const zipcode = required('zipcode', 'le code postal');
+  if (zipcode && !/^\d{5}$/.test(zipcode)) errors.zipcode = 'Le code postal doit comporter 5 chiffres.';
+  const city = required('city', 'la commune');
+
+  const franceServicesLabel = str(body.franceServicesLabel) === 'on' || str(body.franceServicesLabel) === 'true';
+  const franceServicesNumber = franceServicesLabel ? required('franceServicesNumber', 'le numéro de labellisation France Services') : null;
+
+  const pledges = Object.fromEntries(PLEDGE_KEYS.map((key) => [key, ['on', 'true'].includes(str(body[`pledge_${key}`]))])) as Record<Pledge, boolean>;
+  for (const key of PLEDGE_KEYS) {
+    if (!pledges[key]) errors[`pledge_${key}`] = 'Cet engagement est obligatoire pour soumettre la demande.';
+  }
+
+  if (Object.keys(errors).length > 0) return { errors };
+  return {
+    errors,
+    value: {
+      issuerFirstName, issuerLastName, issuerEmail, issuerProfession, issuerPhone,
+      structureName, structureType, structureTypeOther, siret, address, zipcode, city, franceServicesNumber, pledges,
+    },
+  };
+}

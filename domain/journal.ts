@@ -1,0 +1,37 @@
+// Every journaled action with its French label. The journal is append-only (a database trigger refuses
+// UPDATE and DELETE) and each entry carries the hash of the previous one.
+
+export const JOURNAL_ACTIONS = {
+  // aidants and cards
+  connect_aidant: "Connexion d'un aidant",
+  activity_check_aidant: "Reprise de connexion d'un aidant",
+  card_association: "Association d'une carte à un aidant",
+  card_validation: "Validation d'une carte associée à un aidant",
+  card_dissociation: "Séparation d'une carte et d'un aidant",
+  import_totp_cards: 'Importation de cartes TOTP',
+  // usagers and mandats
+  franceconnect_usager: "FranceConnexion d'un usager",
+  update_email_usager: "L'e-mail de l'usager a été modifié",
+  update_phone_usager: "Le téléphone de l'usager a été modifié",
+  create_attestation: "Création d'une attestation",
+  create_autorisation: "Création d'une autorisation",
+  use_autorisation: "Utilisation d'une autorisation",
+  cancel_autorisation: "Révocation d'une autorisation",
+  cancel_mandat: "Révocation d'un mandat",
+  init_renew_mandat: "Lancement d'une procédure de renouvellement",
+  expire_mandat: "Expiration d'un mandat",
+  transfer_mandat: 'Transfert d’un mandat à une autre structure',
+  switch_organisation: "Changement d'organisation",
+  // habilitation
+  habilitation_request_submitted: "Soumission d'une demande d'habilitation",
+  habilitation_request_decided: "Décision du comité sur une demande d'habilitation",
+  onboarding_training_done: "Formation d'un aidant enregistrée",
+  onboarding_lapsed: "Délai de formation d'un aidant dépassé",
+  onboarding_cancelled: "Annulation de l'habilitation d'un aidant",
+  aidant_account_activated: "Activation du compte d'un aidant",
+  card_shipment_updated: "Mise à jour de l'envoi d'une carte",
+  // back-office
+  admin_login: 'Connexion au back-office ANCT',
+} as const;
+export type JournalAction = keyof typeof JOURNAL_ACTIONS;
+export const JOURNAL_ACTION_KEYS = Object.keys(JOURNAL_ACTIONS) as JournalAction[];

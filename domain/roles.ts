@@ -1,0 +1,29 @@
+// Roles of ANCT people in the back-office, and what each may do. Aidant and référent are per-structure
+// memberships (organisation_memberships), not staff roles.
+
+export const STAFF_ROLES = {
+  anct_jury: 'Membre du comité ANCT',
+  anct_staff: 'Équipe ANCT',
+  tech_admin: 'Administrateur technique',
+} as const;
+export type StaffRole = keyof typeof STAFF_ROLES;
+export const STAFF_ROLE_KEYS = Object.keys(STAFF_ROLES) as StaffRole[];
+
+export type BackOfficeCapability =
+  | 'decide_habilitation'
+  | 'follow_onboarding'
+  | 'manage_cards'
+  | 'read_mandats'
+  | 'read_journal'
+  | 'manage_usagers'
+  | 'manage_staff';
+
+const CAPABILITIES: Record<StaffRole, readonly BackOfficeCapability[]> = {
+  anct_jury: ['decide_habilitation', 'follow_onboarding'],
+  anct_staff: ['follow_onboarding', 'manage_cards', 'read_mandats', 'read_journal'],
+  tech_admin: ['decide_habilitation', 'follow_onboarding', 'manage_cards', 'read_mandats', 'read_journal', 'manage_usagers', 'manage_staff'],
+};
+
+export function can(roles: readonly string[] | undefined, capability: BackOfficeCapability): boolean {
+  return (roles ?? []).some((role) => (CAPABILITIES as Record<string, readonly BackOfficeCapability[]>)[role]?.includes(capability));
+}

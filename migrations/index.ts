@@ -1,0 +1,5 @@
+// The ordered list of migrations. Listed explicitly (not globbed) so that tsx, jest and a compiled build
+// all load them the same way.
+import * as domain from './0001-domain.js';
+
+export const MIGRATIONS = [{ name: '0001-domain', ...domain }];

@@ -1,0 +1,62 @@
+// The Express application: public pages (DSFR), /health, the AdminJS back-office and French error pages.
+// Built from injected dependencies so tests can run it in-process.
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Sequelize } from 'sequelize';
+import type { Client } from '@temporalio/client';
+import { PROJECT_ROOT, type Config } from '../config/index.js';
+import { DomainError } from '../domain/errors.js';
+import type { Logger } from '../infra/logger.js';
+import type { Lifecycles } from '../services/lifecycles.js';
+import { healthHandler } from './health.js';
+import { errorPage } from './pages/errors.js';
+import { homePage } from './pages/home.js';
+import { habilitationRouter } from './routes/habilitation.js';
+import { devRouter } from './routes/dev.js';
+
+export interface AppDeps {
+  config: Config;
+  sequelize: Sequelize;
+  temporal: Client;
+  lifecycles: Lifecycles;
+  log: Logger;
+  /** The AdminJS router, mounted at /admin before any body parser (AdminJS parses its own bodies). */
+  adminRouter?: Router;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 1);
+  app.use((_req, res, next) => {
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'strict-origin');
+    next();
+  });
+
+  if (deps.adminRouter) app.use('/admin', deps.adminRouter);
+
+  app.use('/dsfr', express.static(path.join(PROJECT_ROOT, 'node_modules/@gouvfr/dsfr/dist'), { maxAge: '7d', index: false }));
+  app.get('/health', healthHandler(deps));
+  app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  app.get('/', (_req, res) => { res.send(homePage()); });
+  app.use('/habilitation', habilitationRouter(deps));
+  if (deps.config.http.devTools) app.use('/dev', devRouter(deps));
+
+  app.use((_req, res) => { res.status(404).send(errorPage(404)); });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (error instanceof DomainError) {
+      res.status(error.httpStatus).send(errorPage(error.httpStatus, error.message));
+      return;
+    }
+    const status = (error as { status?: number; type?: string }).status;
+    if (status === 400 || status === 413 || (error as { type?: string }).type === 'entity.parse.failed') {
+      res.status(400).send(errorPage(400));
+      return;
+    }
+    deps.log.error('unhandled error', { path: req.path, error: (error as Error)?.stack ?? String(error) });
+    res.status(500).send(errorPage(500));
+  });
+  return app;
+}

@@ -1,0 +1,47 @@
+// The web process: public pages, /health and the AdminJS back-office.
+import { loadConfigOrExit } from '../config/index.js';
+import { createSequelize } from '../db/sequelize.js';
+import { createLogger } from '../infra/logger.js';
+import { connectTemporalClient } from '../infra/temporal-client.js';
+import { buildBackOffice } from '../admin/index.js';
+import { createLifecycles, resumeSubmittedDrafts } from '../services/lifecycles.js';
+import { createApp } from './app.js';
+
+const config = loadConfigOrExit();
+const log = createLogger('web', config.logLevel);
+if (!config.database.url || !config.temporal.address) {
+  log.error('The web server needs DATABASE_URL and TEMPORAL_ADDRESS (npm start sets them for the local stack).');
+  process.exit(78);
+}
+
+const sequelize = createSequelize(config.database.url);
+const temporal = await connectTemporalClient(config.temporal.address, config.temporal.namespace);
+const lifecycles = createLifecycles(temporal, {
+  taskQueue: config.temporal.taskQueue,
+  habilitationPolicy: { comiteReminderDelayMs: config.habilitation.comiteReminderDelayMs },
+});
+const backOffice = await buildBackOffice(config, config.database.url);
+const app = createApp({ config, sequelize, temporal, lifecycles, log, adminRouter: backOffice.router });
+
+const server = app.listen(config.http.port, () => log.info(`web server listening on ${config.http.publicUrl}`));
+resumeSubmittedDrafts(lifecycles)
+  .then((count) => count > 0 && log.info(`started the lifecycle of ${count} pending habilitation request(s)`))
+  .catch((error) => log.warn('could not resume pending habilitation requests', { error: (error as Error).message }));
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info(`${signal} received, closing the web server`);
+  server.closeIdleConnections?.();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await backOffice.close();
+  await temporal.connection.close();
+  await sequelize.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// Started by `npm start`: stop when the orchestrator goes away, even if it was killed.
+process.on('disconnect', () => void shutdown('parent exited'));
+process.channel?.unref();
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,39 @@
+// Development-only helpers (DEV_TOOLS=true, refused in production): read the current code of demo cards
+// and of the demo ANCT accounts' authenticator, so a person trying the demo can log in.
+import { Router } from 'express';
+import { generateSync } from 'otplib';
+import { Op } from 'sequelize';
+import { Card, User } from '../../db/models/index.js';
+import { STAFF_ROLES, type StaffRole } from '../../domain/roles.js';
+import { currentCode } from '../../services/totp.js';
+import type { AppDeps } from '../app.js';
+import { html } from '../views/html.js';
+import { layout } from '../views/layout.js';
+
+export function devRouter(_deps: AppDeps): Router {
+  const router = Router();
+  router.get('/codes', (_req, res, next) => {
+    (async () => {
+      const cards = await Card.findAll({ where: { aidantId: { [Op.ne]: null } }, include: [{ model: User, as: 'aidant' }], order: [['serialNumber', 'ASC']] });
+      const staff = await User.findAll({ where: { adminTotpSecret: { [Op.ne]: null } }, order: [['email', 'ASC']] });
+      res.setHeader('Cache-Control', 'no-store');
+      res.send(layout({ title: 'Codes de démonstration' }, html`
+        <h1>Codes de démonstration</h1>
+        <div class="fr-alert fr-alert--warning fr-mb-4w"><p>Page de développement : elle n’existe pas en production. Les codes changent toutes les 60 secondes (cartes) ou 30 secondes (application d’authentification ANCT).</p></div>
+        <h2>Comptes ANCT (back-office)</h2>
+        <div class="fr-table"><table><thead><tr><th>Adresse e-mail</th><th>Rôles</th><th>Code actuel</th></tr></thead><tbody>
+          ${staff.map((u) => html`<tr><td>${u.email}</td><td>${u.staffRoles.map((r) => STAFF_ROLES[r as StaffRole]).join(', ')}</td>
+            <td><strong data-testid="admin-code-${u.email}">${generateSync({ secret: u.adminTotpSecret!, period: 30, digits: 6 })}</strong></td></tr>`)}
+        </tbody></table></div>
+        <h2>Cartes des aidants</h2>
+        <div class="fr-table"><table><thead><tr><th>Carte</th><th>Aidant</th><th>Code actuel</th></tr></thead><tbody>
+          ${cards.map((c) => {
+            const aidant = (c as Card & { aidant: User }).aidant;
+            return html`<tr><td>${c.serialNumber ?? 'Application'}</td><td>${aidant.firstName} ${aidant.lastName} (${aidant.email})</td>
+              <td><strong>${currentCode(c.seedHex, c.periodSeconds)}</strong></td></tr>`;
+          })}
+        </tbody></table></div>`));
+    })().catch(next);
+  });
+  return router;
+}

@@ -1,0 +1,50 @@
+// Every e-mail goes through the outbox: it is rendered, stored under an idempotency key, then sent once.
+// A retried activity finds the row already sent and does nothing. The row is locked while sending so two
+// concurrent attempts cannot both send; the deterministic Message-ID lets mail servers drop the rare duplicate
+// left by a crash between the SMTP answer and the commit.
+import { createHash } from 'node:crypto';
+import type { Sequelize } from 'sequelize';
+import { renderEmail } from '../emails/render.js';
+import type { TemplateData, TemplateName } from '../emails/templates.js';
+import { EmailOutbox } from '../db/models/index.js';
+import type { Mailer } from './mailer.js';
+
+export interface EmailRequest<T extends TemplateName = TemplateName> {
+  idempotencyKey: string;
+  template: T;
+  to: string[];
+  data: TemplateData<T>;
+}
+
+export type SendOutcome = 'sent' | 'already_sent';
+
+export async function sendEmailOnce(
+  deps: { sequelize: Sequelize; mailer: Mailer; from: string },
+  request: EmailRequest,
+): Promise<SendOutcome> {
+  const recipients = [...new Set(request.to.map((address) => address.trim().toLowerCase()).filter(Boolean))];
+  if (recipients.length === 0) throw new Error(`E-mail ${request.idempotencyKey} has no recipient`);
+  const rendered = await renderEmail(request.template, request.data as never);
+  await EmailOutbox.findOrCreate({
+    where: { idempotencyKey: request.idempotencyKey },
+    defaults: { idempotencyKey: request.idempotencyKey, template: request.template, recipients, subject: rendered.subject, html: rendered.html, textBody: rendered.text },
+  });
+
+  return deps.sequelize.transaction(async (transaction) => {
+    const row = await EmailOutbox.findOne({ where: { idempotencyKey: request.idempotencyKey }, lock: transaction.LOCK.UPDATE, transaction });
+    if (!row) throw new Error(`Outbox row ${request.idempotencyKey} vanished`);
+    if (row.status === 'sent') return 'already_sent' as const;
+    const messageId = `<${createHash('sha256').update(row.idempotencyKey).digest('hex').slice(0, 32)}@aidantsconnect.beta.gouv.fr>`;
+    try {
+      await deps.mailer.send({ from: deps.from, to: row.recipients, subject: row.subject, html: row.html, text: row.textBody, messageId });
+    } catch (error) {
+      await EmailOutbox.update(
+        { attempts: row.attempts + 1, lastError: String((error as Error).message ?? error) },
+        { where: { id: row.id } },
+      );
+      throw error;
+    }
+    await row.update({ status: 'sent', sentAt: new Date(), attempts: row.attempts + 1, messageId, lastError: null }, { transaction });
+    return 'sent' as const;
+  });
+}

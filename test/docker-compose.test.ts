@@ -1,0 +1,155 @@
+// Consistency of docker-compose.yml with the configuration module: the stack must start with a valid
+// production configuration, and every variable it sets must be one the service actually reads.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { CONFIG_VARIABLES, ConfigError, PROJECT_ROOT, loadConfig } from '../config/index.js';
+
+type Env = Record<string, string>;
+
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  command?: string | string[];
+  environment?: Record<string, string | number | boolean | null> | string[];
+  ports?: (string | number | { target?: number; published?: number | string })[];
+  expose?: (string | number)[];
+}
+
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+}
+
+const APP_SERVICES = ['web', 'worker', 'migrate'] as const;
+const DUMMY_REQUIRED_VALUE = 'x'.repeat(40);
+
+// `merge: true` resolves `<<: *anchor` merge keys, as docker compose does.
+const compose = parse(readFileSync(path.join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as ComposeFile;
+
+function service(name: string): ComposeService {
+  const found = compose.services[name];
+  if (!found) throw new Error(`docker-compose.yml has no service "${name}"`);
+  return found;
+}
+
+/** The raw (not interpolated) environment of a service, whether written as a map or as a list. */
+function rawEnvironment(name: string): Env {
+  const environment = service(name).environment ?? {};
+  if (Array.isArray(environment)) {
+    return Object.fromEntries(
+      environment.map((entry) => {
+        const separator = entry.indexOf('=');
+        return separator === -1 ? [entry, ''] : [entry.slice(0, separator), entry.slice(separator + 1)];
+      }),
+    );
+  }
+  return Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, value === null ? '' : String(value)]));
+}
+
+/**
+ * Compose interpolation as it happens with an empty host environment:
+ * `${VAR:-default}` / `${VAR-default}` give the default, `${VAR:?msg}` / `${VAR?msg}` (required) a dummy
+ * 40-character value, a bare `${VAR}` or `$VAR` an empty string, and `$$` a literal `$`.
+ */
+function interpolate(value: string): string {
+  return value.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*)|(:?\?)([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (match, _name: string | undefined, defaultOp: string | undefined, defaultValue: string | undefined, requiredOp: string | undefined) => {
+      if (match === '$$') return '$';
+      if (defaultOp !== undefined) return defaultValue ?? '';
+      if (requiredOp !== undefined) return DUMMY_REQUIRED_VALUE;
+      return '';
+    },
+  );
+}
+
+function environment(name: string): Env {
+  return Object.fromEntries(Object.entries(rawEnvironment(name)).map(([key, value]) => [key, interpolate(value)]));
+}
+
+/** Container-side ports a service publishes or exposes to the compose network. */
+function containerPorts(name: string): number[] {
+  const { ports = [], expose = [] } = service(name);
+  const published = ports.map((port) => {
+    if (typeof port === 'object') return Number(port.target);
+    // "host:container", "ip:host:container", "container", optionally followed by "/tcp".
+    const spec = String(port).split('/')[0]!;
+    return Number(spec.split(':').at(-1));
+  });
+  return [...published, ...expose.map((port) => Number(String(port).split('/')[0]))];
+}
+
+describe('docker-compose.yml', () => {
+  it('defines the whole production-like stack', () => {
+    const names = Object.keys(compose.services ?? {});
+    for (const name of ['postgres', 'temporal', 'temporal-ui', 'mailcatcher', 'migrate', 'web', 'worker']) {
+      expect(names).toContain(name);
+    }
+  });
+
+  it('interpolates like docker compose', () => {
+    expect(interpolate('a${X:-b c}d')).toBe('ab cd');
+    expect(interpolate('${X:?required}')).toBe(DUMMY_REQUIRED_VALUE);
+    expect(interpolate('$${X}')).toBe('${X}');
+  });
+
+  it.each(APP_SERVICES)('gives %s only variables read by config/index.ts', (name) => {
+    const keys = Object.keys(rawEnvironment(name));
+    expect(keys).toEqual(expect.arrayContaining(['NODE_ENV', 'DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'SESSION_SECRET']));
+    const unknown = keys.filter((key) => !(CONFIG_VARIABLES as readonly string[]).includes(key));
+    expect(unknown).toEqual([]);
+  });
+
+  it('gives web a valid production configuration, which fails without DATABASE_URL', () => {
+    const env = environment('web');
+    expect(env.NODE_ENV).toBe('production');
+    // SESSION_SECRET must be required from the host (no default committed in the file).
+    expect(rawEnvironment('web').SESSION_SECRET).toMatch(/^\$\{SESSION_SECRET:?\?[^}]*\}$/);
+
+    const config = loadConfig(env);
+    expect(config.nodeEnv).toBe('production');
+    expect(config.http.devTools).toBe(false);
+    expect(config.database.url).toBe(env.DATABASE_URL);
+    expect(config.temporal.address).toBe(env.TEMPORAL_ADDRESS);
+    expect(config.mail.smtpUrl).toBe(env.SMTP_URL);
+
+    const { DATABASE_URL: _omitted, ...withoutDatabase } = env;
+    let failure: unknown;
+    try {
+      loadConfig(withoutDatabase);
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as ConfigError).problems.some((problem) => problem.startsWith('DATABASE_URL'))).toBe(true);
+    expect((failure as ConfigError).message).toContain('DATABASE_URL');
+  });
+
+  it.each(APP_SERVICES)('points %s at the temporal, postgres and mailcatcher services', (name) => {
+    const env = environment(name);
+
+    const [temporalHost, temporalPort] = (env.TEMPORAL_ADDRESS ?? '').split(':');
+    expect(temporalHost).toBe('temporal');
+    expect(containerPorts('temporal')).toContain(Number(temporalPort));
+
+    const smtp = new URL(env.SMTP_URL ?? 'invalid:');
+    expect(smtp.protocol).toBe('smtp:');
+    expect(smtp.hostname).toBe('mailcatcher');
+    expect(containerPorts('mailcatcher')).toContain(Number(smtp.port));
+
+    const database = new URL(env.DATABASE_URL ?? 'invalid:');
+    expect(database.hostname).toBe('postgres');
+    expect(database.pathname).toBe(`/${interpolate(String(rawEnvironment('postgres').POSTGRES_DB))}`);
+    expect(decodeURIComponent(database.username)).toBe(interpolate(String(rawEnvironment('postgres').POSTGRES_USER)));
+    expect(decodeURIComponent(database.password)).toBe(interpolate(String(rawEnvironment('postgres').POSTGRES_PASSWORD)));
+  });
+
+  it('runs the worker on the task queue the web server starts workflows on', () => {
+    const web = loadConfig(environment('web'));
+    const worker = loadConfig(environment('worker'));
+    expect(environment('web').TEMPORAL_TASK_QUEUE).toBeTruthy();
+    expect(environment('worker').TEMPORAL_TASK_QUEUE).toBe(environment('web').TEMPORAL_TASK_QUEUE);
+    expect(worker.temporal.taskQueue).toBe(web.temporal.taskQueue);
+    expect(worker.temporal.namespace).toBe(web.temporal.namespace);
+  });
+});

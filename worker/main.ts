@@ -1,0 +1,39 @@
+// The worker process: connects to Temporal and PostgreSQL and runs every workflow and activity.
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { loadConfigOrExit } from '../config/index.js';
+import { createSequelize } from '../db/sequelize.js';
+import { createMailer } from '../services/mailer.js';
+import { createLogger } from '../infra/logger.js';
+import { createWorker } from './create-worker.js';
+
+const config = loadConfigOrExit();
+const log = createLogger('worker', config.logLevel);
+const databaseUrl = config.database.url;
+const temporalAddress = config.temporal.address;
+if (!databaseUrl || !temporalAddress || !config.mail.smtpUrl) {
+  log.error('The worker needs DATABASE_URL, TEMPORAL_ADDRESS and SMTP_URL (npm start sets them for the local stack).');
+  process.exit(78);
+}
+
+Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' ? 'DEBUG' : 'WARN') });
+const sequelize = createSequelize(databaseUrl, { poolMax: 10 });
+const mailer = createMailer(config.mail.smtpUrl);
+const connection = await NativeConnection.connect({ address: temporalAddress });
+const worker = await createWorker({
+  connection,
+  namespace: config.temporal.namespace,
+  taskQueue: config.temporal.taskQueue,
+  deps: { sequelize, mailer, mailFrom: config.mail.from, publicUrl: config.http.publicUrl, anctEmail: config.habilitation.anctEmail },
+});
+
+// Runtime.install shuts the worker down on SIGINT/SIGTERM; we then release the other resources.
+// Started by `npm start`: stop when the orchestrator goes away, even if it was killed.
+process.on('disconnect', () => { if (worker.getState() === 'RUNNING') worker.shutdown(); });
+process.channel?.unref();
+log.info(`worker ready on task queue "${config.temporal.taskQueue}" (${temporalAddress})`);
+await worker.run();
+await connection.close();
+await sequelize.close();
+mailer.close();
+log.info('worker stopped');
+process.exit(0);

@@ -1,0 +1,2 @@
+// Every workflow the worker registers.
+export { habilitationRequestWorkflow } from './habilitation-request.js';
