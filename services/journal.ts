@@ -40,13 +40,13 @@ export async function appendJournal(input: JournalInput, transaction?: Transacti
 }
 
 /** Recomputes the hash chain; returns the id of the first entry that does not match, or null when intact. */
-export async function verifyJournalChain(): Promise<{ checked: number; brokenAt: string | null }> {
+export async function verifyJournalChain(transaction?: Transaction): Promise<{ checked: number; brokenAt: string | null }> {
   const sequelize = JournalEntry.sequelize!;
   const [rows] = await sequelize.query(`
     SELECT id, hash, previous_hash,
            journal_entry_digest(previous_hash, j) AS recomputed,
            lag(hash) OVER (ORDER BY id) AS expected_previous
-    FROM journal j ORDER BY id`);
+    FROM journal j ORDER BY id`, { transaction });
   const entries = rows as { id: string; hash: string; previous_hash: string; recomputed: string; expected_previous: string | null }[];
   for (const entry of entries) {
     if (entry.recomputed !== entry.hash || entry.previous_hash !== (entry.expected_previous ?? 'genesis')) {

@@ -30,7 +30,8 @@ export async function sendEmailOnce(
     defaults: { idempotencyKey: request.idempotencyKey, template: request.template, recipients, subject: rendered.subject, html: rendered.html, textBody: rendered.text },
   });
 
-  return deps.sequelize.transaction(async (transaction) => {
+  let failure: Error | undefined;
+  const outcome = await deps.sequelize.transaction(async (transaction) => {
     const row = await EmailOutbox.findOne({ where: { idempotencyKey: request.idempotencyKey }, lock: transaction.LOCK.UPDATE, transaction });
     if (!row) throw new Error(`Outbox row ${request.idempotencyKey} vanished`);
     if (row.status === 'sent') return 'already_sent' as const;
@@ -38,13 +39,14 @@ export async function sendEmailOnce(
     try {
       await deps.mailer.send({ from: deps.from, to: row.recipients, subject: row.subject, html: row.html, text: row.textBody, messageId });
     } catch (error) {
-      await EmailOutbox.update(
-        { attempts: row.attempts + 1, lastError: String((error as Error).message ?? error) },
-        { where: { id: row.id } },
-      );
-      throw error;
+      failure = error as Error;
+      await row.update({ attempts: row.attempts + 1, lastError: String(failure.message ?? failure) }, { transaction });
+      return 'failed' as const;
     }
     await row.update({ status: 'sent', sentAt: new Date(), attempts: row.attempts + 1, messageId, lastError: null }, { transaction });
     return 'sent' as const;
   });
+  // The failed attempt is recorded (committed above); throwing lets the activity retry later.
+  if (outcome === 'failed') throw failure;
+  return outcome;
 }

@@ -1,0 +1,44 @@
+import { ConfigError, loadConfig } from '../config/index.js';
+
+const problemsOf = (env: Record<string, string>): string[] => {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+};
+
+describe('configuration', () => {
+  it('starts on embedded defaults in development', () => {
+    const config = loadConfig({});
+    expect(config.nodeEnv).toBe('development');
+    expect(config.database.url).toBeUndefined();
+    expect(config.temporal.address).toBeUndefined();
+    expect(config.mail.smtpUrl).toBeUndefined();
+    expect(config.http.port).toBe(3000);
+    expect(config.http.devTools).toBe(true);
+    expect(config.habilitation.comiteReminderDelayMs).toBe(14 * 86_400_000);
+  });
+
+  it('names every malformed variable at once', () => {
+    const problems = problemsOf({ PORT: 'abc', DATABASE_URL: 'mysql://x', TEMPORAL_ADDRESS: 'nohost', HABILITATION_COMITE_REMINDER_DELAY: 'soon' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'HABILITATION_COMITE_REMINDER_DELAY', 'PORT', 'TEMPORAL_ADDRESS']);
+  });
+
+  it('requires real components and a strong secret in production, and refuses dev tools there', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', DEV_TOOLS: 'true' });
+    const names = problems.map((p) => p.split(':')[0]);
+    expect(names).toEqual(expect.arrayContaining(['SESSION_SECRET', 'DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'DEV_TOOLS']));
+  });
+
+  it('accepts a complete production configuration', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://u:p@db:5432/ac',
+      TEMPORAL_ADDRESS: 'temporal:7233', SMTP_URL: 'smtp://mail:25', PUBLIC_URL: 'https://aidantsconnect.beta.gouv.fr/',
+    });
+    expect(config.http.devTools).toBe(false);
+    expect(config.http.publicUrl).toBe('https://aidantsconnect.beta.gouv.fr');
+  });
+});

@@ -1,0 +1,103 @@
+// The database enforces the domain's invariants itself (real PostgreSQL, migrated by the global setup).
+import type { Sequelize } from 'sequelize';
+import { Card, HabilitationRequest, JournalEntry, Organisation, Usager } from '../db/models/index.js';
+import { migrate } from '../db/migrate.js';
+import { appendJournal, verifyJournalChain } from '../services/journal.js';
+import { createDraftRequest } from './support/factories.js';
+import { testSequelize, unique } from './support/env.js';
+
+let sequelize: Sequelize;
+beforeAll(() => { sequelize = testSequelize(); });
+afterAll(() => sequelize.close());
+
+const organisation = () => Organisation.create({
+  name: 'CCAS de test', type: 'ccas', typeOther: null, siret: '26170021400016', address: '1 place', zipcode: '17460', city: 'Préguillac',
+  departmentCode: '17', franceServicesLabel: false, franceServicesNumber: null, habilitationNumber: null,
+});
+
+describe('schema', () => {
+  it('has applied every migration, and applying again changes nothing', async () => {
+    expect(await migrate(sequelize)).toEqual([]);
+  });
+
+  describe('journal', () => {
+    it('is append-only: UPDATE, DELETE and TRUNCATE are refused by the database', async () => {
+      await appendJournal({ action: 'admin_login', details: { test: unique() } });
+      await expect(sequelize.query("UPDATE journal SET action = 'connect_aidant'")).rejects.toThrow(/append-only/);
+      await expect(sequelize.query('DELETE FROM journal')).rejects.toThrow(/append-only/);
+      await expect(sequelize.query('TRUNCATE journal')).rejects.toThrow(/append-only/);
+    });
+
+    it('chains each entry to the previous one and verifies the chain', async () => {
+      await appendJournal({ action: 'admin_login', details: { n: 1 } });
+      await appendJournal({ action: 'admin_login', details: { n: 2 } });
+      const [last, previous] = await JournalEntry.findAll({ order: [['id', 'DESC']], limit: 2 });
+      expect(last.previousHash).toBe(previous.hash);
+      expect(last.hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(await verifyJournalChain()).toEqual({ checked: expect.any(Number), brokenAt: null });
+    });
+
+    it('detects an entry whose content no longer matches its hash', async () => {
+      await appendJournal({ action: 'admin_login', details: { n: 3 } });
+      const [row] = await JournalEntry.findAll({ order: [['id', 'DESC']], limit: 1 });
+      // Tampering needs the trigger disabled, which only a superuser can do: this is what the chain is for.
+      const transaction = await sequelize.transaction();
+      try {
+        await sequelize.query('ALTER TABLE journal DISABLE TRIGGER journal_append_only', { transaction });
+        await sequelize.query(`UPDATE journal SET details = '{"n": 4}' WHERE id = ${row.id}`, { transaction });
+        expect(await verifyJournalChain(transaction)).toMatchObject({ brokenAt: String(row.id) });
+      } finally {
+        await transaction.rollback();
+      }
+      expect(await verifyJournalChain()).toMatchObject({ brokenAt: null });
+    });
+
+    it('writes an entry once per idempotency key', async () => {
+      const key = unique('journal-');
+      await appendJournal({ action: 'admin_login', idempotencyKey: key });
+      await appendJournal({ action: 'admin_login', idempotencyKey: key });
+      expect(await JournalEntry.count({ where: { idempotencyKey: key } })).toBe(1);
+    });
+  });
+
+  it('refuses two cards with the same serial number', async () => {
+    const serial = unique('GADT').toUpperCase();
+    await Card.create({ serialNumber: serial, seedHex: 'a'.repeat(40), aidantId: null, linkedAt: null, validatedAt: null, lastUsedStep: null });
+    await expect(Card.create({ serialNumber: serial, seedHex: 'b'.repeat(40), aidantId: null, linkedAt: null, validatedAt: null, lastUsedStep: null }))
+      .rejects.toThrow(/unique|Validation error/i);
+  });
+
+  it('refuses two usagers with the same FranceConnect sub', async () => {
+    const sub = unique('sub-');
+    const usager = { sub, givenName: 'Marie', familyName: 'Curie', preferredUsername: null, gender: 'female' as const, birthdate: '1967-11-07', birthplace: '75056', email: null, phone: null, anonymisedAt: null };
+    await Usager.create(usager);
+    await expect(Usager.create(usager)).rejects.toThrow(/unique|Validation error/i);
+  });
+
+  it('allows one active onboarding per aidant and structure', async () => {
+    const org = await organisation();
+    const email = `${unique('aidant-')}@exemple.fr`;
+    const onboarding = { organisationId: org.id, email, firstName: 'A', lastName: 'B', trainingDeadline: new Date(Date.now() + 86_400_000) };
+    await sequelize.models.AidantOnboarding.create(onboarding);
+    await expect(sequelize.models.AidantOnboarding.create(onboarding)).rejects.toThrow(/unique|Validation error/i);
+    await sequelize.query(`UPDATE aidant_onboardings SET status = 'cancelled', cancelled_at = now() WHERE email = '${email}'`);
+    await expect(sequelize.models.AidantOnboarding.create(onboarding)).resolves.toBeDefined();
+  });
+
+  it('checks state rules: a submitted request is complete, a sent shipment has a tracking number', async () => {
+    const request = await createDraftRequest(sequelize);
+    await expect(sequelize.query(`UPDATE habilitation_requests SET status = 'awaiting_comite', pledge_dpo = false WHERE id = '${request.id}'`))
+      .rejects.toThrow(/request_submitted_is_complete/);
+    await expect(sequelize.query(`UPDATE habilitation_requests SET status = 'validated' WHERE id = '${request.id}'`))
+      .rejects.toThrow(/request_validated_has_structure/);
+    expect((await HabilitationRequest.findByPk(request.id))!.status).toBe('draft');
+    await expect(sequelize.query(`INSERT INTO card_shipments (onboarding_id, organisation_id, status) VALUES (gen_random_uuid(), gen_random_uuid(), 'sent')`))
+      .rejects.toThrow(/shipment_sent_has_tracking|foreign key/);
+  });
+
+  it('refuses a structure with démarches outside the ten known ones', async () => {
+    const org = await organisation();
+    await expect(sequelize.query(`UPDATE organisations SET allowed_demarches = ARRAY['papiers','casino'] WHERE id = '${org.id}'`)).rejects.toThrow(/check/i);
+    await expect(sequelize.query(`UPDATE organisations SET allowed_demarches = '{}' WHERE id = '${org.id}'`)).rejects.toThrow(/check/i);
+  });
+});

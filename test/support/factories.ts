@@ -1,0 +1,32 @@
+// Builders for test data, with unique e-mails so test files never collide.
+import { parseHabilitationRequest } from '../../domain/habilitation-form.js';
+import { createRequestDraft } from '../../services/habilitation.js';
+import type { Sequelize } from 'sequelize';
+import { User } from '../../db/models/index.js';
+import { unique } from './env.js';
+
+export const VALID_SIRET = '78234567800018';
+
+export function validFormBody(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    issuerFirstName: 'Léa', issuerLastName: 'Roux', issuerEmail: `${unique('demandeur-')}@exemple.fr`, issuerProfession: 'Directrice',
+    issuerPhone: '06 12 34 56 78', structureName: 'CCAS d’Anglet', structureType: 'ccas', siret: VALID_SIRET,
+    address: '1 rue de la Mairie', zipcode: '64600', city: 'Anglet',
+    pledge_cgu: 'on', pledge_not_free: 'on', pledge_dpo: 'on', pledge_professionals_only: 'on', pledge_without_elected: 'on',
+    ...overrides,
+  };
+}
+
+export async function createDraftRequest(sequelize: Sequelize, overrides: Record<string, string> = {}) {
+  const { value, errors } = parseHabilitationRequest(validFormBody(overrides));
+  if (!value) throw new Error(`invalid test request: ${JSON.stringify(errors)}`);
+  return createRequestDraft(sequelize, value);
+}
+
+export async function createJuryMember(): Promise<User> {
+  return User.create({
+    email: `${unique('jury-')}@anct.invalid`, firstName: 'Jeanne', lastName: 'Comité', profession: 'ANCT', phone: null,
+    currentOrganisationId: null, staffRoles: ['anct_jury'], passwordHash: 'scrypt$x', adminTotpSecret: 'JBSWY3DPEHPK3PXP',
+    lastLoginAt: null, lastActivityAt: null,
+  });
+}

@@ -1,0 +1,18 @@
+// Reads what reached the mail sink started by the global setup.
+import type { CaughtMail } from '../../infra/mail-sink.js';
+import { testEnv } from './env.js';
+
+export async function mailsTo(address: string): Promise<CaughtMail[]> {
+  const all = (await (await fetch(testEnv.mailApi)).json()) as CaughtMail[];
+  return all.filter((mail) => mail.to.includes(address.toLowerCase()));
+}
+
+/** Waits until `count` messages reached `address` (workflows send asynchronously). */
+export async function waitForMails(address: string, count: number, timeoutMs = 20_000): Promise<CaughtMail[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const mails = await mailsTo(address);
+    if (mails.length >= count || Date.now() > deadline) return mails;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,47 @@
+// A real worker on the global setup's Temporal dev server (or on a time-skipping server), with the real
+// activities wired to the test database and the mail sink. One task queue per test file.
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import type { Sequelize } from 'sequelize';
+import { createWorker, WORKFLOWS_PATH } from '../../worker/create-worker.js';
+import { createMailer } from '../../services/mailer.js';
+import { testEnv, unique } from './env.js';
+
+let runtimeInstalled = false;
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  if (!runtimeInstalled) {
+    try { Runtime.install({ logger: new DefaultLogger('WARN') }); } catch { /* already installed in this process */ }
+    runtimeInstalled = true;
+  }
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  return bundle;
+}
+
+export async function connectClient(address = testEnv.temporalAddress): Promise<Client> {
+  return new Client({ connection: await Connection.connect({ address }) });
+}
+
+export const ANCT_TEST_EMAIL = 'anct-test@aidantsconnect.invalid';
+
+export async function startTestWorker(options: { sequelize: Sequelize; address?: string; taskQueue?: string; connection?: NativeConnection }) {
+  const connection = options.connection ?? (await NativeConnection.connect({ address: options.address ?? testEnv.temporalAddress }));
+  const taskQueue = options.taskQueue ?? unique('tq-');
+  const mailer = createMailer(testEnv.smtpUrl);
+  const worker = await createWorker({
+    connection, namespace: 'default', taskQueue, workflowBundle: await workflowBundle(),
+    deps: { sequelize: options.sequelize, mailer, mailFrom: 'Aidants Connect <test@aidantsconnect.invalid>', publicUrl: 'http://localhost:3000', anctEmail: ANCT_TEST_EMAIL },
+  });
+  const running = worker.run();
+  return {
+    worker,
+    taskQueue,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      mailer.close();
+      if (!options.connection) await connection.close();
+    },
+  };
+}
