@@ -7,7 +7,7 @@ import type { Router } from 'express';
 import { PROJECT_ROOT, type Config } from '../config/index.js';
 import { adminAuthRouter } from './auth.js';
 import { frTranslations } from './locale/fr.js';
-import { buildResources } from './resources.js';
+import { buildResources, enumTranslations } from './resources.js';
 
 AdminJS.registerAdapter({ Database, Resource });
 
@@ -20,16 +20,27 @@ export interface BackOffice {
 export async function buildBackOffice(config: Config, databaseUrl: string): Promise<BackOffice> {
   // AdminJS writes its generated bundle in ADMIN_JS_TMP_DIR (git-ignored, not a dot-folder).
   process.env.ADMIN_JS_TMP_DIR ??= path.join(PROJECT_ROOT, 'adminjs-bundle');
+  const resources = buildResources();
   const admin = new AdminJS({
     rootPath: '/admin',
     loginPath: '/admin/login',
     logoutPath: '/admin/logout',
-    resources: buildResources(),
+    resources,
     branding: { companyName: 'Aidants Connect — ANCT', withMadeWithLove: false, favicon: '/dsfr/favicon/favicon.svg' },
-    locale: { language: 'fr', availableLanguages: ['fr'], translations: { fr: frTranslations }, localeDetection: false },
+    locale: { language: 'fr', availableLanguages: ['fr'], translations: { fr: mergeDeep(frTranslations, enumTranslations()) }, localeDetection: false },
   });
   await admin.initialize();
   const auth = adminAuthRouter({ databaseUrl, sessionSecret: config.http.sessionSecret, secureCookies: config.http.publicUrl.startsWith('https:') });
   const router = AdminJSExpress.buildRouter(admin, auth.router);
   return { admin, router, close: auth.close };
+}
+
+function mergeDeep<T extends Record<string, unknown>>(base: T, extra: Record<string, unknown>): T {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const current = out[key];
+    out[key] = current && typeof current === 'object' && value && typeof value === 'object'
+      ? mergeDeep(current as Record<string, unknown>, value as Record<string, unknown>) : value;
+  }
+  return out as T;
 }

@@ -20,8 +20,21 @@ const NAV = {
 
 const MANDAT_STATUS_LABELS: Record<string, string> = { active: 'Actif', expired: 'Expiré', revoked: 'Révoqué', superseded: 'Remplacé' };
 
-const choices = (labels: Record<string, string | { titre?: string; label?: string }>) =>
-  Object.entries(labels).map(([value, label]) => ({ value, label: typeof label === 'string' ? label : (label.titre ?? label.label ?? value) }));
+/**
+ * AdminJS shows an enumerated value by translating "<property>.<label>" (falling back to a start-cased label),
+ * so options carry their raw value as label and the French words go into the translations (enumTranslations).
+ */
+const ENUM_LABELS: Record<string, Record<string, Record<string, string>>> = {};
+function enumOf(resourceId: string, property: string, labels: Record<string, string | { titre?: string; label?: string }>) {
+  const french = Object.fromEntries(Object.entries(labels).map(([value, label]) => [value, typeof label === 'string' ? label : (label.titre ?? label.label ?? value)]));
+  (ENUM_LABELS[resourceId] ??= {})[property] = french;
+  return { availableValues: Object.keys(french).map((value) => ({ value, label: value })) };
+}
+
+/** The French labels of every enumerated value, in AdminJS's translation layout. */
+export function enumTranslations(): { resources: Record<string, { labels: Record<string, Record<string, string>> }> } {
+  return { resources: Object.fromEntries(Object.entries(ENUM_LABELS).map(([id, labels]) => [id, { labels }])) };
+}
 
 const allowed = (capability: BackOfficeCapability) => ({ currentAdmin }: ActionContext) => can(currentAdmin?.roles as string[] | undefined, capability);
 
@@ -46,8 +59,8 @@ export function buildResources(): ResourceWithOptions[] {
         showProperties: ['name', 'status', 'type', 'siret', 'address', 'zipcode', 'city', 'departmentCode', 'franceServicesNumber',
           'issuerId', 'referentFirstName', 'referentLastName', 'referentEmail', 'referentPhone', 'habilitationNumber', 'organisationId', 'submittedAt', 'decidedAt'],
         properties: {
-          status: { availableValues: choices(REQUEST_STATUSES) },
-          type: { availableValues: choices(STRUCTURE_TYPES) },
+          status: enumOf('habilitation_requests', 'status', REQUEST_STATUSES),
+          type: enumOf('habilitation_requests', 'type', STRUCTURE_TYPES),
         },
         actions: readOnly('follow_onboarding'),
       },
@@ -58,7 +71,7 @@ export function buildResources(): ResourceWithOptions[] {
         navigation: NAV.habilitation,
         listProperties: ['lastName', 'firstName', 'email', 'organisationId', 'status', 'trainingDeadline'],
         filterProperties: ['status', 'organisationId', 'trainingDeadline'],
-        properties: { email: { isTitle: true }, status: { availableValues: choices(ONBOARDING_STATUSES) } },
+        properties: { email: { isTitle: true }, status: enumOf('aidant_onboardings', 'status', ONBOARDING_STATUSES) },
         actions: readOnly('follow_onboarding'),
       },
     },
@@ -69,8 +82,8 @@ export function buildResources(): ResourceWithOptions[] {
         listProperties: ['name', 'type', 'city', 'departmentCode', 'habilitationNumber', 'isActive'],
         filterProperties: ['name', 'type', 'departmentCode', 'isActive'],
         properties: {
-          type: { availableValues: choices(STRUCTURE_TYPES) },
-          allowedDemarches: { availableValues: DEMARCHE_KEYS.map((key) => ({ value: key, label: DEMARCHES[key].titreCourt })) },
+          type: enumOf('organisations', 'type', STRUCTURE_TYPES),
+          allowedDemarches: enumOf('organisations', 'allowedDemarches', Object.fromEntries(DEMARCHE_KEYS.map((key) => [key, DEMARCHES[key].titreCourt]))),
         },
         actions: readOnly('follow_onboarding'),
       },
@@ -91,7 +104,7 @@ export function buildResources(): ResourceWithOptions[] {
         navigation: NAV.aidants,
         listProperties: ['organisationId', 'onboardingId', 'status', 'trackingNumber', 'sentAt', 'deliveredAt'],
         filterProperties: ['status', 'organisationId'],
-        properties: { status: { availableValues: choices(SHIPMENT_STATUSES) } },
+        properties: { status: enumOf('card_shipments', 'status', SHIPMENT_STATUSES) },
         actions: readOnly('manage_cards'),
       },
     },
@@ -105,7 +118,7 @@ export function buildResources(): ResourceWithOptions[] {
           email: { isTitle: true },
           passwordHash: { isVisible: false },
           adminTotpSecret: { isVisible: false },
-          staffRoles: { availableValues: choices(STAFF_ROLES) },
+          staffRoles: enumOf('users', 'staffRoles', STAFF_ROLES),
         },
         actions: readOnly('follow_onboarding'),
       },
@@ -124,13 +137,13 @@ export function buildResources(): ResourceWithOptions[] {
     },
     {
       resource: ComiteDecisionRecord,
-      options: { navigation: NAV.habilitation, properties: { decision: { availableValues: choices({ validate: 'Validée', refuse: 'Refusée', require_changes: 'Modifications demandées' }) } }, actions: readOnly('follow_onboarding') },
+      options: { navigation: NAV.habilitation, properties: { decision: enumOf('comite_decisions', 'decision', { validate: 'Validée', refuse: 'Refusée', require_changes: 'Modifications demandées' }) }, actions: readOnly('follow_onboarding') },
     },
     {
       resource: Autorisation,
       options: {
         navigation: NAV.mandats,
-        properties: { demarche: { isTitle: true, availableValues: DEMARCHE_KEYS.map((key) => ({ value: key, label: DEMARCHES[key].titre })) } },
+        properties: { demarche: { isTitle: true, ...enumOf('autorisations', 'demarche', DEMARCHES) } },
         actions: readOnly('read_mandats'),
       },
     },
@@ -145,8 +158,8 @@ export function buildResources(): ResourceWithOptions[] {
         listProperties: ['organisationId', 'usagerId', 'duration', 'status', 'createdAt', 'expiresAt'],
         filterProperties: ['organisationId', 'status', 'duration', 'expiresAt'],
         properties: {
-          duration: { availableValues: Object.entries(MANDAT_DURATIONS).map(([value, d]) => ({ value, label: d.label })) },
-          status: { availableValues: MANDAT_STATUSES.map((value) => ({ value, label: MANDAT_STATUS_LABELS[value] })) },
+          duration: enumOf('mandats', 'duration', MANDAT_DURATIONS),
+          status: enumOf('mandats', 'status', Object.fromEntries(MANDAT_STATUSES.map((value) => [value, MANDAT_STATUS_LABELS[value]]))),
         },
         actions: readOnly('read_mandats'),
       },
@@ -167,7 +180,7 @@ export function buildResources(): ResourceWithOptions[] {
         sort: { sortBy: 'id', direction: 'desc' },
         listProperties: ['createdAt', 'action', 'actorId', 'organisationId', 'usagerId'],
         filterProperties: ['action', 'actorId', 'organisationId', 'createdAt'],
-        properties: { action: { availableValues: choices(JOURNAL_ACTIONS) } },
+        properties: { action: enumOf('journal', 'action', JOURNAL_ACTIONS) },
         actions: readOnly('read_journal'),
       },
     },

@@ -26,7 +26,7 @@ export async function createDraftRequest(sequelize: Sequelize, overrides: Record
 export async function createJuryMember(): Promise<User> {
   return User.create({
     email: `${unique('jury-')}@anct.invalid`, firstName: 'Jeanne', lastName: 'Comité', profession: 'ANCT', phone: null,
-    currentOrganisationId: null, staffRoles: ['anct_jury'], passwordHash: 'scrypt$x', adminTotpSecret: 'JBSWY3DPEHPK3PXP',
+    currentOrganisationId: null, staffRoles: ['anct_jury'], passwordHash: 'scrypt$x', adminTotpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
     lastLoginAt: null, lastActivityAt: null,
   });
 }

@@ -1,0 +1,82 @@
+// End to end in a real browser (Debian's chromium): a demandeur submits a request on the public page, the
+// workflow e-mails them, and an ANCT jury member logs into /admin (password + code) and finds the request
+// with its status.
+import { chromium, type Browser } from 'playwright-core';
+import { generateSync } from 'otplib';
+import type { Sequelize } from 'sequelize';
+import { DEMO_PASSWORD, DEMO_STAFF, seedDemoData } from '../services/demo-data.js';
+import { testSequelize, unique } from './support/env.js';
+import { waitForMails } from './support/mail.js';
+import { startTestWorker } from './support/temporal.js';
+import { freePort } from './support/test-stack.js';
+import { startWebServer } from './support/web-server.js';
+
+let sequelize: Sequelize;
+let worker: Awaited<ReturnType<typeof startTestWorker>>;
+let web: Awaited<ReturnType<typeof startWebServer>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  sequelize = testSequelize();
+  await seedDemoData(sequelize);
+  worker = await startTestWorker({ sequelize });
+  web = await startWebServer({ port: await freePort(), taskQueue: worker.taskQueue });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await web?.stop();
+  await worker?.stop();
+  await sequelize?.close();
+});
+
+const jury = DEMO_STAFF[0];
+const juryCode = () => generateSync({ secret: jury.totp, period: 30, digits: 6 });
+
+describe('in a browser', () => {
+  it('submits a request publicly, then a jury member logs into /admin and sees it awaiting the comité', async () => {
+    const page = await browser.newPage();
+    const structureName = `CCAS ${unique()}`;
+    const email = `${unique('demandeur-')}@exemple.fr`;
+
+    await page.goto(`${web.url}/habilitation`);
+    await page.fill('#field-issuerFirstName', 'Léa');
+    await page.fill('#field-issuerLastName', 'Roux');
+    await page.fill('#field-issuerEmail', email);
+    await page.fill('#field-issuerProfession', 'Directrice');
+    await page.fill('#field-structureName', structureName);
+    await page.selectOption('#field-structureType', 'ccas');
+    await page.fill('#field-siret', '78234567800018');
+    await page.fill('#field-address', '1 rue de la Mairie');
+    await page.fill('#field-zipcode', '64600');
+    await page.fill('#field-city', 'Anglet');
+    for (const pledge of ['cgu', 'not_free', 'dpo', 'professionals_only', 'without_elected']) await page.click(`label[for=field-pledge_${pledge}]`);
+    await page.click('button[type=submit]');
+    await page.waitForURL(/\/habilitation\/demandes\/[0-9a-f-]{36}$/);
+    expect(await page.textContent('h1')).toContain(structureName);
+    expect(await waitForMails(email, 1)).toHaveLength(1);
+
+    await page.goto(`${web.url}/admin`);
+    await page.waitForURL(/\/admin\/login$/);
+    await page.fill('#email', jury.email);
+    await page.fill('#password', DEMO_PASSWORD);
+    await page.fill('#otp', '000000');
+    await page.click('button[type=submit]');
+    expect(await page.textContent('.fr-alert--error')).toContain('Adresse e-mail, mot de passe ou code incorrect.');
+
+    await page.fill('#password', DEMO_PASSWORD);
+    await page.fill('#otp', juryCode());
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${web.url}/admin`);
+
+    await page.goto(`${web.url}/admin/resources/habilitation_requests`);
+    const row = page.locator('tr', { hasText: structureName });
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.textContent()).toContain('En attente de la décision du comité');
+    expect(await page.textContent('body')).toContain('Demandes d’habilitation');
+    await page.close();
+  });
+});

@@ -1,0 +1,68 @@
+// Timers of the habilitation request at their real length (days), on Temporal's time-skipping test server
+// with a real worker, real activities, PostgreSQL and the mail sink.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Sequelize } from 'sequelize';
+import { workflowIdForRequest } from '../domain/habilitation.js';
+import type { habilitationRequestWorkflow } from '../workflows/habilitation-request.js';
+import { decideUpdate, requestStatusQuery } from '../workflows/messages.js';
+import { createDraftRequest, createJuryMember } from './support/factories.js';
+import { testEnv, testSequelize, unique } from './support/env.js';
+import { mailsTo, waitForMails } from './support/mail.js';
+import { ANCT_TEST_EMAIL, startTestWorker, workflowBundle } from './support/temporal.js';
+
+let env: TestWorkflowEnvironment;
+let sequelize: Sequelize;
+let worker: Awaited<ReturnType<typeof startTestWorker>>;
+
+beforeAll(async () => {
+  await workflowBundle(); // installs the runtime before the environment starts
+  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testEnv.timeSkippingServer } } });
+  sequelize = testSequelize();
+  worker = await startTestWorker({ sequelize, connection: env.nativeConnection });
+});
+afterAll(async () => {
+  await worker?.stop();
+  await env?.teardown();
+  await sequelize?.close();
+});
+
+const DAY = 86_400_000;
+const remindersAbout = async (structureName: string) =>
+  (await mailsTo(ANCT_TEST_EMAIL)).filter((m) => m.subject.startsWith('[Aidants Connect] Demande d’habilitation en attente') && m.text.includes(structureName));
+
+describe('habilitation request timers (time skipping)', () => {
+  it('reminds the ANCT once per delay while the comité has not decided, and stops once it has', async () => {
+    const structureName = `Mairie ${unique()}`;
+    const request = await createDraftRequest(sequelize, { structureName });
+    const handle = await env.client.workflow.start<typeof habilitationRequestWorkflow>('habilitationRequestWorkflow', {
+      workflowId: workflowIdForRequest(request.id),
+      taskQueue: worker.taskQueue,
+      args: [{ requestId: request.id, policy: { comiteReminderDelayMs: 14 * DAY } }],
+    });
+    for (let i = 0; i < 100 && (await handle.query(requestStatusQuery)) !== 'awaiting_comite'; i += 1) await new Promise((r) => setTimeout(r, 100));
+
+    await env.sleep('13 days');
+    expect(await remindersAbout(structureName)).toHaveLength(0);
+
+    await env.sleep('2 days'); // day 15: one reminder
+    await waitForMails(ANCT_TEST_EMAIL, 1);
+    await new Promise((r) => setTimeout(r, 500));
+    const first = await remindersAbout(structureName);
+    expect(first).toHaveLength(1);
+    expect(first[0].subject).toContain('depuis 14 jours');
+
+    await env.sleep('14 days'); // day 29: a second one, not a duplicate of the first
+    await new Promise((r) => setTimeout(r, 1000));
+    const second = await remindersAbout(structureName);
+    expect(second.map((m) => m.subject)).toEqual([
+      '[Aidants Connect] Demande d’habilitation en attente depuis 14 jours',
+      '[Aidants Connect] Demande d’habilitation en attente depuis 28 jours',
+    ]);
+
+    const jury = await createJuryMember();
+    await handle.executeUpdate(decideUpdate, { args: [{ decision: 'refuse', motif: 'Hors périmètre', juryMemberId: jury.id }] });
+    expect(await handle.result()).toBe('refused');
+    await env.sleep('30 days');
+    expect(await remindersAbout(structureName)).toHaveLength(2);
+  });
+});
