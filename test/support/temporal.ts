@@ -26,11 +26,12 @@ export async function connectClient(address = testEnv.temporalAddress): Promise<
 export const ANCT_TEST_EMAIL = 'anct-test@aidantsconnect.invalid';
 
 export async function startTestWorker(options: { sequelize: Sequelize; address?: string; taskQueue?: string; connection?: NativeConnection }) {
+  const bundle = await workflowBundle(); // first: installs the quiet runtime before any native connection
   const connection = options.connection ?? (await NativeConnection.connect({ address: options.address ?? testEnv.temporalAddress }));
   const taskQueue = options.taskQueue ?? unique('tq-');
   const mailer = createMailer(testEnv.smtpUrl);
   const worker = await createWorker({
-    connection, namespace: 'default', taskQueue, workflowBundle: await workflowBundle(),
+    connection, namespace: 'default', taskQueue, workflowBundle: bundle,
     deps: { sequelize: options.sequelize, mailer, mailFrom: 'Aidants Connect <test@aidantsconnect.invalid>', publicUrl: 'http://localhost:3000', anctEmail: ANCT_TEST_EMAIL },
   });
   const running = worker.run();

@@ -1,0 +1,62 @@
+// Replays recorded histories of running-in-production shapes against today's workflow code: a change that
+// would break workflows already running (non-determinism) fails here. Record new fixtures with
+// RECORD_HISTORIES=1 npm test -- test/workflow-replay.test.ts (keep the old ones: they are the point).
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from '@temporalio/worker';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { TEMPORAL_CLI_PATH } from '../infra/provision.js';
+import type { Client } from '@temporalio/client';
+import type { Sequelize } from 'sequelize';
+import { workflowIdForRequest } from '../domain/habilitation.js';
+import { createLifecycles } from '../services/lifecycles.js';
+import { requestStatusQuery } from '../workflows/messages.js';
+import { createDraftRequest, createJuryMember } from './support/factories.js';
+import { testEnv, testSequelize } from './support/env.js';
+import { connectClient, startTestWorker, workflowBundle } from './support/temporal.js';
+
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'histories');
+
+describe('recorded workflow histories', () => {
+  it('replay without non-determinism against the current workflow code', async () => {
+    const files = (await readdir(FIXTURES)).filter((f) => f.endsWith('.json')).sort();
+    expect(files.length).toBeGreaterThan(0);
+    const bundle = await workflowBundle();
+    for (const file of files) {
+      const history = JSON.parse(await readFile(path.join(FIXTURES, file), 'utf8'));
+      await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, file)).resolves.toBeUndefined();
+    }
+  });
+});
+
+if (process.env.RECORD_HISTORIES === '1') {
+  describe('recording', () => {
+    let sequelize: Sequelize;
+    let client: Client;
+    beforeAll(async () => { sequelize = testSequelize(); client = await connectClient(); });
+    afterAll(async () => { await client.connection.close(); await sequelize.close(); });
+
+    it('records a habilitation request taken to each decision', async () => {
+      const worker = await startTestWorker({ sequelize });
+      try {
+      const lifecycles = createLifecycles(client, { taskQueue: worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } });
+      const jury = await createJuryMember();
+      for (const decision of ['validate', 'refuse'] as const) {
+        const request = await createDraftRequest(sequelize);
+        await lifecycles.startHabilitationRequest(request.id);
+        const handle = client.workflow.getHandle(workflowIdForRequest(request.id));
+        while ((await handle.query(requestStatusQuery)) !== 'awaiting_comite') await new Promise((r) => setTimeout(r, 100));
+        await lifecycles.decideHabilitationRequest(request.id, { decision, motif: 'Enregistrement de référence', juryMemberId: jury.id });
+        await handle.result();
+        // The CLI writes the history in Temporal's standard JSON, which every SDK can replay.
+        const { stdout } = await promisify(execFile)(TEMPORAL_CLI_PATH, ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', testEnv.temporalAddress, '--output', 'json'], { maxBuffer: 10_000_000 });
+        await writeFile(path.join(FIXTURES, `habilitation-request-${decision}-v1.json`), `${JSON.stringify(JSON.parse(stdout), null, 1)}\n`);
+      }
+      } finally {
+        await worker.stop();
+      }
+    });
+  });
+}
