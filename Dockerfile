@@ -1,8 +1,8 @@
 # One production image for every process of Aidants Connect; the command picks the process:
-#   web server (default)  node_modules/.bin/tsx server/main.ts
-#   Temporal worker       node_modules/.bin/tsx worker/main.ts
-#   migrations            node_modules/.bin/tsx scripts/migrate.ts
-#   demo data             node_modules/.bin/tsx scripts/seed.ts
+#   web server (default)  node --import tsx server/main.ts
+#   Temporal worker       node --import tsx worker/main.ts
+#   migrations            node --import tsx scripts/migrate.ts
+#   demo data             node --import tsx scripts/seed.ts
 # Configuration comes from the environment (see config/index.ts and docker-compose.yml).
 FROM node:20-bookworm-slim
 
@@ -26,4 +26,4 @@ USER node
 
 EXPOSE 3000
 
-CMD ["node_modules/.bin/tsx", "server/main.ts"]
+CMD ["node", "--import", "tsx", "server/main.ts"]

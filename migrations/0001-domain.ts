@@ -358,9 +358,11 @@ CREATE FUNCTION journal_entry_digest(previous text, entry journal) RETURNS text 
     array_to_string(entry.demarches, ','), entry.duration_days::text, entry.details::text), 'UTF8')), 'hex')
 $$;
 
+-- The id is drawn under the lock too: ids drawn before it (the column default) could commit out of order.
 CREATE FUNCTION journal_chain() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtext('journal_chain'));
+  NEW.id := nextval(pg_get_serial_sequence('journal', 'id'));
   SELECT hash INTO NEW.previous_hash FROM journal ORDER BY id DESC LIMIT 1;
   NEW.previous_hash := coalesce(NEW.previous_hash, 'genesis');
   NEW.created_at := clock_timestamp();

@@ -24,11 +24,15 @@ export async function sendEmailOnce(
 ): Promise<SendOutcome> {
   const recipients = [...new Set(request.to.map((address) => address.trim().toLowerCase()).filter(Boolean))];
   if (recipients.length === 0) throw new Error(`E-mail ${request.idempotencyKey} has no recipient`);
-  const rendered = await renderEmail(request.template, request.data as never);
-  await EmailOutbox.findOrCreate({
-    where: { idempotencyKey: request.idempotencyKey },
-    defaults: { idempotencyKey: request.idempotencyKey, template: request.template, recipients, subject: rendered.subject, html: rendered.html, textBody: rendered.text },
-  });
+  const existing = await EmailOutbox.findOne({ where: { idempotencyKey: request.idempotencyKey }, attributes: ['status'] });
+  if (existing?.status === 'sent') return 'already_sent';
+  if (!existing) {
+    const rendered = await renderEmail(request.template, request.data as never);
+    await EmailOutbox.findOrCreate({
+      where: { idempotencyKey: request.idempotencyKey },
+      defaults: { idempotencyKey: request.idempotencyKey, template: request.template, recipients, subject: rendered.subject, html: rendered.html, textBody: rendered.text },
+    });
+  }
 
   let failure: Error | undefined;
   const outcome = await deps.sequelize.transaction(async (transaction) => {

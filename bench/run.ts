@@ -1,0 +1,110 @@
+// `npm run bench`: measures the foundation on a throwaway stack (embedded PostgreSQL, Temporal dev server,
+// mail sink) and prints figures. Benchmarks print; tests never assert wall-clock times.
+import type { AddressInfo } from 'node:net';
+import autocannon from 'autocannon';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { loadConfig } from '../config/index.js';
+import { createSequelize } from '../db/sequelize.js';
+import { HabilitationRequest } from '../db/models/index.js';
+import { parseHabilitationRequest } from '../domain/habilitation-form.js';
+import { createLogger } from '../infra/logger.js';
+import { startThrowawayStack } from '../infra/throwaway-stack.js';
+import { createApp } from '../server/app.js';
+import { createRequestDraft } from '../services/habilitation.js';
+import { appendJournal, verifyJournalChain } from '../services/journal.js';
+import { createLifecycles } from '../services/lifecycles.js';
+import { createMailer } from '../services/mailer.js';
+import { sendEmailOnce } from '../services/outbox.js';
+import { createWorker } from '../worker/create-worker.js';
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))];
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+const line = (name: string, figures: string) => process.stdout.write(`${name.padEnd(44)} ${figures}\n`);
+
+async function timed<T>(count: number, concurrency: number, task: (i: number) => Promise<T>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) {
+      const i = next++;
+      const t = performance.now();
+      await task(i);
+      latencies.push(performance.now() - t);
+    }
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  return { perSecond: count / seconds, p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95) };
+}
+
+process.stdout.write('Starting a throwaway stack…\n');
+const stack = await startThrowawayStack();
+const sequelize = createSequelize(stack.databaseUrl, { poolMax: 10 });
+const mailer = createMailer(stack.mailSink.smtpUrl);
+try {
+  process.stdout.write(`\nAidants Connect benchmarks (${new Date().toISOString()}, Node ${process.version})\n\n`);
+
+  const journal = await timed(2000, 8, (i) => appendJournal({ action: 'admin_login', details: { bench: i } }));
+  line('journal append (hash-chained, 8 writers)', `${journal.perSecond.toFixed(0)} entries/s  p50 ${ms(journal.p50)}  p95 ${ms(journal.p95)}`);
+  const verifyStart = performance.now();
+  const chain = await verifyJournalChain();
+  line('journal chain verification', `${chain.checked} entries in ${ms(performance.now() - verifyStart)} (${chain.brokenAt ? 'BROKEN' : 'intact'})`);
+
+  const emails = await timed(300, 4, (i) => sendEmailOnce({ sequelize, mailer, from: 'bench@aidantsconnect.invalid' }, {
+    idempotencyKey: `bench-${i}`, template: 'habilitation_request_submitted', to: [`bench${i}@exemple.fr`],
+    data: { issuerName: 'Léa Roux', structureName: 'CCAS', requestUrl: 'http://localhost/x' },
+  }));
+  line('e-mail render + outbox + SMTP (4 senders)', `${emails.perSecond.toFixed(0)} e-mails/s  p50 ${ms(emails.p50)}  p95 ${ms(emails.p95)}`);
+  const resend = await timed(300, 4, (i) => sendEmailOnce({ sequelize, mailer, from: 'x@y.fr' }, {
+    idempotencyKey: `bench-${i}`, template: 'habilitation_request_submitted', to: [`bench${i}@exemple.fr`],
+    data: { issuerName: 'Léa Roux', structureName: 'CCAS', requestUrl: 'http://localhost/x' },
+  }));
+  line('retried e-mail activity (already sent)', `${resend.perSecond.toFixed(0)} calls/s  p50 ${ms(resend.p50)}`);
+
+  const connection = await NativeConnection.connect({ address: stack.temporalAddress });
+  const worker = await createWorker({
+    connection, namespace: 'default', taskQueue: 'bench',
+    deps: { sequelize, mailer, mailFrom: 'bench@aidantsconnect.invalid', publicUrl: 'http://localhost:3000', anctEmail: 'anct@aidantsconnect.invalid' },
+  });
+  const running = worker.run();
+  const client = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
+  const lifecycles = createLifecycles(client, { taskQueue: 'bench', habilitationPolicy: { comiteReminderDelayMs: 86_400_000 } });
+  const { value } = parseHabilitationRequest({
+    issuerFirstName: 'Léa', issuerLastName: 'Roux', issuerEmail: 'bench@exemple.fr', issuerProfession: 'Directrice', structureName: 'CCAS',
+    structureType: 'ccas', siret: '78234567800018', address: '1 rue', zipcode: '64600', city: 'Anglet',
+    pledge_cgu: 'on', pledge_not_free: 'on', pledge_dpo: 'on', pledge_professionals_only: 'on', pledge_without_elected: 'on',
+  });
+  const submissions = await timed(60, 6, async () => {
+    const request = await createRequestDraft(sequelize, value!);
+    await lifecycles.startHabilitationRequest(request.id);
+    for (;;) {
+      const row = await HabilitationRequest.findByPk(request.id, { attributes: ['status'] });
+      if (row?.status === 'awaiting_comite') return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
+  line('submission → awaiting comité (6 in flight)', `${submissions.perSecond.toFixed(1)} requests/s  p50 ${ms(submissions.p50)}  p95 ${ms(submissions.p95)}`);
+
+  const app = createApp({
+    config: loadConfig({ NODE_ENV: 'test', DATABASE_URL: stack.databaseUrl, TEMPORAL_ADDRESS: stack.temporalAddress, SMTP_URL: stack.mailSink.smtpUrl }),
+    sequelize, temporal: client, lifecycles, log: createLogger('bench', 'error'),
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const { port } = server.address() as AddressInfo;
+  for (const path of ['/', '/habilitation', '/health']) {
+    const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: 20, duration: 5 });
+    line(`HTTP GET ${path} (20 connections, 5 s)`, `${result.requests.average.toFixed(0)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  errors ${result.errors + result.non2xx}`);
+  }
+  server.close();
+  worker.shutdown();
+  await running;
+  await client.connection.close();
+  await connection.close();
+} finally {
+  mailer.close();
+  await sequelize.close();
+  await stack.stop();
+}
