@@ -17,6 +17,7 @@ export interface RequestSummary {
   requestUrl: string;
   adminUrl: string;
   habilitationNumber: string | null;
+  organisationId: string | null;
   submittedAt: string | null;
 }
 
@@ -50,6 +51,7 @@ export function createHabilitationActivities(deps: { sequelize: Sequelize; publi
       requestUrl: requestUrl(deps.publicUrl, requestId),
       adminUrl: `${deps.publicUrl}/admin/resources/habilitation_requests/records/${requestId}/show`,
       habilitationNumber: request.habilitationNumber,
+      organisationId: request.organisationId,
       submittedAt: request.submittedAt?.toISOString() ?? null,
     };
   }

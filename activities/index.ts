@@ -4,6 +4,7 @@ import type { Sequelize } from 'sequelize';
 import type { Mailer } from '../services/mailer.js';
 import { sendEmailOnce, type EmailRequest, type SendOutcome } from '../services/outbox.js';
 import { createHabilitationActivities } from './habilitation.js';
+import { createOnboardingActivities } from './onboarding.js';
 
 export interface ActivityDeps {
   sequelize: Sequelize;
@@ -16,6 +17,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createHabilitationActivities(deps),
+    ...createOnboardingActivities(deps),
 
     /** Renders, stores and sends an e-mail once per idempotency key. */
     async sendEmail(request: EmailRequest): Promise<SendOutcome> {

@@ -60,6 +60,77 @@ export const TEMPLATES = {
     ].join('\n'),
     text: `Bonjour ${d.issuerName},\n\nL’équipe Aidants Connect demande des modifications sur la demande d’habilitation de « ${d.structureName} » :\n${d.motif}\n\nModifier ma demande : ${d.requestUrl}`,
   }),
+  onboarding_training_invitation: (d: { recipientName: string; aidantName: string; structureName: string; deadline: string; isAidant: boolean }) => ({
+    subject: d.isAidant ? 'Aidants Connect - Inscrivez-vous à la formation des aidants' : `Aidants Connect - ${d.aidantName} doit suivre la formation des aidants`,
+    body: [
+      p(`Bonjour ${e(d.recipientName)},`),
+      p(d.isAidant
+        ? `L’éligibilité de votre structure <strong>${e(d.structureName)}</strong> a été validée. Pour devenir aidant habilité, vous devez suivre la formation Aidants Connect <strong>avant le ${e(d.deadline)}</strong>.`
+        : `${e(d.aidantName)} doit suivre la formation Aidants Connect <strong>avant le ${e(d.deadline)}</strong> pour être habilité(e) au sein de <strong>${e(d.structureName)}</strong>.`),
+      p('Passé ce délai de deux mois, la demande d’habilitation de l’aidant devra être renouvelée.'),
+    ].join('\n'),
+    text: `Bonjour ${d.recipientName},\n\n${d.isAidant ? `Vous devez suivre la formation Aidants Connect avant le ${d.deadline}` : `${d.aidantName} doit suivre la formation Aidants Connect avant le ${d.deadline}`} (structure « ${d.structureName} »).\nPassé ce délai de deux mois, la demande d’habilitation de l’aidant devra être renouvelée.`,
+  }),
+
+  onboarding_training_reminder: (d: { recipientName: string; aidantName: string; deadline: string; daysLeft: number }) => ({
+    subject: `Aidants Connect - Formation à suivre avant le ${d.deadline}`,
+    body: [
+      p(`Bonjour ${e(d.recipientName)},`),
+      p(`Il reste ${d.daysLeft} jours à ${e(d.aidantName)} pour suivre la formation Aidants Connect (date limite : <strong>${e(d.deadline)}</strong>).`),
+    ].join('\n'),
+    text: `Bonjour ${d.recipientName},\n\nIl reste ${d.daysLeft} jours à ${d.aidantName} pour suivre la formation Aidants Connect (date limite : ${d.deadline}).`,
+  }),
+
+  onboarding_lapsed: (d: { recipientName: string; aidantName: string; structureName: string; deadline: string }) => ({
+    subject: `Aidants Connect - Délai de formation dépassé pour ${d.aidantName}`,
+    body: [
+      p(`Bonjour ${e(d.recipientName)},`),
+      p(`${e(d.aidantName)} n’a pas suivi la formation Aidants Connect avant le ${e(d.deadline)} : sa demande d’habilitation au sein de <strong>${e(d.structureName)}</strong> n’est plus active.`),
+      p('Pour la relancer, répondez à l’équipe Aidants Connect depuis le suivi de votre demande ou écrivez à contact@aidantsconnect.beta.gouv.fr : un nouveau délai de formation pourra être accordé.'),
+    ].join('\n'),
+    text: `Bonjour ${d.recipientName},\n\n${d.aidantName} n’a pas suivi la formation avant le ${d.deadline} : sa demande d’habilitation au sein de « ${d.structureName} » n’est plus active.\nPour la relancer, écrivez à contact@aidantsconnect.beta.gouv.fr : un nouveau délai de formation pourra être accordé.`,
+  }),
+
+  aidant_account_activated: (d: { aidantName: string; structureName: string }) => ({
+    subject: 'Bienvenue parmi nos aidants habilités !',
+    body: [
+      p(`Bonjour ${e(d.aidantName)},`),
+      p(`Votre formation est validée et votre compte Aidants Connect est activé au sein de <strong>${e(d.structureName)}</strong>.`),
+      p('Votre carte Aidants Connect va être envoyée à votre structure ; votre référent l’associera à votre compte.'),
+    ].join('\n'),
+    text: `Bonjour ${d.aidantName},\n\nVotre formation est validée et votre compte Aidants Connect est activé au sein de « ${d.structureName} ».\nVotre carte va être envoyée à votre structure ; votre référent l’associera à votre compte.`,
+  }),
+
+  referent_aidant_activated: (d: { recipientName: string; aidantName: string }) => ({
+    subject: `Aidants Connect — Le compte de ${d.aidantName} vient d’être activé !`,
+    body: [
+      p(`Bonjour ${e(d.recipientName)},`),
+      p(`Le compte de ${e(d.aidantName)} vient d’être activé. Dès réception du kit de bienvenue, associez-lui sa carte depuis votre espace référent.`),
+    ].join('\n'),
+    text: `Bonjour ${d.recipientName},\n\nLe compte de ${d.aidantName} vient d’être activé. Dès réception du kit de bienvenue, associez-lui sa carte depuis votre espace référent.`,
+  }),
+
+  card_shipment_update: (d: { recipientName: string; aidantName: string; status: 'sent' | 'delivered' | 'lost' | 'returned'; trackingNumber: string | null }) => {
+    const what = { sent: 'a été envoyé', delivered: 'a été livré', lost: 'a été perdu par le transporteur', returned: 'nous a été retourné' }[d.status];
+    const next = d.status === 'delivered' ? 'Associez maintenant la carte à l’aidant depuis votre espace référent.' : d.status === 'sent' ? `Numéro de suivi : ${d.trackingNumber ?? ''}.` : 'L’équipe Aidants Connect prépare un nouvel envoi.';
+    return {
+      subject: `Aidants Connect - Le kit de bienvenue de ${d.aidantName} ${what}`,
+      body: [p(`Bonjour ${e(d.recipientName)},`), p(`Le kit de bienvenue (carte Aidants Connect) de ${e(d.aidantName)} ${what}.`), p(e(next))].join('\n'),
+      text: `Bonjour ${d.recipientName},\n\nLe kit de bienvenue (carte Aidants Connect) de ${d.aidantName} ${what}.\n${next}`,
+    };
+  },
+
+  card_validated: (d: { recipientName: string; aidantName: string }) => ({
+    subject: `Aidants Connect - ${d.aidantName} est prêt(e) à accompagner les usagers`,
+    body: [p(`Bonjour ${e(d.recipientName)},`), p(`La carte de ${e(d.aidantName)} est associée et validée : son habilitation est terminée.`)].join('\n'),
+    text: `Bonjour ${d.recipientName},\n\nLa carte de ${d.aidantName} est associée et validée : son habilitation est terminée.`,
+  }),
+
+  onboarding_cancelled: (d: { recipientName: string; aidantName: string; reason: string }) => ({
+    subject: `Aidants Connect - Habilitation de ${d.aidantName} annulée`,
+    body: [p(`Bonjour ${e(d.recipientName)},`), p(`L’habilitation de ${e(d.aidantName)} a été annulée. Motif : ${e(d.reason)}`)].join('\n'),
+    text: `Bonjour ${d.recipientName},\n\nL’habilitation de ${d.aidantName} a été annulée. Motif : ${d.reason}`,
+  }),
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;

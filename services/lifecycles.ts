@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { Op } from 'sequelize';
 import { HabilitationRequest } from '../db/models/index.js';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { workflowIdForRequest } from '../domain/habilitation.js';
+import { DEFAULT_ONBOARDING_POLICY, workflowIdForRequest, type OnboardingPolicy } from '../domain/habilitation.js';
 import { InvalidTransitionError } from '../domain/errors.js';
 import type { habilitationRequestWorkflow } from '../workflows/habilitation-request.js';
 import { decideUpdate, type ComiteDecisionInput, type ComiteDecisionResult, type HabilitationRequestPolicy } from '../workflows/messages.js';
@@ -13,14 +13,17 @@ export interface Lifecycles {
   decideHabilitationRequest(requestId: string, decision: ComiteDecisionInput): Promise<ComiteDecisionResult>;
 }
 
-export function createLifecycles(client: Client, options: { taskQueue: string; habilitationPolicy: HabilitationRequestPolicy }): Lifecycles {
+export function createLifecycles(
+  client: Client,
+  options: { taskQueue: string; habilitationPolicy: HabilitationRequestPolicy; onboardingPolicy?: OnboardingPolicy },
+): Lifecycles {
   return {
     async startHabilitationRequest(requestId) {
       try {
         await client.workflow.start<typeof habilitationRequestWorkflow>('habilitationRequestWorkflow', {
           workflowId: workflowIdForRequest(requestId),
           taskQueue: options.taskQueue,
-          args: [{ requestId, policy: options.habilitationPolicy }],
+          args: [{ requestId, policy: options.habilitationPolicy, onboardingPolicy: options.onboardingPolicy ?? DEFAULT_ONBOARDING_POLICY }],
           // One lifecycle per request, ever: a retried submission finds it started and is fine.
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         });

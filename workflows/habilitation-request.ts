@@ -2,10 +2,13 @@
 //   submitted → awaiting the comité (the ANCT is reminded while it waits)
 //   → validated | refused | changes_required (→ resubmitted → awaiting again)
 // A decision is an update with a validator: refused at once unless the request awaits a decision.
-import { ApplicationFailure, allHandlersFinished, condition, currentUpdateInfo, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure, ParentClosePolicy, allHandlersFinished, condition, currentUpdateInfo, patched, proxyActivities, setHandler, startChild, workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { RequestStatus } from '../domain/habilitation.js';
-import { COMITE_DECISIONS } from '../domain/habilitation.js';
+import { addMonths } from '../domain/duration.js';
+import { COMITE_DECISIONS, workflowIdForOnboarding, type RequestStatus } from '../domain/habilitation.js';
+import { aidantOnboardingWorkflow } from './aidant-onboarding.js';
 import { decideUpdate, requestStatusQuery, resubmitSignal, type ComiteDecisionInput, type HabilitationRequestInput } from './messages.js';
 
 const acts = proxyActivities<Activities>({
@@ -63,6 +66,8 @@ export async function habilitationRequestWorkflow(input: HabilitationRequestInpu
     }
 
     await notifyDecision(workflowId, round, input.requestId);
+    // Histories recorded before onboardings existed end here for a validated request (see the replay test).
+    if (currentStatus() === 'validated' && patched('onboardings-on-validation')) await startOnboardings(input);
     if (currentStatus() !== 'changes_required') break;
     state.resubmitted = false;
     await condition(() => state.resubmitted);
@@ -70,6 +75,22 @@ export async function habilitationRequestWorkflow(input: HabilitationRequestInpu
 
   await condition(allHandlersFinished);
   return currentStatus();
+}
+
+/** One onboarding lifecycle per aidant to train; they outlive this workflow (ParentClosePolicy.ABANDON). */
+async function startOnboardings(input: HabilitationRequestInput): Promise<void> {
+  const policy = input.onboardingPolicy ?? { trainingDelayMonths: 2, reminderOffsetsDays: [30, 7] };
+  const summary = await acts.getRequestSummary({ requestId: input.requestId });
+  const onboardingIds = await acts.createOnboardingsForRequest({
+    requestId: input.requestId, organisationId: summary.organisationId!, trainingDeadline: addMonths(new Date(), policy.trainingDelayMonths).toISOString(),
+  });
+  for (const onboardingId of onboardingIds) {
+    await startChild(aidantOnboardingWorkflow, {
+      workflowId: workflowIdForOnboarding(onboardingId),
+      args: [{ onboardingId, policy }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+  }
 }
 
 function validateDecision(status: RequestStatus, deciding: boolean, decision: ComiteDecisionInput): void {

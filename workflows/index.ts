@@ -1,2 +1,3 @@
 // Every workflow the worker registers.
 export { habilitationRequestWorkflow } from './habilitation-request.js';
+export { aidantOnboardingWorkflow } from './aidant-onboarding.js';

@@ -30,3 +30,23 @@ export async function createJuryMember(): Promise<User> {
     lastLoginAt: null, lastActivityAt: null,
   });
 }
+
+/** A habilitated structure with an active référent, and one aidant to train in it (an onboarding row). */
+export async function createStructureWithOnboarding() {
+  const { Organisation, OrganisationMembership, AidantOnboarding } = await import('../../db/models/index.js');
+  const organisation = await Organisation.create({
+    name: `CCAS ${unique()}`, type: 'ccas', typeOther: null, siret: '26170021400016', address: '1 place', zipcode: '17460', city: 'Préguillac',
+    departmentCode: '17', franceServicesLabel: false, franceServicesNumber: null, habilitationNumber: null,
+  });
+  const referent = await User.create({
+    email: `${unique('referent-')}@exemple.fr`, firstName: 'Camille', lastName: 'Martin', profession: 'Directrice', phone: null,
+    currentOrganisationId: organisation.id, passwordHash: null, adminTotpSecret: null, lastLoginAt: null, lastActivityAt: null,
+  });
+  await OrganisationMembership.create({ userId: referent.id, organisationId: organisation.id, isReferent: true, canCreateMandats: false });
+  const onboarding = await AidantOnboarding.create({
+    organisationId: organisation.id, habilitationRequestId: null, aidantRequestId: null, userId: null,
+    email: `${unique('aidant-')}@exemple.fr`, firstName: 'Karim', lastName: 'Benali', profession: 'Travailleur social',
+    trainingDeadline: new Date(Date.now() + 60 * 86_400_000), trainingDate: null, lapsedAt: null, cancelledAt: null, cancelReason: null, completedAt: null,
+  });
+  return { organisation, referent, onboarding };
+}

@@ -16,3 +16,13 @@ export async function waitForMails(address: string, count: number, timeoutMs = 2
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** Waits until a message with this subject reached `address`. */
+export async function waitForSubject(address: string, subject: string, timeoutMs = 20_000): Promise<CaughtMail | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = (await mailsTo(address)).find((mail) => mail.subject === subject);
+    if (found || Date.now() > deadline) return found;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,102 @@
+// The two-month training rule at its real length, on the time-skipping server with a real worker,
+// real activities, PostgreSQL and the mail sink.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { Sequelize } from 'sequelize';
+import { AidantOnboarding, JournalEntry } from '../db/models/index.js';
+import { workflowIdForOnboarding } from '../domain/habilitation.js';
+import type { aidantOnboardingWorkflow } from '../workflows/aidant-onboarding.js';
+import { cancelOnboardingUpdate, onboardingStatusQuery, reopenOnboardingUpdate } from '../workflows/messages.js';
+import { createJuryMember, createStructureWithOnboarding } from './support/factories.js';
+import { testEnv, testSequelize } from './support/env.js';
+import { mailsTo } from './support/mail.js';
+import { startTestWorker, workflowBundle } from './support/temporal.js';
+
+let env: TestWorkflowEnvironment;
+let sequelize: Sequelize;
+let worker: Awaited<ReturnType<typeof startTestWorker>>;
+
+beforeAll(async () => {
+  await workflowBundle();
+  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testEnv.timeSkippingServer } } });
+  sequelize = testSequelize();
+  worker = await startTestWorker({ sequelize, connection: env.nativeConnection });
+});
+afterAll(async () => {
+  await worker?.stop();
+  await env?.teardown();
+  await sequelize?.close();
+});
+
+const DAY = 86_400_000;
+const settle = () => new Promise((r) => setTimeout(r, 600));
+const subjects = async (to: string) => (await mailsTo(to)).map((m) => m.subject);
+const count = (list: string[], prefix: string) => list.filter((s) => s.startsWith(prefix)).length;
+
+async function waitForStatus(handle: WorkflowHandle, status: string) {
+  for (let i = 0; i < 100; i += 1) {
+    if ((await handle.query(onboardingStatusQuery)).status === status) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`onboarding never reached ${status}`);
+}
+
+describe('aidant onboarding: training within two months (time skipping)', () => {
+  it('reminds 30 and 7 days before the deadline exactly once each, lapses visibly at the deadline, and can be reopened', async () => {
+    const { onboarding, referent } = await createStructureWithOnboarding();
+    const handle = await env.client.workflow.start<typeof aidantOnboardingWorkflow>('aidantOnboardingWorkflow', {
+      workflowId: workflowIdForOnboarding(onboarding.id), taskQueue: worker.taskQueue,
+      args: [{ onboardingId: onboarding.id, policy: { trainingDelayMonths: 2, reminderOffsetsDays: [30, 7] } }],
+    });
+    const { trainingDeadline } = await handle.query(onboardingStatusQuery);
+    const start = await env.currentTimeMs();
+    const deadline = Date.parse(trainingDeadline);
+    expect(Math.round((deadline - start) / DAY)).toBeGreaterThanOrEqual(59); // two calendar months
+    await settle();
+    expect(count(await subjects(onboarding.email), 'Aidants Connect - Inscrivez-vous')).toBe(1);
+    expect(count(await subjects(referent.email), 'Aidants Connect - Karim Benali doit suivre')).toBe(1);
+
+    await env.sleep(deadline - 31 * DAY - start);
+    await settle();
+    expect(count(await subjects(onboarding.email), 'Aidants Connect - Formation à suivre')).toBe(0);
+
+    await env.sleep(2 * DAY); // 29 days left: the 30-day reminder
+    await settle();
+    expect(count(await subjects(onboarding.email), 'Aidants Connect - Formation à suivre')).toBe(1);
+    expect(count(await subjects(referent.email), 'Aidants Connect - Formation à suivre')).toBe(1);
+
+    await env.sleep(23 * DAY); // 6 days left: the 7-day reminder
+    await settle();
+    expect(count(await subjects(onboarding.email), 'Aidants Connect - Formation à suivre')).toBe(2);
+
+    await env.sleep(7 * DAY); // past the deadline
+    await waitForStatus(handle, 'lapsed');
+    await settle();
+    const lapsed = (await AidantOnboarding.findByPk(onboarding.id))!;
+    expect(lapsed.status).toBe('lapsed');
+    expect(lapsed.lapsedAt).not.toBeNull();
+    expect(count(await subjects(referent.email), 'Aidants Connect - Délai de formation dépassé')).toBe(1);
+    expect((await mailsTo(referent.email)).find((m) => m.subject.startsWith('Aidants Connect - Délai'))!.text).toContain('un nouveau délai de formation pourra être accordé');
+    expect(await JournalEntry.count({ where: { action: 'onboarding_lapsed', onboardingId: onboarding.id } })).toBe(1);
+
+    await env.sleep(40 * DAY); // nothing more while lapsed
+    await settle();
+    expect(count(await subjects(onboarding.email), 'Aidants Connect - Formation à suivre')).toBe(2);
+    expect(count(await subjects(referent.email), 'Aidants Connect - Délai de formation dépassé')).toBe(1);
+
+    const staff = await createJuryMember();
+    const newDeadline = new Date((await env.currentTimeMs()) + 20 * DAY).toISOString();
+    expect(await handle.executeUpdate(reopenOnboardingUpdate, { args: [{ deadline: newDeadline, actorId: staff.id }] })).toBe('awaiting_training');
+    expect((await AidantOnboarding.findByPk(onboarding.id))!).toMatchObject({ status: 'awaiting_training', lapsedAt: null });
+
+    await env.sleep(14 * DAY); // 6 days left in the new period: only the 7-day reminder of round 2
+    await settle();
+    expect(count(await subjects(onboarding.email), 'Aidants Connect - Formation à suivre')).toBe(3);
+
+    expect(await handle.executeUpdate(cancelOnboardingUpdate, { args: [{ reason: 'Départ de la structure', actorId: referent.id }] })).toBe('cancelled');
+    expect(await handle.result()).toBe('cancelled');
+    expect((await AidantOnboarding.findByPk(onboarding.id))!).toMatchObject({ status: 'cancelled', cancelReason: 'Départ de la structure' });
+    await settle();
+    expect((await mailsTo(referent.email)).find((m) => m.subject.includes('annulée'))!.text).toContain('Départ de la structure');
+  });
+});
