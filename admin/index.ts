@@ -1,13 +1,17 @@
 // The ANCT back-office: AdminJS on our Sequelize models, in French, behind our own login.
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import AdminJS from 'adminjs';
 import AdminJSExpress from '@adminjs/express';
 import { Database, Resource } from '@adminjs/sequelize';
 import type { Router } from 'express';
-import { PROJECT_ROOT, type Config } from '../config/index.js';
+import type { Config } from '../config/index.js';
 import { adminAuthRouter } from './auth.js';
 import { frTranslations } from './locale/fr.js';
+import { frProjectTranslations } from './locale/fr-project.js';
 import { buildResources, enumTranslations } from './resources.js';
+import { componentLoader } from './components.js';
+import type { Lifecycles } from '../services/lifecycles.js';
 
 AdminJS.registerAdapter({ Database, Resource });
 
@@ -17,18 +21,24 @@ export interface BackOffice {
   close(): Promise<void>;
 }
 
-export async function buildBackOffice(config: Config, databaseUrl: string): Promise<BackOffice> {
-  // AdminJS writes its generated bundle in ADMIN_JS_TMP_DIR (git-ignored, not a dot-folder).
-  process.env.ADMIN_JS_TMP_DIR ??= path.join(PROJECT_ROOT, 'adminjs-bundle');
-  const resources = buildResources();
+export async function buildBackOffice(config: Config, databaseUrl: string, lifecycles: Lifecycles): Promise<BackOffice> {
+  // AdminJS writes its generated bundle in ADMIN_JS_TMP_DIR, read when adminjs is first imported: the
+  // processes' environment sets it (scripts/start.ts, Dockerfile); the default is .adminjs (git-ignored).
+  const resources = buildResources(lifecycles);
   const admin = new AdminJS({
     rootPath: '/admin',
     loginPath: '/admin/login',
     logoutPath: '/admin/logout',
     resources,
+    componentLoader,
     branding: { companyName: 'Aidants Connect — ANCT', withMadeWithLove: false, favicon: '/dsfr/favicon/favicon.svg' },
-    locale: { language: 'fr', availableLanguages: ['fr'], translations: { fr: mergeDeep(frTranslations, enumTranslations()) }, localeDetection: false },
+    locale: { language: 'fr', availableLanguages: ['fr'], translations: { fr: mergeDeep(mergeDeep(frTranslations, frProjectTranslations), enumTranslations()) }, localeDetection: false },
   });
+  // Outside production AdminJS serves a components bundle found on disk as is, even one built before a
+  // component was added: remove it so that the first page view builds the current one.
+  if (process.env.NODE_ENV !== 'production') {
+    await rm(path.join(process.env.ADMIN_JS_TMP_DIR ?? '.adminjs', 'bundle.js'), { force: true });
+  }
   await admin.initialize();
   const auth = adminAuthRouter({ databaseUrl, sessionSecret: config.http.sessionSecret, secureCookies: config.http.publicUrl.startsWith('https:') });
   const router = AdminJSExpress.buildRouter(admin, auth.router);

@@ -10,6 +10,8 @@ import { ONBOARDING_STATUSES, REQUEST_STATUSES, SHIPMENT_STATUSES, STRUCTURE_TYP
 import { JOURNAL_ACTIONS } from '../domain/journal.js';
 import { MANDAT_DURATIONS, MANDAT_STATUSES } from '../domain/mandat.js';
 import { can, STAFF_ROLES, type BackOfficeCapability } from '../domain/roles.js';
+import type { Lifecycles } from '../services/lifecycles.js';
+import { habilitationRequestActions, onboardingActions, shipmentActions } from './actions.js';
 
 const NAV = {
   habilitation: { name: 'habilitation', icon: 'Award' },
@@ -47,7 +49,7 @@ function readOnly(capability: BackOfficeCapability) {
   };
 }
 
-export function buildResources(): ResourceWithOptions[] {
+export function buildResources(lifecycles: Lifecycles): ResourceWithOptions[] {
   return [
     {
       resource: HabilitationRequest,
@@ -62,7 +64,7 @@ export function buildResources(): ResourceWithOptions[] {
           status: enumOf('habilitation_requests', 'status', REQUEST_STATUSES),
           type: enumOf('habilitation_requests', 'type', STRUCTURE_TYPES),
         },
-        actions: readOnly('follow_onboarding'),
+        actions: { ...readOnly('follow_onboarding'), ...habilitationRequestActions(lifecycles) },
       },
     },
     {
@@ -72,7 +74,7 @@ export function buildResources(): ResourceWithOptions[] {
         listProperties: ['lastName', 'firstName', 'email', 'organisationId', 'status', 'trainingDeadline'],
         filterProperties: ['status', 'organisationId', 'trainingDeadline'],
         properties: { email: { isTitle: true }, status: enumOf('aidant_onboardings', 'status', ONBOARDING_STATUSES) },
-        actions: readOnly('follow_onboarding'),
+        actions: { ...readOnly('follow_onboarding'), ...onboardingActions(lifecycles) },
       },
     },
     {
@@ -105,7 +107,7 @@ export function buildResources(): ResourceWithOptions[] {
         listProperties: ['organisationId', 'onboardingId', 'status', 'trackingNumber', 'sentAt', 'deliveredAt'],
         filterProperties: ['status', 'organisationId'],
         properties: { status: enumOf('card_shipments', 'status', SHIPMENT_STATUSES) },
-        actions: readOnly('manage_cards'),
+        actions: { ...readOnly('manage_cards'), ...shipmentActions(lifecycles) },
       },
     },
     {

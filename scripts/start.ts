@@ -2,6 +2,7 @@
 // server (built on first run), the mail sink — then migrates, seeds demo data, starts the worker and the web
 // server, and prints every URL. Ctrl-C stops everything it started, in reverse order.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfigOrExit, PROJECT_ROOT } from '../config/index.js';
 import { createSequelize } from '../db/sequelize.js';
@@ -40,6 +41,18 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.removeAllListeners(signal);
   process.on(signal, () => void shutdown(0));
 }
+
+// One `npm start` per data folder: a second one would stop the first one's PostgreSQL and Temporal,
+// which it would take for leftovers of a killed run.
+const lockFile = path.join(config.dataDir, 'npm-start.pid');
+const holder = existsSync(lockFile) ? Number(readFileSync(lockFile, 'utf8')) : 0;
+if (holder > 0 && holder !== process.pid && existsSync(`/proc/${holder}`) && readFileSync(`/proc/${holder}/cmdline`, 'utf8').includes('start.ts')) {
+  process.stderr.write(`✖ Aidants Connect is already running from this folder (process ${holder}). Stop it with Ctrl-C first, or set DATA_DIR and the ports for a second instance.\n`);
+  process.exit(1);
+}
+mkdirSync(config.dataDir, { recursive: true });
+writeFileSync(lockFile, String(process.pid));
+cleanups.unshift({ name: 'lock', stop: async () => rmSync(lockFile, { force: true }) });
 
 try {
   let databaseUrl = config.database.url;
@@ -80,7 +93,7 @@ try {
   if (await seedDemoData(sequelize)) say('Demo data created.');
   await sequelize.close();
 
-  const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, SMTP_URL: smtpUrl };
+  const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, SMTP_URL: smtpUrl, ADMIN_JS_TMP_DIR: path.join(PROJECT_ROOT, 'adminjs-bundle') };
   for (const [name, entry] of [['worker', 'worker/main.ts'], ['web', 'server/main.ts']] as const) {
     // Own process group: Ctrl-C reaches only this orchestrator, which stops the children in order.
     // The IPC channel lets a child notice when this process dies, so nothing is left orphaned.

@@ -20,7 +20,7 @@ const lifecycles = createLifecycles(temporal, {
   taskQueue: config.temporal.taskQueue,
   habilitationPolicy: { comiteReminderDelayMs: config.habilitation.comiteReminderDelayMs },
 });
-const backOffice = await buildBackOffice(config, config.database.url);
+const backOffice = await buildBackOffice(config, config.database.url, lifecycles);
 const app = createApp({ config, sequelize, temporal, lifecycles, log, adminRouter: backOffice.router });
 
 const server = app.listen(config.http.port, () => log.info(`web server listening on ${config.http.publicUrl}`));

@@ -2,8 +2,11 @@
 import { createHash } from 'node:crypto';
 import { Op } from 'sequelize';
 import { HabilitationRequest } from '../db/models/index.js';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { DEFAULT_ONBOARDING_POLICY, workflowIdForRequest, type OnboardingPolicy } from '../domain/habilitation.js';
+import {
+  WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle,
+} from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { DEFAULT_ONBOARDING_POLICY, workflowIdForOnboarding, workflowIdForRequest, type OnboardingPolicy, type OnboardingStatus } from '../domain/habilitation.js';
 import { InvalidTransitionError } from '../domain/errors.js';
 import type { habilitationRequestWorkflow } from '../workflows/habilitation-request.js';
 import { decideUpdate, type ComiteDecisionInput, type ComiteDecisionResult, type HabilitationRequestPolicy } from '../workflows/messages.js';
@@ -11,6 +14,20 @@ import { decideUpdate, type ComiteDecisionInput, type ComiteDecisionResult, type
 export interface Lifecycles {
   startHabilitationRequest(requestId: string): Promise<void>;
   decideHabilitationRequest(requestId: string, decision: ComiteDecisionInput): Promise<ComiteDecisionResult>;
+  /** Sends an update to an aidant's onboarding; the same arguments twice are applied once. */
+  updateOnboarding<A>(onboardingId: string, update: UpdateDefinition<OnboardingStatus, [A], string>, arg: A): Promise<OnboardingStatus>;
+}
+
+const dedupeId = (...parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+
+async function executeUpdate<R, A>(handle: WorkflowHandle, update: UpdateDefinition<R, [A], string>, arg: A, updateId: string): Promise<R> {
+  try {
+    return await handle.executeUpdate(update, { args: [arg], updateId });
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) throw new InvalidTransitionError(error.cause?.message ?? error.message);
+    if (error instanceof WorkflowNotFoundError) throw new InvalidTransitionError('Ce dossier n’a pas (ou plus) de cycle de vie en cours.');
+    throw error;
+  }
 }
 
 export function createLifecycles(
@@ -34,13 +51,12 @@ export function createLifecycles(
 
     async decideHabilitationRequest(requestId, decision) {
       // Same request, decision, motif and jury member → same update id: a double click is applied once.
-      const updateId = createHash('sha256').update(JSON.stringify([requestId, decision.decision, decision.motif.trim(), decision.juryMemberId])).digest('hex').slice(0, 32);
-      try {
-        return await client.workflow.getHandle(workflowIdForRequest(requestId)).executeUpdate(decideUpdate, { args: [decision], updateId });
-      } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError) throw new InvalidTransitionError(error.cause?.message ?? error.message);
-        throw error;
-      }
+      const updateId = dedupeId(requestId, decision.decision, decision.motif.trim(), decision.juryMemberId);
+      return executeUpdate(client.workflow.getHandle(workflowIdForRequest(requestId)), decideUpdate, decision, updateId);
+    },
+
+    async updateOnboarding(onboardingId, update, arg) {
+      return executeUpdate(client.workflow.getHandle(workflowIdForOnboarding(onboardingId)), update, arg, dedupeId(onboardingId, update.name, arg));
     },
   };
 }

@@ -37,7 +37,7 @@ const jury = DEMO_STAFF[0];
 const juryCode = () => generateSync({ secret: jury.totp, period: 30, digits: 6 });
 
 describe('in a browser', () => {
-  it('submits a request publicly, then a jury member logs into /admin and sees it awaiting the comité', async () => {
+  it('submits a request publicly (after fixing a field error), then a jury member logs into /admin and validates it', async () => {
     const page = await browser.newPage();
     const structureName = `CCAS ${unique()}`;
     const email = `${unique('demandeur-')}@exemple.fr`;
@@ -54,6 +54,14 @@ describe('in a browser', () => {
     await page.fill('#field-zipcode', '64600');
     await page.fill('#field-city', 'Anglet');
     for (const pledge of ['cgu', 'not_free', 'dpo', 'professionals_only', 'without_elected']) await page.click(`label[for=field-pledge_${pledge}]`);
+    await page.fill('#field-siret', '78234567800019'); // one wrong digit
+    await page.click('button[type=submit]');
+    expect(await page.title()).toMatch(/^Erreur dans le formulaire/);
+    expect(await page.textContent('#field-siret-error')).toBe('Ce numéro SIRET n’est pas valide : vérifiez les 14 chiffres.');
+    expect(await page.getAttribute('#field-siret', 'aria-invalid')).toBe('true');
+    expect(await page.inputValue('#field-structureName')).toBe(structureName); // nothing typed is lost
+    expect(await page.isChecked('#field-pledge_dpo')).toBe(true);
+    await page.fill('#field-siret', '78234567800018');
     await page.click('button[type=submit]');
     await page.waitForURL(/\/habilitation\/demandes\/[0-9a-f-]{36}$/);
     expect(await page.textContent('h1')).toContain(structureName);
@@ -77,6 +85,15 @@ describe('in a browser', () => {
     await row.waitFor({ timeout: 30_000 });
     expect(await row.textContent()).toContain('En attente de la décision du comité');
     expect(await page.textContent('body')).toContain('Demandes d’habilitation');
+
+    // The jury member validates it with a motif, from the record page.
+    await row.click();
+    await page.getByText('Valider', { exact: true }).click();
+    await page.fill('#field-motif', 'Structure éligible, dossier complet.');
+    await page.click('button[type=submit]');
+    await page.waitForURL(/\/show$/);
+    await page.getByText('Éligibilité validée').first().waitFor({ timeout: 15_000 });
+    expect((await waitForMails(email, 2)).map((m) => m.subject).join('\n')).toMatch(/a été acceptée/);
     await page.close();
   });
 });

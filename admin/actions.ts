@@ -1,0 +1,138 @@
+// Back-office actions that move a lifecycle. Each one is offered only to the roles allowed (isAccessible,
+// checked server-side) and only in the states where it makes sense (isVisible), then goes through the
+// workflow: never a direct status write. A GET shows the form; the POST performs the action.
+import type { Action, ActionContext, ActionRequest, RecordActionResponse } from 'adminjs';
+
+type ResourceAction = Action<RecordActionResponse>;
+import { DomainError } from '../domain/errors.js';
+import type { ComiteDecision } from '../domain/habilitation.js';
+import { can, type BackOfficeCapability } from '../domain/roles.js';
+import type { Lifecycles } from '../services/lifecycles.js';
+import {
+  cancelOnboardingUpdate, cardShipmentUpdate, recordTrainingUpdate, reopenOnboardingUpdate,
+} from '../workflows/messages.js';
+import { COMPONENTS } from './components.js';
+
+interface Field { name: string; label: string; type: 'textarea' | 'date' | 'text'; required?: boolean; hint?: string }
+
+interface LifecycleActionOptions {
+  capability: BackOfficeCapability;
+  fields: Field[];
+  /** Record params → whether the action applies in this state. */
+  when: (params: Record<string, unknown>) => boolean;
+  perform: (payload: Record<string, string>, params: Record<string, unknown>, adminId: string) => Promise<string>;
+  icon?: string;
+  variant?: 'primary' | 'danger' | 'success';
+}
+
+function lifecycleAction(options: LifecycleActionOptions): Partial<ResourceAction> {
+  const allowed = ({ currentAdmin }: ActionContext) => can(currentAdmin?.roles as string[] | undefined, options.capability);
+  return {
+    actionType: 'record',
+    component: COMPONENTS.LifecycleAction,
+    icon: options.icon ?? 'Check',
+    variant: options.variant ?? 'primary',
+    custom: { fields: options.fields },
+    isAccessible: allowed,
+    isVisible: (context: ActionContext) => allowed(context) && Boolean(context.record && options.when(context.record.params)),
+    handler: async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<RecordActionResponse> => {
+      const record = context.record!;
+      const admin = context.currentAdmin!;
+      if (request.method !== 'post') return { record: record.toJSON(admin) };
+      const payload = Object.fromEntries(Object.entries(request.payload ?? {}).map(([k, v]) => [k, String(v ?? '').trim()]));
+      const missing = options.fields.find((f) => f.required && !payload[f.name]);
+      if (missing) return { record: record.toJSON(admin), notice: { type: 'error', message: `Le champ « ${missing.label} » est obligatoire.` } };
+      try {
+        const message = await options.perform(payload, record.params, String(admin.id));
+        return {
+          record: record.toJSON(admin),
+          notice: { type: 'success', message },
+          redirectUrl: context.h.recordActionUrl({ resourceId: context.resource.id(), recordId: record.id(), actionName: 'show' }),
+        };
+      } catch (error) {
+        if (error instanceof DomainError) return { record: record.toJSON(admin), notice: { type: 'error', message: error.message } };
+        throw error;
+      }
+    },
+  };
+}
+
+const MOTIF: Field = { name: 'motif', label: 'Motif (communiqué au demandeur)', type: 'textarea', required: true };
+const STATUS_LABELS: Record<string, string> = { validated: 'validée', refused: 'refusée', changes_required: 'renvoyée au demandeur pour modifications' };
+
+function decision(lifecycles: Lifecycles, kind: ComiteDecision, variant: LifecycleActionOptions['variant'], icon: string) {
+  return lifecycleAction({
+    capability: 'decide_habilitation',
+    fields: [MOTIF],
+    icon,
+    variant,
+    when: (params) => params.status === 'awaiting_comite',
+    perform: async (payload, params, adminId) => {
+      const { status } = await lifecycles.decideHabilitationRequest(String(params.id), { decision: kind, motif: payload.motif, juryMemberId: adminId });
+      return `La demande a été ${STATUS_LABELS[status] ?? status}.`;
+    },
+  });
+}
+
+export function habilitationRequestActions(lifecycles: Lifecycles): Record<string, Partial<ResourceAction>> {
+  return {
+    validate: decision(lifecycles, 'validate', 'success', 'CheckCircle'),
+    refuse: decision(lifecycles, 'refuse', 'danger', 'XCircle'),
+    requireChanges: decision(lifecycles, 'require_changes', 'primary', 'Edit'),
+  };
+}
+
+export function onboardingActions(lifecycles: Lifecycles): Record<string, Partial<ResourceAction>> {
+  const today = () => new Date().toISOString().slice(0, 10);
+  return {
+    recordTraining: lifecycleAction({
+      capability: 'follow_onboarding',
+      fields: [{ name: 'trainingDate', label: 'Date de la formation', type: 'date', required: true, hint: `Au plus tard aujourd’hui (${today()}).` }],
+      when: (params) => params.status === 'awaiting_training',
+      perform: async (payload, params, adminId) => {
+        await lifecycles.updateOnboarding(String(params.id), recordTrainingUpdate, { trainingDate: payload.trainingDate, actorId: adminId });
+        return 'Formation enregistrée : le compte de l’aidant va être activé.';
+      },
+    }),
+    reopen: lifecycleAction({
+      capability: 'follow_onboarding',
+      fields: [{ name: 'deadline', label: 'Nouvelle date limite de formation', type: 'date', required: true }],
+      when: (params) => params.status === 'lapsed',
+      icon: 'RotateCcw',
+      perform: async (payload, params, adminId) => {
+        await lifecycles.updateOnboarding(String(params.id), reopenOnboardingUpdate, { deadline: `${payload.deadline}T23:59:59.000Z`, actorId: adminId });
+        return 'Habilitation rouverte avec un nouveau délai de formation.';
+      },
+    }),
+    cancel: lifecycleAction({
+      capability: 'follow_onboarding',
+      fields: [{ name: 'reason', label: 'Motif de l’annulation', type: 'textarea', required: true }],
+      when: (params) => !['completed', 'cancelled'].includes(String(params.status)),
+      icon: 'Slash',
+      variant: 'danger',
+      perform: async (payload, params, adminId) => {
+        await lifecycles.updateOnboarding(String(params.id), cancelOnboardingUpdate, { reason: payload.reason, actorId: adminId });
+        return 'Habilitation annulée.';
+      },
+    }),
+  };
+}
+
+export function shipmentActions(lifecycles: Lifecycles): Record<string, Partial<ResourceAction>> {
+  const move = (status: 'sent' | 'delivered' | 'lost' | 'returned', from: string[], message: string, fields: Field[] = []) => lifecycleAction({
+    capability: 'manage_cards',
+    fields,
+    icon: 'Truck',
+    when: (params) => from.includes(String(params.status)),
+    perform: async (payload, params, adminId) => {
+      await lifecycles.updateOnboarding(String(params.onboardingId), cardShipmentUpdate, { status, trackingNumber: payload.trackingNumber || undefined, actorId: adminId });
+      return message;
+    },
+  });
+  return {
+    markSent: move('sent', ['preparing', 'lost', 'returned'], 'Envoi enregistré : le référent est prévenu.', [{ name: 'trackingNumber', label: 'Numéro de suivi', type: 'text', required: true }]),
+    markDelivered: move('delivered', ['sent'], 'Livraison enregistrée : le référent peut associer la carte.'),
+    markLost: move('lost', ['sent'], 'Colis déclaré perdu.'),
+    markReturned: move('returned', ['sent'], 'Colis déclaré retourné.'),
+  };
+}

@@ -1,0 +1,11 @@
+// The one ComponentLoader of the back-office; paths are absolute so AdminJS's bundler finds them.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ComponentLoader } from 'adminjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const componentLoader = new ComponentLoader();
+
+export const COMPONENTS = {
+  LifecycleAction: componentLoader.add('LifecycleAction', path.join(here, 'components', 'LifecycleAction.tsx')),
+};

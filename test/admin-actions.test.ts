@@ -1,0 +1,95 @@
+// Back-office actions through the real web process (AdminJS API), the real workflows and PostgreSQL:
+// decisions are offered to jury members only, and always go through the workflow.
+import type { Client } from '@temporalio/client';
+import type { Sequelize } from 'sequelize';
+import { AidantOnboarding, HabilitationRequest, JournalEntry } from '../db/models/index.js';
+import { workflowIdForRequest } from '../domain/habilitation.js';
+import { DEMO_STAFF, seedDemoData } from '../services/demo-data.js';
+import { createLifecycles } from '../services/lifecycles.js';
+import { requestStatusQuery } from '../workflows/messages.js';
+import { adminAgent } from './support/admin-session.js';
+import { createDraftRequest, createStructureWithOnboarding } from './support/factories.js';
+import { testSequelize } from './support/env.js';
+import { connectClient, startTestWorker } from './support/temporal.js';
+import { freePort } from './support/test-stack.js';
+import { startWebServer } from './support/web-server.js';
+
+let sequelize: Sequelize;
+let client: Client;
+let worker: Awaited<ReturnType<typeof startTestWorker>>;
+let web: Awaited<ReturnType<typeof startWebServer>>;
+const [jury, staff, tech] = DEMO_STAFF;
+
+beforeAll(async () => {
+  sequelize = testSequelize();
+  await seedDemoData(sequelize);
+  client = await connectClient();
+  worker = await startTestWorker({ sequelize });
+  web = await startWebServer({ port: await freePort(), taskQueue: worker.taskQueue });
+}, 180_000);
+afterAll(async () => {
+  await web?.stop();
+  await worker?.stop();
+  await client?.connection.close();
+  await sequelize?.close();
+});
+
+async function awaitingRequest() {
+  const request = await createDraftRequest(sequelize);
+  const lifecycles = createLifecycles(client, { taskQueue: worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } });
+  await lifecycles.startHabilitationRequest(request.id);
+  const handle = client.workflow.getHandle(workflowIdForRequest(request.id));
+  while ((await handle.query(requestStatusQuery)) !== 'awaiting_comite') await new Promise((r) => setTimeout(r, 100));
+  return request;
+}
+
+const decide = (agent: Awaited<ReturnType<typeof adminAgent>>, id: string, action: string, motif: string) =>
+  agent.post(`/admin/api/resources/habilitation_requests/records/${id}/${action}`).field('motif', motif);
+
+describe('back-office actions', () => {
+  it('refuses the comité decisions to anyone but jury members and tech admins, server-side', async () => {
+    const request = await awaitingRequest();
+    const asStaff = await adminAgent(web.url, staff.email, staff.totp);
+    const res = await decide(asStaff, request.id, 'validate', 'Je ne suis pas du comité');
+    expect(res.body.notice).toMatchObject({ type: 'error' });
+    expect(JSON.stringify(res.body)).toMatch(/forbidden|droits/i);
+    expect((await HabilitationRequest.findByPk(request.id))!.status).toBe('awaiting_comite');
+  });
+
+  it('lets a jury member refuse with a motif, through the workflow, once', async () => {
+    const request = await awaitingRequest();
+    const asJury = await adminAgent(web.url, jury.email, jury.totp);
+    const missing = await decide(asJury, request.id, 'refuse', '');
+    expect(missing.body.notice).toEqual({ type: 'error', message: 'Le champ « Motif (communiqué au demandeur) » est obligatoire.' });
+
+    const [first, second] = await Promise.all([
+      decide(asJury, request.id, 'refuse', 'Structure hors périmètre'),
+      decide(asJury, request.id, 'refuse', 'Structure hors périmètre'),
+    ]);
+    expect(first.body.notice).toEqual({ type: 'success', message: 'La demande a été refusée.' });
+    expect(second.body.notice).toEqual({ type: 'success', message: 'La demande a été refusée.' });
+    expect((await HabilitationRequest.findByPk(request.id))!.status).toBe('refused');
+    expect(await JournalEntry.count({ where: { action: 'habilitation_request_decided', habilitationRequestId: request.id } })).toBe(1);
+
+    const late = await decide(asJury, request.id, 'validate', 'Finalement oui');
+    expect(late.body.notice.type).toBe('error');
+    expect(late.body.notice.message).toContain('n’attend pas de décision du comité');
+  });
+
+  it('records a training through the onboarding workflow and refuses a future date', async () => {
+    const { onboarding } = await createStructureWithOnboarding();
+    await client.workflow.start('aidantOnboardingWorkflow', {
+      workflowId: `aidant-onboarding/${onboarding.id}`, taskQueue: worker.taskQueue,
+      args: [{ onboardingId: onboarding.id, policy: { trainingDelayMonths: 2, reminderOffsetsDays: [30, 7] } }],
+    });
+    const asTech = await adminAgent(web.url, tech.email, tech.totp);
+    const path = `/admin/api/resources/aidant_onboardings/records/${onboarding.id}/recordTraining`;
+    const future = await asTech.post(path).field('trainingDate', '2999-01-01');
+    expect(future.body.notice).toEqual({ type: 'error', message: 'La date de formation ne peut pas être dans le futur.' });
+    const ok = await asTech.post(path).field('trainingDate', new Date().toISOString().slice(0, 10));
+    expect(ok.body.notice.type).toBe('success');
+    for (let i = 0; i < 100 && (await AidantOnboarding.findByPk(onboarding.id))!.status !== 'card_shipping'; i += 1) await new Promise((r) => setTimeout(r, 100));
+    expect((await AidantOnboarding.findByPk(onboarding.id))!.status).toBe('card_shipping');
+    await client.workflow.getHandle(`aidant-onboarding/${onboarding.id}`).terminate('end of test');
+  });
+});

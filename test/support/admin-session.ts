@@ -1,0 +1,14 @@
+// Logs an ANCT person into the real back-office over HTTP (password + TOTP code), keeping the session cookie.
+import request from 'supertest';
+import { generateSync } from 'otplib';
+import { DEMO_PASSWORD } from '../../services/demo-data.js';
+
+export async function adminAgent(baseUrl: string, email: string, totpSecret: string) {
+  const agent = request.agent(baseUrl);
+  const page = await agent.get('/admin/login');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+  const res = await agent.post('/admin/login').type('form')
+    .send({ _csrf: csrf, email, password: DEMO_PASSWORD, otp: generateSync({ secret: totpSecret, period: 30, digits: 6 }) });
+  if (res.status !== 303) throw new Error(`login of ${email} failed with ${res.status}`);
+  return agent;
+}
