@@ -73,11 +73,11 @@ try {
   const lifecycles = createLifecycles(client, { taskQueue: 'bench', habilitationPolicy: { comiteReminderDelayMs: 86_400_000 } });
   const { value } = parseHabilitationRequest({
     issuerFirstName: 'Léa', issuerLastName: 'Roux', issuerEmail: 'bench@exemple.fr', issuerProfession: 'Directrice', structureName: 'CCAS',
-    structureType: 'ccas', siret: '78234567800018', address: '1 rue', zipcode: '64600', city: 'Anglet',
+    structureType: 'ccas', siret: '78234567800018', address: '1 rue', zipcode: '64600', city: 'Anglet', referentIsAidant: 'on',
     pledge_cgu: 'on', pledge_not_free: 'on', pledge_dpo: 'on', pledge_professionals_only: 'on', pledge_without_elected: 'on',
   });
   const submissions = await timed(60, 6, async () => {
-    const request = await createRequestDraft(sequelize, value!);
+    const { request } = await createRequestDraft(sequelize, value!);
     await lifecycles.startHabilitationRequest(request.id);
     for (;;) {
       const row = await HabilitationRequest.findByPk(request.id, { attributes: ['status'] });

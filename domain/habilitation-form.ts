@@ -17,8 +17,21 @@ export interface HabilitationRequestInput {
   zipcode: string;
   city: string;
   franceServicesNumber: string | null;
+  /** The demandeur is the référent ("c'est moi"); checked when they will also be an aidant. */
+  referentIsAidant: boolean;
+  aidants: AidantToTrain[];
   pledges: Record<Pledge, boolean>;
 }
+
+export interface AidantToTrain {
+  firstName: string;
+  lastName: string;
+  email: string;
+  profession: string;
+}
+
+/** Rows of the "aidants à former" fieldset on the form. */
+export const AIDANT_ROWS = 3;
 
 export type FieldErrors = Record<string, string>;
 
@@ -68,6 +81,26 @@ export function parseHabilitationRequest(body: Record<string, unknown>): { value
   const franceServicesLabel = str(body.franceServicesLabel) === 'on' || str(body.franceServicesLabel) === 'true';
   const franceServicesNumber = franceServicesLabel ? required('franceServicesNumber', 'le numéro de labellisation France Services') : null;
 
+  const referentIsAidant = ['on', 'true'].includes(str(body.referentIsAidant));
+  const aidants: AidantToTrain[] = [];
+  const seen = new Set<string>();
+  for (let row = 1; row <= AIDANT_ROWS; row += 1) {
+    const field = (name: string) => `aidant${row}_${name}`;
+    const values = { firstName: str(body[field('firstName')]), lastName: str(body[field('lastName')]), email: str(body[field('email')]).toLowerCase(), profession: str(body[field('profession')]) };
+    if (!Object.values(values).some(Boolean)) continue;
+    if (!values.firstName) errors[field('firstName')] = 'Veuillez renseigner le prénom de l’aidant.';
+    if (!values.lastName) errors[field('lastName')] = 'Veuillez renseigner le nom de l’aidant.';
+    if (!values.profession) errors[field('profession')] = 'Veuillez renseigner la profession de l’aidant.';
+    if (!EMAIL.test(values.email)) errors[field('email')] = 'Veuillez saisir une adresse e-mail valide pour cet aidant.';
+    else if (values.email === issuerEmail) errors[field('email')] = 'C’est votre adresse : cochez plutôt « Je serai aussi aidant ».';
+    else if (seen.has(values.email)) errors[field('email')] = 'Chaque aidant doit avoir une adresse e-mail différente.';
+    seen.add(values.email);
+    aidants.push(values);
+  }
+  if (aidants.length === 0 && !referentIsAidant) {
+    errors.aidants = 'Indiquez au moins un aidant à former, ou cochez « Je serai aussi aidant ».';
+  }
+
   const pledges = Object.fromEntries(PLEDGE_KEYS.map((key) => [key, ['on', 'true'].includes(str(body[`pledge_${key}`]))])) as Record<Pledge, boolean>;
   for (const key of PLEDGE_KEYS) {
     if (!pledges[key]) errors[`pledge_${key}`] = 'Cet engagement est obligatoire pour soumettre la demande.';
@@ -78,7 +111,7 @@ export function parseHabilitationRequest(body: Record<string, unknown>): { value
     errors,
     value: {
       issuerFirstName, issuerLastName, issuerEmail, issuerProfession, issuerPhone,
-      structureName, structureType, structureTypeOther, siret, address, zipcode, city, franceServicesNumber, pledges,
+      structureName, structureType, structureTypeOther, siret, address, zipcode, city, franceServicesNumber, referentIsAidant, aidants, pledges,
     },
   };
 }

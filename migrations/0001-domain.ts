@@ -75,15 +75,6 @@ CREATE TABLE issuers (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 
-CREATE TABLE issuer_email_confirmations (
-  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  issuer_id uuid NOT NULL REFERENCES issuers(id) ON DELETE CASCADE,
-  key_hash text NOT NULL UNIQUE,
-  expires_at timestamptz NOT NULL,
-  confirmed_at timestamptz,
-  created_at timestamptz NOT NULL DEFAULT now()
-);
-
 CREATE TABLE habilitation_requests (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   issuer_id uuid NOT NULL REFERENCES issuers(id) ON DELETE RESTRICT,
@@ -130,6 +121,17 @@ CREATE TABLE habilitation_requests (
   CONSTRAINT request_validated_has_structure CHECK (status NOT IN ('validated','closed') OR organisation_id IS NOT NULL)
 );
 CREATE INDEX habilitation_requests_status ON habilitation_requests (status);
+
+-- The demandeur confirms their e-mail (link valid 3 days) before a request goes to the comité.
+CREATE TABLE issuer_email_confirmations (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  issuer_id uuid NOT NULL REFERENCES issuers(id) ON DELETE CASCADE,
+  habilitation_request_id uuid NOT NULL REFERENCES habilitation_requests(id) ON DELETE CASCADE,
+  key_hash text NOT NULL UNIQUE,
+  expires_at timestamptz NOT NULL,
+  confirmed_at timestamptz,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
 
 CREATE TABLE aidant_requests (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

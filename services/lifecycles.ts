@@ -3,17 +3,21 @@ import { createHash } from 'node:crypto';
 import { Op } from 'sequelize';
 import { HabilitationRequest } from '../db/models/index.js';
 import {
-  WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle,
+  WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle,
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { DEFAULT_ONBOARDING_POLICY, workflowIdForOnboarding, workflowIdForRequest, type OnboardingPolicy, type OnboardingStatus } from '../domain/habilitation.js';
 import { InvalidTransitionError } from '../domain/errors.js';
 import type { habilitationRequestWorkflow } from '../workflows/habilitation-request.js';
+import type { transactionalEmailWorkflow } from '../workflows/transactional-email.js';
+import type { EmailRequest } from './outbox.js';
 import { decideUpdate, type ComiteDecisionInput, type ComiteDecisionResult, type HabilitationRequestPolicy } from '../workflows/messages.js';
 
 export interface Lifecycles {
   startHabilitationRequest(requestId: string): Promise<void>;
   decideHabilitationRequest(requestId: string, decision: ComiteDecisionInput): Promise<ComiteDecisionResult>;
+  /** Sends an e-mail durably (retried until sent, once per idempotency key). */
+  sendEmail(request: EmailRequest): Promise<void>;
   /** Sends an update to an aidant's onboarding; the same arguments twice are applied once. */
   updateOnboarding<A>(onboardingId: string, update: UpdateDefinition<OnboardingStatus, [A], string>, arg: A): Promise<OnboardingStatus>;
 }
@@ -53,6 +57,15 @@ export function createLifecycles(
       // Same request, decision, motif and jury member → same update id: a double click is applied once.
       const updateId = dedupeId(requestId, decision.decision, decision.motif.trim(), decision.juryMemberId);
       return executeUpdate(client.workflow.getHandle(workflowIdForRequest(requestId)), decideUpdate, decision, updateId);
+    },
+
+    async sendEmail(request) {
+      await client.workflow.start<typeof transactionalEmailWorkflow>('transactionalEmailWorkflow', {
+        workflowId: `email/${request.idempotencyKey}`,
+        taskQueue: options.taskQueue,
+        args: [request],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      });
     },
 
     async updateOnboarding(onboardingId, update, arg) {

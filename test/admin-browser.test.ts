@@ -6,7 +6,7 @@ import { generateSync } from 'otplib';
 import type { Sequelize } from 'sequelize';
 import { DEMO_PASSWORD, DEMO_STAFF, seedDemoData } from '../services/demo-data.js';
 import { testSequelize, unique } from './support/env.js';
-import { waitForMails } from './support/mail.js';
+import { confirmationPath, waitForMails } from './support/mail.js';
 import { startTestWorker } from './support/temporal.js';
 import { freePort } from './support/test-stack.js';
 import { startWebServer } from './support/web-server.js';
@@ -53,6 +53,7 @@ describe('in a browser', () => {
     await page.fill('#field-address', '1 rue de la Mairie');
     await page.fill('#field-zipcode', '64600');
     await page.fill('#field-city', 'Anglet');
+    await page.click('label[for=field-referentIsAidant]');
     for (const pledge of ['cgu', 'not_free', 'dpo', 'professionals_only', 'without_elected']) await page.click(`label[for=field-pledge_${pledge}]`);
     await page.fill('#field-siret', '78234567800019'); // one wrong digit
     await page.click('button[type=submit]');
@@ -63,9 +64,12 @@ describe('in a browser', () => {
     expect(await page.isChecked('#field-pledge_dpo')).toBe(true);
     await page.fill('#field-siret', '78234567800018');
     await page.click('button[type=submit]');
+    await page.waitForURL(/\/confirmation$/);
+    expect(await page.textContent('h1')).toBe('Confirmez votre adresse e-mail');
+    await page.goto(`${web.url}${await confirmationPath(email)}`);
     await page.waitForURL(/\/habilitation\/demandes\/[0-9a-f-]{36}$/);
     expect(await page.textContent('h1')).toContain(structureName);
-    expect(await waitForMails(email, 1)).toHaveLength(1);
+    expect(await waitForMails(email, 2)).toHaveLength(2);
 
     await page.goto(`${web.url}/admin`);
     await page.waitForURL(/\/admin\/login$/);
@@ -93,7 +97,7 @@ describe('in a browser', () => {
     await page.click('button[type=submit]');
     await page.waitForURL(/\/show$/);
     await page.getByText('Éligibilité validée').first().waitFor({ timeout: 15_000 });
-    expect((await waitForMails(email, 2)).map((m) => m.subject).join('\n')).toMatch(/a été acceptée/);
+    expect((await waitForMails(email, 3)).map((m) => m.subject).join('\n')).toMatch(/a été acceptée/);
     await page.close();
   });
 });

@@ -8,7 +8,7 @@ import { createLifecycles, resumeSubmittedDrafts } from '../services/lifecycles.
 import { createApp } from '../server/app.js';
 import { testConfig, testSequelize, unique } from './support/env.js';
 import { validFormBody } from './support/factories.js';
-import { waitForMails } from './support/mail.js';
+import { confirmationPath, mailsTo, waitForMails } from './support/mail.js';
 import { connectClient, startTestWorker } from './support/temporal.js';
 
 let sequelize: Sequelize;
@@ -79,34 +79,95 @@ describe('public pages', () => {
     expect(res.text).toContain('value="78234567800019"');
   });
 
-  it('stores a valid request, starts its lifecycle and shows its private status page', async () => {
+  it('stores a valid request, asks the demandeur to confirm their e-mail, then starts its lifecycle', async () => {
     const agent = request.agent(appWith());
     const token = csrfFrom((await agent.get('/habilitation')).text);
     const body = validFormBody();
     const res = await agent.post('/habilitation').type('form').send({ ...body, _csrf: token });
     expect(res.status).toBe(303);
-    const id = /\/habilitation\/demandes\/([0-9a-f-]{36})$/.exec(res.headers.location)![1];
-    expect(await waitForMails(body.issuerEmail, 1)).toHaveLength(1);
+    const id = /\/habilitation\/demandes\/([0-9a-f-]{36})\/confirmation$/.exec(res.headers.location)![1];
+    expect((await agent.get(res.headers.location)).text).toContain('Confirmez votre adresse e-mail');
+    expect((await HabilitationRequest.findByPk(id))!).toMatchObject({ status: 'draft', submittedAt: null });
+
+    const link = await confirmationPath(body.issuerEmail);
+    expect((await waitForMails(body.issuerEmail, 1))[0].subject).toBe('Aidants Connect - Confirmez votre adresse e-mail pour votre demande d’habilitation');
+    const confirmed = await agent.get(link);
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.headers.location).toBe(`/habilitation/demandes/${id}`);
+    const mails = await waitForMails(body.issuerEmail, 2);
+    expect(mails.map((m) => m.subject)).toContain('Aidants Connect - Votre demande d’habilitation a été soumise');
     expect((await HabilitationRequest.findByPk(id))!.status).toBe('awaiting_comite');
-    const page = await agent.get(res.headers.location);
-    expect(page.status).toBe(200);
+    const page = await agent.get(`/habilitation/demandes/${id}`);
     expect(page.text).toContain('En attente de la décision du comité');
+    expect(page.text).toContain('Karim Benali');
+
+    // clicking the link again is harmless
+    expect((await agent.get(link)).headers.location).toBe(`/habilitation/demandes/${id}`);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await mailsTo(body.issuerEmail)).toHaveLength(2);
   });
 
-  it('keeps the request when Temporal is unreachable and says so', async () => {
-    const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '1 second' }) });
-    const agent = request.agent(appWith({ client: unreachable }));
+  it('answers a known e-mail with the same page and a reminder of the demandeur’s profile', async () => {
+    const agent = request.agent(appWith());
+    const first = validFormBody();
+    let token = csrfFrom((await agent.get('/habilitation')).text);
+    const firstRes = await agent.post('/habilitation').type('form').send({ ...first, _csrf: token });
+    await agent.get(await confirmationPath(first.issuerEmail));
+    const firstId = /demandes\/([0-9a-f-]{36})/.exec(firstRes.headers.location)![1];
+
+    token = csrfFrom((await agent.get('/habilitation')).text);
+    const second = await agent.post('/habilitation').type('form').send({ ...validFormBody({ issuerEmail: first.issuerEmail, structureName: 'Mairie de Rioux' }), _csrf: token });
+    expect(second.status).toBe(303);
+    const secondPage = await agent.get(second.headers.location);
+    expect(secondPage.text).toContain('Un e-mail vient d’être envoyé à l’adresse indiquée');
+    const reminder = (await waitForMails(first.issuerEmail, 3)).find((m) => m.subject === 'Aidants Connect - Rappel de votre profil demandeur');
+    expect(reminder?.text).toContain(`/habilitation/demandes/${firstId}`);
+    expect(reminder?.text).toContain('/habilitation/confirmer/');
+  });
+
+  it('refuses an expired or unknown confirmation link, and lets the demandeur ask for a new one', async () => {
+    const agent = request.agent(appWith());
+    const body = validFormBody();
     const token = csrfFrom((await agent.get('/habilitation')).text);
-    const body = validFormBody({ structureName: `Mairie ${unique()}` });
     const res = await agent.post('/habilitation').type('form').send({ ...body, _csrf: token });
+    const id = /demandes\/([0-9a-f-]{36})/.exec(res.headers.location)![1];
+    const link = await confirmationPath(body.issuerEmail);
+    await sequelize.query(`UPDATE issuer_email_confirmations SET expires_at = now() - interval '1 minute' WHERE habilitation_request_id = '${id}'`);
+    const expired = await agent.get(link);
+    expect(expired.status).toBe(410);
+    expect(expired.text).toContain('Ce lien de confirmation a expiré');
+    expect((await agent.get('/habilitation/confirmer/abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG')).status).toBe(404);
+
+    const resend = await agent.post(`/habilitation/demandes/${id}/renvoyer`).type('form').send({ _csrf: csrfFrom(expired.text) });
+    expect(resend.status).toBe(303);
+    const fresh = await confirmationPath(body.issuerEmail, 2);
+    expect(fresh).not.toBe(link);
+    expect((await agent.get(fresh)).headers.location).toBe(`/habilitation/demandes/${id}`);
+  });
+
+  it('keeps the request when Temporal is unreachable, then transmits it', async () => {
+    const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '1 second' }) });
+    const down = request.agent(appWith({ client: unreachable }));
+    const body = validFormBody({ structureName: `Mairie ${unique()}` });
+    let token = csrfFrom((await down.get('/habilitation')).text);
+    const res = await down.post('/habilitation').type('form').send({ ...body, _csrf: token });
     expect(res.status).toBe(503);
     expect(res.text).toContain('Votre demande est bien enregistrée');
-    const stored = await HabilitationRequest.findOne({ where: { name: body.structureName } });
-    expect(stored!.submittedAt).not.toBeNull();
-    // Once Temporal answers again, the start-up sweep transmits it (exactly once: one lifecycle per request).
+    const stored = (await HabilitationRequest.findOne({ where: { name: body.structureName } }))!;
+    expect(stored.status).toBe('draft');
+
+    // The demandeur asks again once Temporal answers; confirming while it is down again keeps the request too.
+    const up = request.agent(appWith());
+    token = csrfFrom((await up.get('/habilitation')).text);
+    await up.post(`/habilitation/demandes/${stored.id}/renvoyer`).type('form').send({ _csrf: token });
+    const link = await confirmationPath(body.issuerEmail);
+    const confirmedWhileDown = await down.get(link);
+    expect(confirmedWhileDown.status).toBe(503);
+    expect((await stored.reload()).submittedAt).not.toBeNull();
+    // The start-up sweep transmits it (exactly once: one lifecycle per request).
     await resumeSubmittedDrafts(createLifecycles(client, { taskQueue: worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } }));
-    expect(await waitForMails(body.issuerEmail, 1)).toHaveLength(1);
-    expect((await stored!.reload()).status).toBe('awaiting_comite');
+    expect((await waitForMails(body.issuerEmail, 2)).map((m) => m.subject)).toContain('Aidants Connect - Votre demande d’habilitation a été soumise');
+    expect((await stored.reload()).status).toBe('awaiting_comite');
   });
 
   it('serves the demo codes page only when development tools are enabled', async () => {

@@ -88,7 +88,7 @@ describe('schema', () => {
     const request = await createDraftRequest(sequelize);
     await expect(sequelize.query(`UPDATE habilitation_requests SET status = 'awaiting_comite', pledge_dpo = false WHERE id = '${request.id}'`))
       .rejects.toThrow(/request_submitted_is_complete/);
-    await expect(sequelize.query(`UPDATE habilitation_requests SET status = 'validated' WHERE id = '${request.id}'`))
+    await expect(sequelize.query(`UPDATE habilitation_requests SET status = 'validated', submitted_at = now() WHERE id = '${request.id}'`))
       .rejects.toThrow(/request_validated_has_structure/);
     expect((await HabilitationRequest.findByPk(request.id))!.status).toBe('draft');
     await expect(sequelize.query(`INSERT INTO card_shipments (onboarding_id, organisation_id, status) VALUES (gen_random_uuid(), gen_random_uuid(), 'sent')`))

@@ -1,3 +1,4 @@
 // Every workflow the worker registers.
 export { habilitationRequestWorkflow } from './habilitation-request.js';
 export { aidantOnboardingWorkflow } from './aidant-onboarding.js';
+export { transactionalEmailWorkflow } from './transactional-email.js';

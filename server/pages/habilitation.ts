@@ -1,7 +1,8 @@
 // The public habilitation request pages: the form (errors next to their field, nothing typed is lost)
 // and the request's status page reached through its private link.
-import { PLEDGES, PLEDGE_KEYS, REQUEST_STATUSES, STRUCTURE_TYPES, STRUCTURE_TYPE_KEYS, type RequestStatus } from '../../domain/habilitation.js';
-import type { FieldErrors } from '../../domain/habilitation-form.js';
+import type { AidantOnboarding, AidantRequest } from '../../db/models/index.js';
+import { ONBOARDING_STATUSES, PLEDGES, PLEDGE_KEYS, REQUEST_STATUSES, STRUCTURE_TYPES, STRUCTURE_TYPE_KEYS, type OnboardingStatus, type RequestStatus } from '../../domain/habilitation.js';
+import { AIDANT_ROWS, type FieldErrors } from '../../domain/habilitation-form.js';
 import { html, raw, type Raw } from '../views/html.js';
 import { layout } from '../views/layout.js';
 
@@ -59,6 +60,22 @@ export function habilitationFormPage(values: Values, errors: FieldErrors, csrfTo
         </div></div>
         <div class="fr-fieldset__element">${input('franceServicesNumber', 'Numéro de labellisation France Services', values, errors, { required: false })}</div>
       </fieldset>
+      <fieldset class="fr-fieldset${errors.aidants ? ' fr-fieldset--error' : ''}" ${errors.aidants ? raw('aria-describedby="aidants-error"') : ''}>
+        <legend class="fr-fieldset__legend"><h2 class="fr-h4">Les aidants à former</h2>
+          <span class="fr-hint-text">Vous êtes le ou la référente de la structure. Chaque aidant suivra une formation d’une journée dans les deux mois qui suivent la validation.</span></legend>
+        <div class="fr-fieldset__element"><div class="fr-checkbox-group">
+          <input type="checkbox" id="field-referentIsAidant" name="referentIsAidant" ${values.referentIsAidant ? raw('checked') : ''}>
+          <label class="fr-label" for="field-referentIsAidant">Je serai aussi aidant (je suivrai la formation)</label>
+        </div></div>
+        ${Array.from({ length: AIDANT_ROWS }, (_, i) => i + 1).map((row) => html`
+          <div class="fr-fieldset__element"><p class="fr-text--bold fr-mb-1w">Aidant ${row}${row > 1 ? ' (facultatif)' : ''}</p>
+            ${input(`aidant${row}_firstName`, 'Prénom', values, errors, { required: false })}
+            ${input(`aidant${row}_lastName`, 'Nom', values, errors, { required: false })}
+            ${input(`aidant${row}_email`, 'Adresse e-mail professionnelle', values, errors, { type: 'email', required: false })}
+            ${input(`aidant${row}_profession`, 'Profession', values, errors, { required: false })}
+          </div>`)}
+        ${errors.aidants ? html`<div class="fr-messages-group"><p id="aidants-error" class="fr-message fr-message--error fr-error-text">${errors.aidants}</p></div>` : ''}
+      </fieldset>
       <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend"><h2 class="fr-h4">Vos engagements</h2></legend>
         ${PLEDGE_KEYS.map((key) => {
           const name = `pledge_${key}`;
@@ -74,12 +91,51 @@ export function habilitationFormPage(values: Values, errors: FieldErrors, csrfTo
     </form>`);
 }
 
-export function requestStatusPage(request: { id: string; name: string; status: RequestStatus; submittedAt: Date | null; habilitationNumber: string | null }): string {
+export function confirmationSentPage(requestId: string, days: number, csrfToken: string): string {
+  return layout({ title: 'Confirmez votre adresse e-mail' }, html`
+    <h1>Confirmez votre adresse e-mail</h1>
+    <div class="fr-alert fr-alert--info fr-mb-4w"><p>Votre demande est enregistrée. Un e-mail vient d’être envoyé à l’adresse indiquée : cliquez sur le lien qu’il contient (valable ${days} jours) pour transmettre la demande au comité de l’ANCT.</p></div>
+    <p>Vous n’avez rien reçu ? Vérifiez vos courriers indésirables, puis demandez un nouvel envoi.</p>
+    <form method="post" action="/habilitation/demandes/${requestId}/renvoyer">
+      <input type="hidden" name="_csrf" value="${csrfToken}">
+      <button class="fr-btn fr-btn--secondary" type="submit">Renvoyer l’e-mail de confirmation</button>
+    </form>`);
+}
+
+export function linkExpiredPage(requestId: string, days: number, csrfToken: string): string {
+  return layout({ title: 'Lien expiré' }, html`
+    <h1>Ce lien de confirmation a expiré</h1>
+    <p class="fr-text--lead">Un lien de confirmation est valable ${days} jours. Votre demande est conservée : demandez un nouveau lien.</p>
+    <form method="post" action="/habilitation/demandes/${requestId}/renvoyer">
+      <input type="hidden" name="_csrf" value="${csrfToken}">
+      <button class="fr-btn" type="submit">Recevoir un nouveau lien</button>
+    </form>`);
+}
+
+const frenchDate = (date: Date) => date.toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' });
+
+export function requestStatusPage(
+  request: { id: string; name: string; status: RequestStatus; submittedAt: Date | null; habilitationNumber: string | null },
+  aidants: AidantRequest[],
+  onboardings: AidantOnboarding[],
+): string {
   const badge = request.status === 'refused' ? 'error' : request.status === 'validated' ? 'success' : 'info';
+  const awaitingConfirmation = request.status === 'draft' && !request.submittedAt;
+  const onboardingOf = (email: string) => onboardings.find((o) => o.email === email);
+  const people = [...onboardings.filter((o) => !aidants.some((a) => a.email === o.email)).map((o) => ({ name: `${o.firstName} ${o.lastName}`, email: o.email })),
+    ...aidants.map((a) => ({ name: `${a.firstName} ${a.lastName}`, email: a.email }))];
   return layout({ title: `Demande d’habilitation - ${request.name}` }, html`
     <h1>Demande d’habilitation : ${request.name}</h1>
-    <p><span class="fr-badge fr-badge--${badge}">${REQUEST_STATUSES[request.status]}</span></p>
-    ${request.submittedAt ? html`<p>Demande soumise le ${request.submittedAt.toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' })}.</p>` : ''}
+    <p><span class="fr-badge fr-badge--${badge}">${awaitingConfirmation ? 'En attente de la confirmation de votre adresse e-mail' : REQUEST_STATUSES[request.status]}</span></p>
+    ${request.submittedAt ? html`<p>Demande transmise le ${frenchDate(request.submittedAt)}.</p>` : ''}
     ${request.habilitationNumber ? html`<p>Numéro d’habilitation : <strong>${request.habilitationNumber}</strong></p>` : ''}
+    <h2 class="fr-h4">Aidants à former</h2>
+    <div class="fr-table"><table><caption class="fr-sr-only">Aidants à former et leur étape</caption>
+      <thead><tr><th scope="col">Aidant</th><th scope="col">Étape</th><th scope="col">Formation à suivre avant le</th></tr></thead>
+      <tbody>${people.map((person) => {
+        const onboarding = onboardingOf(person.email);
+        return html`<tr><td>${person.name}</td><td>${onboarding ? ONBOARDING_STATUSES[onboarding.status as OnboardingStatus] : 'En attente de la décision du comité'}</td>
+          <td>${onboarding && ['awaiting_training', 'lapsed'].includes(onboarding.status) ? frenchDate(onboarding.trainingDeadline) : '—'}</td></tr>`;
+      })}</tbody></table></div>
     <div class="fr-callout"><p class="fr-callout__text">Conservez l’adresse de cette page : c’est votre lien personnel pour suivre la demande. Vous recevrez un e-mail à chaque étape.</p></div>`);
 }

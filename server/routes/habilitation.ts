@@ -1,13 +1,15 @@
-// Public habilitation request: form → draft stored → its workflow started → private status page.
+// Public habilitation request: form → draft stored → the demandeur confirms their e-mail → the request's
+// workflow starts → private status page. The page after the form is the same whether the e-mail was known
+// or not: nothing about other people's requests is revealed.
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { HabilitationRequest } from '../../db/models/index.js';
+import { AidantOnboarding, AidantRequest, HabilitationRequest } from '../../db/models/index.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { parseHabilitationRequest } from '../../domain/habilitation-form.js';
-import { createRequestDraft } from '../../services/habilitation.js';
+import { confirmationEmail, confirmRequestEmail, createRequestDraft, EMAIL_CONFIRMATION_DAYS } from '../../services/habilitation.js';
 import type { AppDeps } from '../app.js';
 import { csrfToken, verifyCsrf } from '../csrf.js';
 import { errorPage } from '../pages/errors.js';
-import { habilitationFormPage, requestStatusPage } from '../pages/habilitation.js';
+import { confirmationSentPage, habilitationFormPage, linkExpiredPage, requestStatusPage } from '../pages/habilitation.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const asyncRoute = (fn: (req: Request, res: Response) => Promise<void>) =>
@@ -16,6 +18,24 @@ const asyncRoute = (fn: (req: Request, res: Response) => Promise<void>) =>
 export function habilitationRouter(deps: AppDeps): Router {
   const router = Router();
   const secure = deps.config.http.publicUrl.startsWith('https:');
+  const statusUrl = (id: string) => `/habilitation/demandes/${id}`;
+
+  async function findRequest(id: string): Promise<HabilitationRequest> {
+    const request = UUID.test(id) ? await HabilitationRequest.findByPk(id) : null;
+    if (!request) throw new NotFoundError('Cette demande d’habilitation est introuvable. Vérifiez le lien reçu par e-mail.');
+    return request;
+  }
+
+  async function sendConfirmation(req: Request, res: Response, requestId: string): Promise<void> {
+    try {
+      await deps.lifecycles.sendEmail(await confirmationEmail(deps.config.http.publicUrl, requestId));
+    } catch (error) {
+      deps.log.error('could not send the confirmation e-mail', { requestId, error: (error as Error).message });
+      res.status(503).send(errorPage(503, 'Votre demande est bien enregistrée, mais l’e-mail de confirmation n’a pas pu être envoyé. Réessayez l’envoi dans quelques minutes depuis la page suivante.'));
+      return;
+    }
+    res.redirect(303, `${statusUrl(requestId)}/confirmation`);
+  }
 
   router.get('/', (req, res) => {
     res.send(habilitationFormPage({}, {}, csrfToken(req, res, secure)));
@@ -29,23 +49,47 @@ export function habilitationRouter(deps: AppDeps): Router {
       res.status(400).send(habilitationFormPage(values, errors, csrfToken(req, res, secure)));
       return;
     }
-    const request = await createRequestDraft(deps.sequelize, value);
-    try {
-      await deps.lifecycles.startHabilitationRequest(request.id);
-    } catch (error) {
-      // The draft is stored; the start-up sweep (resumeSubmittedDrafts) starts its lifecycle later.
-      deps.log.error('could not start the habilitation workflow', { requestId: request.id, error: (error as Error).message });
-      res.status(503).send(errorPage(503, `Votre demande est bien enregistrée, mais elle n’a pas encore pu être transmise au comité. Elle le sera automatiquement ; conservez ce lien pour la suivre : ${deps.config.http.publicUrl}/habilitation/demandes/${request.id}`));
+    const { request } = await createRequestDraft(deps.sequelize, value);
+    await sendConfirmation(req, res, request.id);
+  }));
+
+  router.get('/demandes/:id/confirmation', asyncRoute(async (req, res) => {
+    const request = await findRequest(req.params.id);
+    if (request.submittedAt) return res.redirect(statusUrl(request.id));
+    res.send(confirmationSentPage(request.id, EMAIL_CONFIRMATION_DAYS, csrfToken(req, res, secure)));
+  }));
+
+  router.post('/demandes/:id/renvoyer', verifyCsrf, asyncRoute(async (req, res) => {
+    const request = await findRequest(req.params.id);
+    if (request.submittedAt) return res.redirect(303, statusUrl(request.id));
+    await sendConfirmation(req, res, request.id);
+  }));
+
+  router.get('/confirmer/:key', asyncRoute(async (req, res) => {
+    const result = await confirmRequestEmail(deps.sequelize, req.params.key);
+    if (result.outcome === 'unknown') throw new NotFoundError('Ce lien de confirmation n’est pas valide. Vérifiez qu’il a été copié en entier.');
+    if (result.outcome === 'expired') {
+      res.status(410).send(linkExpiredPage(result.requestId, EMAIL_CONFIRMATION_DAYS, csrfToken(req, res, secure)));
       return;
     }
-    res.redirect(303, `/habilitation/demandes/${request.id}`);
+    if (result.outcome === 'confirmed') {
+      try {
+        await deps.lifecycles.startHabilitationRequest(result.requestId);
+      } catch (error) {
+        // Confirmed and stored: the start-up sweep (resumeSubmittedDrafts) transmits it later.
+        deps.log.error('could not start the habilitation workflow', { requestId: result.requestId, error: (error as Error).message });
+        res.status(503).send(errorPage(503, `Votre demande est bien enregistrée, mais elle n’a pas encore pu être transmise au comité. Elle le sera automatiquement ; conservez ce lien pour la suivre : ${deps.config.http.publicUrl}${statusUrl(result.requestId)}`));
+        return;
+      }
+    }
+    res.redirect(303, statusUrl(result.requestId));
   }));
 
   router.get('/demandes/:id', asyncRoute(async (req, res) => {
-    const id = req.params.id;
-    const request = UUID.test(id) ? await HabilitationRequest.findByPk(id) : null;
-    if (!request) throw new NotFoundError('Cette demande d’habilitation est introuvable. Vérifiez le lien reçu par e-mail.');
-    res.send(requestStatusPage(request));
+    const request = await findRequest(req.params.id);
+    const aidants = await AidantRequest.findAll({ where: { habilitationRequestId: request.id }, order: [['createdAt', 'ASC']] });
+    const onboardings = await AidantOnboarding.findAll({ where: { habilitationRequestId: request.id } });
+    res.send(requestStatusPage(request, aidants, onboardings));
   }));
 
   return router;

@@ -12,6 +12,7 @@ export function validFormBody(overrides: Record<string, string> = {}): Record<st
     issuerFirstName: 'Léa', issuerLastName: 'Roux', issuerEmail: `${unique('demandeur-')}@exemple.fr`, issuerProfession: 'Directrice',
     issuerPhone: '06 12 34 56 78', structureName: 'CCAS d’Anglet', structureType: 'ccas', siret: VALID_SIRET,
     address: '1 rue de la Mairie', zipcode: '64600', city: 'Anglet',
+    aidant1_firstName: 'Karim', aidant1_lastName: 'Benali', aidant1_email: `${unique('aidant-')}@exemple.fr`, aidant1_profession: 'Travailleur social',
     pledge_cgu: 'on', pledge_not_free: 'on', pledge_dpo: 'on', pledge_professionals_only: 'on', pledge_without_elected: 'on',
     ...overrides,
   };
@@ -20,7 +21,7 @@ export function validFormBody(overrides: Record<string, string> = {}): Record<st
 export async function createDraftRequest(sequelize: Sequelize, overrides: Record<string, string> = {}) {
   const { value, errors } = parseHabilitationRequest(validFormBody(overrides));
   if (!value) throw new Error(`invalid test request: ${JSON.stringify(errors)}`);
-  return createRequestDraft(sequelize, value);
+  return (await createRequestDraft(sequelize, value)).request;
 }
 
 export async function createJuryMember(): Promise<User> {

@@ -26,3 +26,11 @@ export async function waitForSubject(address: string, subject: string, timeoutMs
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** The path of the newest e-mail confirmation link sent to `address`. */
+export async function confirmationPath(address: string, count = 1): Promise<string> {
+  const mails = (await waitForMails(address, count)).filter((m) => /\/habilitation\/confirmer\//.test(m.text));
+  const match = /https?:\/\/[^/\s]+(\/habilitation\/confirmer\/[A-Za-z0-9_-]+)/.exec(mails.at(-1)?.text ?? '');
+  if (!match) throw new Error(`no confirmation link sent to ${address}`);
+  return match[1];
+}
