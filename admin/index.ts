@@ -10,7 +10,8 @@ import { adminAuthRouter } from './auth.js';
 import { frTranslations } from './locale/fr.js';
 import { frProjectTranslations } from './locale/fr-project.js';
 import { buildResources, enumTranslations } from './resources.js';
-import { componentLoader } from './components.js';
+import { COMPONENTS, componentLoader } from './components.js';
+import { anctDashboard } from '../services/dashboard.js';
 import type { Lifecycles } from '../services/lifecycles.js';
 
 AdminJS.registerAdapter({ Database, Resource });
@@ -31,6 +32,7 @@ export async function buildBackOffice(config: Config, databaseUrl: string, lifec
     logoutPath: '/admin/logout',
     resources,
     componentLoader,
+    dashboard: { component: COMPONENTS.Dashboard, handler: async () => anctDashboard() },
     branding: { companyName: 'Aidants Connect — ANCT', withMadeWithLove: false, favicon: '/dsfr/favicon/favicon.svg' },
     locale: { language: 'fr', availableLanguages: ['fr'], translations: { fr: mergeDeep(mergeDeep(frTranslations, frProjectTranslations), enumTranslations()) }, localeDetection: false },
   });

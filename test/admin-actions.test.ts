@@ -76,6 +76,18 @@ describe('back-office actions', () => {
     expect(late.body.notice.message).toContain('n’attend pas de décision du comité');
   });
 
+  it('serves the dashboard figures: requests awaiting the comité and for how long', async () => {
+    const request = await awaitingRequest();
+    await sequelize.query(`UPDATE habilitation_requests SET submitted_at = now() - interval '400 days' WHERE id = '${request.id}'`);
+    const asJury = await adminAgent(web.url, jury.email, jury.totp);
+    const res = await asJury.get('/admin/api/dashboard');
+    expect(res.status).toBe(200);
+    expect(res.body.awaitingComite).toBeGreaterThanOrEqual(1);
+    expect(res.body.oldestWaitingDays).toBeGreaterThanOrEqual(400);
+    expect(res.body.longestWaiting[0]).toEqual({ id: request.id, name: request.name, days: expect.any(Number) });
+    expect(res.body).toEqual(expect.objectContaining({ trainingsDueThisMonth: expect.any(Number), lapsedOnboardings: expect.any(Number), shipmentsInProgress: expect.any(Number) }));
+  });
+
   it('records a training through the onboarding workflow and refuses a future date', async () => {
     const { onboarding } = await createStructureWithOnboarding();
     await client.workflow.start('aidantOnboardingWorkflow', {

@@ -83,6 +83,8 @@ describe('in a browser', () => {
     await page.fill('#otp', juryCode());
     await page.click('button[type=submit]');
     await page.waitForURL(`${web.url}/admin`);
+    await page.getByText('Tableau de bord de l’ANCT').waitFor();
+    expect(await page.textContent('body')).toContain('Demandes en attente du comité');
 
     await page.goto(`${web.url}/admin/resources/habilitation_requests`);
     const row = page.locator('tr', { hasText: structureName });

@@ -1,28 +1,26 @@
 // Timers of the habilitation request at their real length (days), on Temporal's time-skipping test server
 // with a real worker, real activities, PostgreSQL and the mail sink.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Sequelize } from 'sequelize';
 import { workflowIdForRequest } from '../domain/habilitation.js';
 import type { habilitationRequestWorkflow } from '../workflows/habilitation-request.js';
 import { decideUpdate, requestStatusQuery } from '../workflows/messages.js';
 import { createDraftRequest, createJuryMember } from './support/factories.js';
-import { testEnv, testSequelize, unique } from './support/env.js';
+import { testSequelize, unique } from './support/env.js';
 import { mailsTo, waitForMails } from './support/mail.js';
-import { ANCT_TEST_EMAIL, startTestWorker, workflowBundle } from './support/temporal.js';
+import { ANCT_TEST_EMAIL, startTimeSkippingWorker } from './support/temporal.js';
 
-let env: TestWorkflowEnvironment;
 let sequelize: Sequelize;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
+let stack: Awaited<ReturnType<typeof startTimeSkippingWorker>>;
+let env: Awaited<ReturnType<typeof startTimeSkippingWorker>>['env'];
+let worker: Awaited<ReturnType<typeof startTimeSkippingWorker>>['worker'];
 
 beforeAll(async () => {
-  await workflowBundle(); // installs the runtime before the environment starts
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testEnv.timeSkippingServer } } });
   sequelize = testSequelize();
-  worker = await startTestWorker({ sequelize, connection: env.nativeConnection });
+  stack = await startTimeSkippingWorker(sequelize);
+  ({ env, worker } = stack);
 });
 afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
+  await stack?.stop();
   await sequelize?.close();
 });
 

@@ -1,6 +1,5 @@
 // The two-month training rule at its real length, on the time-skipping server with a real worker,
 // real activities, PostgreSQL and the mail sink.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
 import { AidantOnboarding, JournalEntry } from '../db/models/index.js';
@@ -8,23 +7,22 @@ import { workflowIdForOnboarding } from '../domain/habilitation.js';
 import type { aidantOnboardingWorkflow } from '../workflows/aidant-onboarding.js';
 import { cancelOnboardingUpdate, onboardingStatusQuery, reopenOnboardingUpdate } from '../workflows/messages.js';
 import { createJuryMember, createStructureWithOnboarding } from './support/factories.js';
-import { testEnv, testSequelize } from './support/env.js';
+import { testSequelize } from './support/env.js';
 import { mailsTo } from './support/mail.js';
-import { startTestWorker, workflowBundle } from './support/temporal.js';
+import { startTimeSkippingWorker } from './support/temporal.js';
 
-let env: TestWorkflowEnvironment;
 let sequelize: Sequelize;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
+let stack: Awaited<ReturnType<typeof startTimeSkippingWorker>>;
+let env: Awaited<ReturnType<typeof startTimeSkippingWorker>>['env'];
+let worker: Awaited<ReturnType<typeof startTimeSkippingWorker>>['worker'];
 
 beforeAll(async () => {
-  await workflowBundle();
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testEnv.timeSkippingServer } } });
   sequelize = testSequelize();
-  worker = await startTestWorker({ sequelize, connection: env.nativeConnection });
+  stack = await startTimeSkippingWorker(sequelize);
+  ({ env, worker } = stack);
 });
 afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
+  await stack?.stop();
   await sequelize?.close();
 });
 

@@ -46,3 +46,19 @@ export async function startTestWorker(options: { sequelize: Sequelize; address?:
     },
   };
 }
+
+/** A time-skipping test server (Temporal's Java test server) with a real worker on it, for timer tests. */
+export async function startTimeSkippingWorker(sequelize: Sequelize) {
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  await workflowBundle(); // installs the quiet runtime before the environment starts
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testEnv.timeSkippingServer } } });
+  const worker = await startTestWorker({ sequelize, connection: env.nativeConnection });
+  return {
+    env,
+    worker,
+    async stop() {
+      await worker.stop();
+      await env.teardown();
+    },
+  };
+}

@@ -1,0 +1,18 @@
+// Figures of the back-office dashboard: what waits for the ANCT.
+import { Op } from 'sequelize';
+import { AidantOnboarding, CardShipment, HabilitationRequest } from '../db/models/index.js';
+import { DAY_MS } from '../domain/duration.js';
+
+export async function anctDashboard(now = new Date()) {
+  const waiting = await HabilitationRequest.findAll({ where: { status: 'awaiting_comite' }, order: [['submittedAt', 'ASC']], attributes: ['id', 'name', 'submittedAt'] });
+  const days = (date: Date | null) => (date ? Math.floor((now.getTime() - date.getTime()) / DAY_MS) : 0);
+  const monthEnd = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+  return {
+    awaitingComite: waiting.length,
+    oldestWaitingDays: waiting.length > 0 ? days(waiting[0].submittedAt) : null,
+    longestWaiting: waiting.slice(0, 5).map((r) => ({ id: r.id, name: r.name, days: days(r.submittedAt) })),
+    trainingsDueThisMonth: await AidantOnboarding.count({ where: { status: 'awaiting_training', trainingDeadline: { [Op.lt]: monthEnd } } }),
+    lapsedOnboardings: await AidantOnboarding.count({ where: { status: 'lapsed' } }),
+    shipmentsInProgress: await CardShipment.count({ where: { status: { [Op.in]: ['preparing', 'sent'] } } }),
+  };
+}
