@@ -4,6 +4,7 @@ import { Op, type Sequelize } from 'sequelize';
 import type { EmailRequest } from './outbox.js';
 import { AidantRequest, HabilitationRequest, Issuer, IssuerEmailConfirmation } from '../db/models/index.js';
 import { DAY_MS } from '../domain/duration.js';
+import { InvalidTransitionError } from '../domain/errors.js';
 import { departmentFromZipcode, type HabilitationRequestInput } from '../domain/habilitation-form.js';
 
 /** The demandeur confirms their e-mail within this delay before the request goes to the comité. */
@@ -118,4 +119,20 @@ export async function confirmationEmail(publicUrl: string, requestId: string): P
     };
   }
   return { idempotencyKey, template: 'habilitation_email_confirmation', to: [issuer.email], data: common };
+}
+
+/** The demandeur's corrections after the comité asked for changes; the workflow is then told to resubmit. */
+export async function updateRequestForResubmission(sequelize: Sequelize, requestId: string, input: HabilitationRequestInput): Promise<void> {
+  await sequelize.transaction(async (transaction) => {
+    const request = await HabilitationRequest.findByPk(requestId, { transaction, lock: transaction.LOCK.UPDATE });
+    if (!request || request.status !== 'changes_required') throw new InvalidTransitionError('Cette demande ne peut plus être modifiée.');
+    await request.update({
+      name: input.structureName, type: input.structureType, typeOther: input.structureTypeOther, siret: input.siret,
+      address: input.address, zipcode: input.zipcode, city: input.city, departmentCode: departmentFromZipcode(input.zipcode),
+      franceServicesLabel: input.franceServicesNumber !== null, franceServicesNumber: input.franceServicesNumber,
+      referentIsAidant: input.referentIsAidant,
+    }, { transaction });
+    await AidantRequest.destroy({ where: { habilitationRequestId: requestId }, transaction });
+    for (const aidant of input.aidants) await AidantRequest.create({ habilitationRequestId: requestId, ...aidant }, { transaction });
+  });
 }

@@ -11,11 +11,13 @@ import { InvalidTransitionError } from '../domain/errors.js';
 import type { habilitationRequestWorkflow } from '../workflows/habilitation-request.js';
 import type { transactionalEmailWorkflow } from '../workflows/transactional-email.js';
 import type { EmailRequest } from './outbox.js';
-import { decideUpdate, type ComiteDecisionInput, type ComiteDecisionResult, type HabilitationRequestPolicy } from '../workflows/messages.js';
+import { decideUpdate, resubmitSignal, type ComiteDecisionInput, type ComiteDecisionResult, type HabilitationRequestPolicy } from '../workflows/messages.js';
 
 export interface Lifecycles {
   startHabilitationRequest(requestId: string): Promise<void>;
   decideHabilitationRequest(requestId: string, decision: ComiteDecisionInput): Promise<ComiteDecisionResult>;
+  /** Tells a request's lifecycle that the demandeur corrected it (after « Demander des modifications »). */
+  resubmitHabilitationRequest(requestId: string): Promise<void>;
   /** Sends an e-mail durably (retried until sent, once per idempotency key). */
   sendEmail(request: EmailRequest): Promise<void>;
   /** Sends an update to an aidant's onboarding; the same arguments twice are applied once. */
@@ -57,6 +59,10 @@ export function createLifecycles(
       // Same request, decision, motif and jury member → same update id: a double click is applied once.
       const updateId = dedupeId(requestId, decision.decision, decision.motif.trim(), decision.juryMemberId);
       return executeUpdate(client.workflow.getHandle(workflowIdForRequest(requestId)), decideUpdate, decision, updateId);
+    },
+
+    async resubmitHabilitationRequest(requestId) {
+      await client.workflow.getHandle(workflowIdForRequest(requestId)).signal(resubmitSignal);
     },
 
     async sendEmail(request) {

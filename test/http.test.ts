@@ -1,15 +1,15 @@
 // The Express application in-process (supertest), on real PostgreSQL and a real Temporal server and worker.
 import request from 'supertest';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
 import { HabilitationRequest } from '../db/models/index.js';
 import { createLogger } from '../infra/logger.js';
 import { createLifecycles, resumeSubmittedDrafts } from '../services/lifecycles.js';
 import { createApp } from '../server/app.js';
 import { testConfig, testSequelize, unique } from './support/env.js';
-import { validFormBody } from './support/factories.js';
+import { createJuryMember, validFormBody } from './support/factories.js';
 import { confirmationPath, mailsTo, waitForMails } from './support/mail.js';
-import { connectClient, startTestWorker } from './support/temporal.js';
+import { connectClient, startTestWorker, unreachableClient } from './support/temporal.js';
 
 let sequelize: Sequelize;
 let client: Client;
@@ -107,6 +107,35 @@ describe('public pages', () => {
     expect(await mailsTo(body.issuerEmail)).toHaveLength(2);
   });
 
+  it('lets the demandeur correct and resubmit a request after the comité asks for changes', async () => {
+    const app = appWith();
+    const agent = request.agent(app);
+    const body = validFormBody();
+    let token = csrfFrom((await agent.get('/habilitation')).text);
+    const created = await agent.post('/habilitation').type('form').send({ ...body, _csrf: token });
+    const id = /demandes\/([0-9a-f-]{36})/.exec(created.headers.location)![1];
+    await agent.get(await confirmationPath(body.issuerEmail));
+    for (let i = 0; i < 100 && (await HabilitationRequest.findByPk(id))!.status !== 'awaiting_comite'; i += 1) await new Promise((r) => setTimeout(r, 100));
+    const lifecycles = createLifecycles(client, { taskQueue: worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } });
+    const jury = await createJuryMember();
+    await lifecycles.decideHabilitationRequest(id, { decision: 'require_changes', motif: 'Merci de préciser le nom exact de la structure.', juryMemberId: jury.id });
+
+    const status = await agent.get(`/habilitation/demandes/${id}`);
+    expect(status.text).toContain('Merci de préciser le nom exact de la structure.');
+    expect(status.text).toContain(`/habilitation/demandes/${id}/modifier`);
+    const form = await agent.get(`/habilitation/demandes/${id}/modifier`);
+    expect(form.text).toContain(`value="${body.structureName}"`); // prefilled with what was submitted
+    token = csrfFrom(form.text);
+    const invalid = await agent.post(`/habilitation/demandes/${id}/modifier`).type('form').send({ ...body, siret: '123', _csrf: token });
+    expect(invalid.status).toBe(400);
+    const resubmitted = await agent.post(`/habilitation/demandes/${id}/modifier`).type('form').send({ ...body, structureName: 'CCAS d’Anglet (Pyrénées-Atlantiques)', _csrf: token });
+    expect(resubmitted.status).toBe(303);
+    for (let i = 0; i < 100 && (await HabilitationRequest.findByPk(id))!.status !== 'awaiting_comite'; i += 1) await new Promise((r) => setTimeout(r, 100));
+    expect((await HabilitationRequest.findByPk(id))!).toMatchObject({ status: 'awaiting_comite', name: 'CCAS d’Anglet (Pyrénées-Atlantiques)' });
+    expect((await agent.get(`/habilitation/demandes/${id}/modifier`)).headers.location).toBe(`/habilitation/demandes/${id}`);
+    expect(await lifecycles.decideHabilitationRequest(id, { decision: 'validate', motif: 'Merci, dossier complet.', juryMemberId: jury.id })).toEqual({ status: 'validated' });
+  });
+
   it('answers a known e-mail with the same page and a reminder of the demandeur’s profile', async () => {
     const agent = request.agent(appWith());
     const first = validFormBody();
@@ -146,7 +175,7 @@ describe('public pages', () => {
   });
 
   it('keeps the request when Temporal is unreachable, then transmits it', async () => {
-    const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '1 second' }) });
+    const unreachable = unreachableClient();
     const down = request.agent(appWith({ client: unreachable }));
     const body = validFormBody({ structureName: `Mairie ${unique()}` });
     let token = csrfFrom((await down.get('/habilitation')).text);
@@ -184,7 +213,7 @@ describe('/health', () => {
   });
 
   it('answers 503 when Temporal is down', async () => {
-    const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '1 second' }) });
+    const unreachable = unreachableClient();
     const res = await request(appWith({ client: unreachable })).get('/health');
     expect(res.status).toBe(503);
     expect(res.body.database.status).toBe('ok');

@@ -29,6 +29,7 @@ export async function habilitationRequestWorkflow(input: HabilitationRequestInpu
     decideUpdate,
     async (decision) => {
       state.deciding = true;
+      state.resubmitted = false; // a resubmission answers this decision, not an earlier one
       // The update id deduplicates a repeated decision (double click, retried call); it also keys the DB row.
       const decisionId = currentUpdateInfo()?.id ?? `${workflowId}/${round}/${decision.decision}`;
       const summary = await acts.recordComiteDecision({ ...decision, requestId: input.requestId, decisionId, workflowId });
@@ -69,7 +70,6 @@ export async function habilitationRequestWorkflow(input: HabilitationRequestInpu
     // Histories recorded before onboardings existed end here for a validated request (see the replay test).
     if (currentStatus() === 'validated' && patched('onboardings-on-validation')) await startOnboardings(input);
     if (currentStatus() !== 'changes_required') break;
-    state.resubmitted = false;
     await condition(() => state.resubmitted);
   }
 

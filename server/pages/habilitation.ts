@@ -22,23 +22,34 @@ function input(name: string, label: string, values: Values, errors: FieldErrors,
     </div>`;
 }
 
-export function habilitationFormPage(values: Values, errors: FieldErrors, csrfToken: string): string {
+export interface FormMode {
+  action: string;
+  title: string;
+  pageTitle: string;
+  /** Editing after « Demander des modifications »: the demandeur is known and not edited here. */
+  issuer?: { name: string; email: string };
+}
+
+const NEW_REQUEST: FormMode = { action: '/habilitation', title: 'Demander l’habilitation de ma structure', pageTitle: 'Demande d’habilitation' };
+
+export function habilitationFormPage(values: Values, errors: FieldErrors, csrfToken: string, mode: FormMode = NEW_REQUEST): string {
   const hasErrors = Object.keys(errors).length > 0;
   const typeError = errors.structureType;
-  return layout({ title: 'Demande d’habilitation', hasFormErrors: hasErrors }, html`
-    <h1>Demander l’habilitation de ma structure</h1>
+  return layout({ title: mode.pageTitle, hasFormErrors: hasErrors }, html`
+    <h1>${mode.title}</h1>
     <p>Les champs marqués d’un astérisque (*) sont obligatoires.</p>
     ${hasErrors ? html`<div class="fr-alert fr-alert--error fr-mb-4w" role="alert"><h2 class="fr-alert__title">Le formulaire contient des erreurs</h2>
       <p>Corrigez les champs signalés ci-dessous : ce que vous avez saisi a été conservé.</p></div>` : ''}
-    <form method="post" action="/habilitation" novalidate>
+    <form method="post" action="${mode.action}" novalidate>
       <input type="hidden" name="_csrf" value="${csrfToken}">
+      ${mode.issuer ? html`<p>Demandeur et référent : <strong>${mode.issuer.name}</strong> (${mode.issuer.email})</p>` : html`
       <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend"><h2 class="fr-h4">Vous, le demandeur</h2></legend>
         <div class="fr-fieldset__element">${input('issuerFirstName', 'Prénom', values, errors, { autocomplete: 'given-name' })}</div>
         <div class="fr-fieldset__element">${input('issuerLastName', 'Nom', values, errors, { autocomplete: 'family-name' })}</div>
         <div class="fr-fieldset__element">${input('issuerEmail', 'Adresse e-mail professionnelle', values, errors, { type: 'email', autocomplete: 'email', hint: 'Format attendu : nom@domaine.fr' })}</div>
         <div class="fr-fieldset__element">${input('issuerProfession', 'Profession', values, errors)}</div>
         <div class="fr-fieldset__element">${input('issuerPhone', 'Téléphone', values, errors, { type: 'tel', autocomplete: 'tel', required: false, hint: 'Par exemple 06 12 34 56 78' })}</div>
-      </fieldset>
+      </fieldset>`}
       <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend"><h2 class="fr-h4">La structure</h2></legend>
         <div class="fr-fieldset__element">${input('structureName', 'Nom de la structure', values, errors)}</div>
         <div class="fr-fieldset__element"><div class="fr-select-group${typeError ? ' fr-select-group--error' : ''}">
@@ -87,7 +98,7 @@ export function habilitationFormPage(values: Values, errors: FieldErrors, csrfTo
           </div></div>`;
         })}
       </fieldset>
-      <button class="fr-btn" type="submit">Soumettre ma demande</button>
+      <button class="fr-btn" type="submit">${mode.issuer ? 'Renvoyer ma demande modifiée' : 'Soumettre ma demande'}</button>
     </form>`);
 }
 
@@ -118,6 +129,7 @@ export function requestStatusPage(
   request: { id: string; name: string; status: RequestStatus; submittedAt: Date | null; habilitationNumber: string | null },
   aidants: AidantRequest[],
   onboardings: AidantOnboarding[],
+  lastMotif: string | null = null,
 ): string {
   const badge = request.status === 'refused' ? 'error' : request.status === 'validated' ? 'success' : 'info';
   const awaitingConfirmation = request.status === 'draft' && !request.submittedAt;
@@ -129,6 +141,9 @@ export function requestStatusPage(
     <p><span class="fr-badge fr-badge--${badge}">${awaitingConfirmation ? 'En attente de la confirmation de votre adresse e-mail' : REQUEST_STATUSES[request.status]}</span></p>
     ${request.submittedAt ? html`<p>Demande transmise le ${frenchDate(request.submittedAt)}.</p>` : ''}
     ${request.habilitationNumber ? html`<p>Numéro d’habilitation : <strong>${request.habilitationNumber}</strong></p>` : ''}
+    ${request.status === 'changes_required' ? html`<div class="fr-alert fr-alert--warning fr-mb-4w"><h2 class="fr-alert__title">L’équipe Aidants Connect demande des modifications</h2>
+      <p>${lastMotif ?? ''}</p><p><a class="fr-btn fr-mt-2w" href="/habilitation/demandes/${request.id}/modifier">Modifier ma demande</a></p></div>` : ''}
+    ${lastMotif && ['validated', 'refused'].includes(request.status) ? html`<p>Message du comité : ${lastMotif}</p>` : ''}
     <h2 class="fr-h4">Aidants à former</h2>
     <div class="fr-table"><table><caption class="fr-sr-only">Aidants à former et leur étape</caption>
       <thead><tr><th scope="col">Aidant</th><th scope="col">Étape</th><th scope="col">Formation à suivre avant le</th></tr></thead>

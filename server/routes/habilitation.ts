@@ -2,10 +2,11 @@
 // workflow starts → private status page. The page after the form is the same whether the e-mail was known
 // or not: nothing about other people's requests is revealed.
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { AidantOnboarding, AidantRequest, HabilitationRequest } from '../../db/models/index.js';
+import { AidantOnboarding, AidantRequest, ComiteDecisionRecord, HabilitationRequest, Issuer } from '../../db/models/index.js';
 import { NotFoundError } from '../../domain/errors.js';
-import { parseHabilitationRequest } from '../../domain/habilitation-form.js';
-import { confirmationEmail, confirmRequestEmail, createRequestDraft, EMAIL_CONFIRMATION_DAYS } from '../../services/habilitation.js';
+import { AIDANT_ROWS, parseHabilitationRequest } from '../../domain/habilitation-form.js';
+import { PLEDGE_KEYS } from '../../domain/habilitation.js';
+import { confirmationEmail, confirmRequestEmail, createRequestDraft, EMAIL_CONFIRMATION_DAYS, updateRequestForResubmission } from '../../services/habilitation.js';
 import type { AppDeps } from '../app.js';
 import { csrfToken, verifyCsrf } from '../csrf.js';
 import { errorPage } from '../pages/errors.js';
@@ -89,7 +90,49 @@ export function habilitationRouter(deps: AppDeps): Router {
     const request = await findRequest(req.params.id);
     const aidants = await AidantRequest.findAll({ where: { habilitationRequestId: request.id }, order: [['createdAt', 'ASC']] });
     const onboardings = await AidantOnboarding.findAll({ where: { habilitationRequestId: request.id } });
-    res.send(requestStatusPage(request, aidants, onboardings));
+    const lastDecision = await ComiteDecisionRecord.findOne({ where: { habilitationRequestId: request.id }, order: [['decidedAt', 'DESC']] });
+    res.send(requestStatusPage(request, aidants, onboardings, lastDecision?.motif ?? null));
+  }));
+
+  // After « Demander des modifications »: the demandeur corrects the request, which goes back to the comité.
+  async function editable(id: string) {
+    const request = await findRequest(id);
+    const issuer = (await Issuer.findByPk(request.issuerId))!;
+    const mode = { action: `${statusUrl(request.id)}/modifier`, title: `Modifier la demande : ${request.name}`, pageTitle: 'Modifier la demande d’habilitation', issuer: { name: `${issuer.firstName} ${issuer.lastName}`, email: issuer.email } };
+    const issuerFields = { issuerFirstName: issuer.firstName, issuerLastName: issuer.lastName, issuerEmail: issuer.email, issuerProfession: issuer.profession, issuerPhone: issuer.phone ?? '' };
+    return { request, mode, issuerFields };
+  }
+
+  router.get('/demandes/:id/modifier', asyncRoute(async (req, res) => {
+    const { request, mode } = await editable(req.params.id);
+    if (request.status !== 'changes_required') return res.redirect(statusUrl(request.id));
+    const aidants = await AidantRequest.findAll({ where: { habilitationRequestId: request.id }, order: [['createdAt', 'ASC']] });
+    const values: Record<string, string> = {
+      structureName: request.name, structureType: request.type, structureTypeOther: request.typeOther ?? '', siret: request.siret,
+      address: request.address ?? '', zipcode: request.zipcode ?? '', city: request.city ?? '',
+      franceServicesLabel: request.franceServicesLabel ? 'on' : '', franceServicesNumber: request.franceServicesNumber ?? '',
+      referentIsAidant: request.referentIsAidant ? 'on' : '',
+      ...Object.fromEntries(PLEDGE_KEYS.map((key) => [`pledge_${key}`, 'on'])),
+    };
+    aidants.slice(0, AIDANT_ROWS).forEach((a, i) => Object.assign(values, {
+      [`aidant${i + 1}_firstName`]: a.firstName, [`aidant${i + 1}_lastName`]: a.lastName, [`aidant${i + 1}_email`]: a.email, [`aidant${i + 1}_profession`]: a.profession,
+    }));
+    res.send(habilitationFormPage(values, {}, csrfToken(req, res, secure), mode));
+  }));
+
+  router.post('/demandes/:id/modifier', verifyCsrf, asyncRoute(async (req, res) => {
+    const { request, mode, issuerFields } = await editable(req.params.id);
+    if (request.status !== 'changes_required') return res.redirect(303, statusUrl(request.id));
+    const body = { ...(req.body as Record<string, unknown>), ...issuerFields };
+    const { value, errors } = parseHabilitationRequest(body);
+    if (!value) {
+      const values = Object.fromEntries(Object.entries(body).filter(([k, v]) => k !== '_csrf' && typeof v === 'string')) as Record<string, string>;
+      res.status(400).send(habilitationFormPage(values, errors, csrfToken(req, res, secure), mode));
+      return;
+    }
+    await updateRequestForResubmission(deps.sequelize, request.id, value);
+    await deps.lifecycles.resubmitHabilitationRequest(request.id);
+    res.redirect(303, statusUrl(request.id));
   }));
 
   return router;

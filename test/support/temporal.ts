@@ -1,7 +1,7 @@
 // A real worker on the global setup's Temporal dev server (or on a time-skipping server), with the real
 // activities wired to the test database and the mail sink. One task queue per test file.
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
 import { createWorker, WORKFLOWS_PATH } from '../../worker/create-worker.js';
 import { createMailer } from '../../services/mailer.js';
@@ -61,4 +61,15 @@ export async function startTimeSkippingWorker(sequelize: Sequelize) {
       await env.teardown();
     },
   };
+}
+
+/** A client whose server is down: every call fails after one quick attempt (no retry backoff). */
+export function unreachableClient(): Client {
+  return new Client({
+    connection: Connection.lazy({
+      address: '127.0.0.1:1',
+      connectTimeout: '1 second',
+      interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 1 }))],
+    }),
+  });
 }
