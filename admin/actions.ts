@@ -4,10 +4,11 @@
 import type { Action, ActionContext, ActionRequest, RecordActionResponse } from 'adminjs';
 
 type ResourceAction = Action<RecordActionResponse>;
-import { DomainError } from '../domain/errors.js';
+import { DomainError, ValidationError } from '../domain/errors.js';
 import type { ComiteDecision } from '../domain/habilitation.js';
 import { can, type BackOfficeCapability } from '../domain/roles.js';
 import type { Lifecycles } from '../services/lifecycles.js';
+import { postRequestMessage } from '../services/habilitation.js';
 import {
   cancelOnboardingUpdate, cardShipmentUpdate, recordTrainingUpdate, reopenOnboardingUpdate,
 } from '../workflows/messages.js';
@@ -50,6 +51,7 @@ function lifecycleAction(options: LifecycleActionOptions): Partial<ResourceActio
           redirectUrl: context.h.recordActionUrl({ resourceId: context.resource.id(), recordId: record.id(), actionName: 'show' }),
         };
       } catch (error) {
+        if (error instanceof ValidationError) return { record: record.toJSON(admin), notice: { type: 'error', message: Object.values(error.fieldErrors).join(' ') } };
         if (error instanceof DomainError) return { record: record.toJSON(admin), notice: { type: 'error', message: error.message } };
         throw error;
       }
@@ -74,8 +76,18 @@ function decision(lifecycles: Lifecycles, kind: ComiteDecision, variant: Lifecyc
   });
 }
 
-export function habilitationRequestActions(lifecycles: Lifecycles): Record<string, Partial<ResourceAction>> {
+export function habilitationRequestActions(lifecycles: Lifecycles, publicUrl: string): Record<string, Partial<ResourceAction>> {
   return {
+    sendMessage: lifecycleAction({
+      capability: 'follow_onboarding',
+      fields: [{ name: 'content', label: 'Message au demandeur', type: 'textarea', required: true }],
+      icon: 'Mail',
+      when: (params) => params.status !== 'draft',
+      perform: async (payload, params, adminId) => {
+        await postRequestMessage({ publicUrl, sendEmail: (email) => lifecycles.sendEmail(email) }, { requestId: String(params.id), sender: 'anct', content: payload.content, authorId: adminId });
+        return 'Message envoyé au demandeur.';
+      },
+    }),
     validate: decision(lifecycles, 'validate', 'success', 'CheckCircle'),
     refuse: decision(lifecycles, 'refuse', 'danger', 'XCircle'),
     requireChanges: decision(lifecycles, 'require_changes', 'primary', 'Edit'),

@@ -49,7 +49,7 @@ function readOnly(capability: BackOfficeCapability) {
   };
 }
 
-export function buildResources(lifecycles: Lifecycles): ResourceWithOptions[] {
+export function buildResources(lifecycles: Lifecycles, publicUrl: string): ResourceWithOptions[] {
   return [
     {
       resource: HabilitationRequest,
@@ -64,7 +64,7 @@ export function buildResources(lifecycles: Lifecycles): ResourceWithOptions[] {
           status: enumOf('habilitation_requests', 'status', REQUEST_STATUSES),
           type: enumOf('habilitation_requests', 'type', STRUCTURE_TYPES),
         },
-        actions: { ...readOnly('follow_onboarding'), ...habilitationRequestActions(lifecycles) },
+        actions: { ...readOnly('follow_onboarding'), ...habilitationRequestActions(lifecycles, publicUrl) },
       },
     },
     {

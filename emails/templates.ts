@@ -42,6 +42,23 @@ export const TEMPLATES = {
     text: `Bonjour ${d.issuerName},\n\nVotre demande d’habilitation pour la structure « ${d.structureName} » a bien été transmise à l’équipe Aidants Connect. Le comité de l’ANCT va l’examiner ; vous serez informé(e) de sa décision par e-mail.\n\nSuivre ma demande : ${d.requestUrl}`,
   }),
 
+  habilitation_new_message: (d: { issuerName: string; structureName: string; message: string; requestUrl: string }) => ({
+    subject: 'Aidants Connect - Vous avez reçu un nouveau message de l’équipe Aidants Connect',
+    body: [
+      p(`Bonjour ${e(d.issuerName)},`),
+      p(`L’équipe Aidants Connect vous a écrit au sujet de la demande d’habilitation de <strong>${e(d.structureName)}</strong> :`),
+      p(`<em>${e(d.message)}</em>`),
+      button(d.requestUrl, 'Répondre depuis ma demande'),
+    ].join('\n'),
+    text: `Bonjour ${d.issuerName},\n\nL’équipe Aidants Connect vous a écrit au sujet de la demande d’habilitation de « ${d.structureName} » :\n${d.message}\n\nRépondre depuis votre demande : ${d.requestUrl}`,
+  }),
+
+  habilitation_demandeur_message: (d: { structureName: string; message: string; adminUrl: string }) => ({
+    subject: `[Aidants Connect] Nouveau message du demandeur : ${d.structureName}`,
+    body: [p(`Le demandeur de la structure <strong>${e(d.structureName)}</strong> a écrit :`), p(`<em>${e(d.message)}</em>`), button(d.adminUrl, 'Voir la demande')].join('\n'),
+    text: `Le demandeur de la structure « ${d.structureName} » a écrit :\n${d.message}\n\nVoir la demande : ${d.adminUrl}`,
+  }),
+
   habilitation_comite_reminder: (d: { structureName: string; waitingDays: number; adminUrl: string }) => ({
     subject: `[Aidants Connect] Demande d’habilitation en attente depuis ${d.waitingDays} jours`,
     body: [

@@ -2,9 +2,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Op, type Sequelize } from 'sequelize';
 import type { EmailRequest } from './outbox.js';
-import { AidantRequest, HabilitationRequest, Issuer, IssuerEmailConfirmation } from '../db/models/index.js';
+import { AidantRequest, HabilitationRequest, Issuer, IssuerEmailConfirmation, RequestMessage } from '../db/models/index.js';
 import { DAY_MS } from '../domain/duration.js';
-import { InvalidTransitionError } from '../domain/errors.js';
+import { InvalidTransitionError, ValidationError } from '../domain/errors.js';
 import { departmentFromZipcode, type HabilitationRequestInput } from '../domain/habilitation-form.js';
 
 /** The demandeur confirms their e-mail within this delay before the request goes to the comité. */
@@ -135,4 +135,30 @@ export async function updateRequestForResubmission(sequelize: Sequelize, request
     await AidantRequest.destroy({ where: { habilitationRequestId: requestId }, transaction });
     for (const aidant of input.aidants) await AidantRequest.create({ habilitationRequestId: requestId, ...aidant }, { transaction });
   });
+}
+
+/** A message in the thread between the ANCT and the demandeur; a message from the ANCT is e-mailed durably. */
+export async function postRequestMessage(
+  deps: { publicUrl: string; anctEmail?: string; sendEmail: (request: EmailRequest) => Promise<void> },
+  input: { requestId: string; sender: 'anct' | 'demandeur'; content: string; authorId?: string },
+): Promise<RequestMessage> {
+  const content = input.content.trim();
+  if (content.length < 2 || content.length > 5000) throw new ValidationError({ content: 'Le message doit contenir entre 2 et 5 000 caractères.' });
+  const request = await HabilitationRequest.findByPk(input.requestId, { include: [{ model: Issuer, as: 'issuer' }] });
+  if (!request) throw new InvalidTransitionError('Cette demande est introuvable.');
+  const message = await RequestMessage.create({ habilitationRequestId: request.id, sender: input.sender, authorId: input.authorId ?? null, content });
+  if (input.sender === 'demandeur' && deps.anctEmail) {
+    await deps.sendEmail({
+      idempotencyKey: `habilitation-request/${request.id}/message/${message.id}`, template: 'habilitation_demandeur_message', to: [deps.anctEmail],
+      data: { structureName: request.name, message: content, adminUrl: `${deps.publicUrl}/admin/resources/habilitation_requests/records/${request.id}/show` },
+    });
+  }
+  if (input.sender === 'anct') {
+    const issuer = (request as HabilitationRequest & { issuer: Issuer }).issuer;
+    await deps.sendEmail({
+      idempotencyKey: `habilitation-request/${request.id}/message/${message.id}`, template: 'habilitation_new_message', to: [issuer.email],
+      data: { issuerName: `${issuer.firstName} ${issuer.lastName}`, structureName: request.name, message: content, requestUrl: requestUrl(deps.publicUrl, request.id) },
+    });
+  }
+  return message;
 }

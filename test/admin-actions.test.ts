@@ -2,7 +2,8 @@
 // decisions are offered to jury members only, and always go through the workflow.
 import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
-import { AidantOnboarding, HabilitationRequest, JournalEntry } from '../db/models/index.js';
+import supertest from 'supertest';
+import { AidantOnboarding, HabilitationRequest, Issuer, JournalEntry, RequestMessage } from '../db/models/index.js';
 import { workflowIdForRequest } from '../domain/habilitation.js';
 import { DEMO_STAFF, seedDemoData } from '../services/demo-data.js';
 import { createLifecycles } from '../services/lifecycles.js';
@@ -10,7 +11,8 @@ import { requestStatusQuery } from '../workflows/messages.js';
 import { adminAgent } from './support/admin-session.js';
 import { createDraftRequest, createStructureWithOnboarding } from './support/factories.js';
 import { testSequelize } from './support/env.js';
-import { connectClient, startTestWorker } from './support/temporal.js';
+import { ANCT_TEST_EMAIL, connectClient, startTestWorker } from './support/temporal.js';
+import { waitForSubject } from './support/mail.js';
 import { freePort } from './support/test-stack.js';
 import { startWebServer } from './support/web-server.js';
 
@@ -74,6 +76,31 @@ describe('back-office actions', () => {
     const late = await decide(asJury, request.id, 'validate', 'Finalement oui');
     expect(late.body.notice.type).toBe('error');
     expect(late.body.notice.message).toContain('n’attend pas de décision du comité');
+  });
+
+  it('carries the message thread between the ANCT and the demandeur, by e-mail and on the request page', async () => {
+    const request = await awaitingRequest();
+    const issuer = (await Issuer.findByPk(request.issuerId))!;
+    const asStaff = await adminAgent(web.url, staff.email, staff.totp);
+    const empty = await asStaff.post(`/admin/api/resources/habilitation_requests/records/${request.id}/sendMessage`).field('content', '');
+    expect(empty.body.notice.type).toBe('error');
+    const sent = await asStaff.post(`/admin/api/resources/habilitation_requests/records/${request.id}/sendMessage`).field('content', 'Pouvez-vous préciser vos horaires d’accueil ?');
+    expect(sent.body.notice).toEqual({ type: 'success', message: 'Message envoyé au demandeur.' });
+    const mail = await waitForSubject(issuer.email, 'Aidants Connect - Vous avez reçu un nouveau message de l’équipe Aidants Connect');
+    expect(mail?.text).toContain('Pouvez-vous préciser vos horaires d’accueil ?');
+
+    const demandeur = supertest.agent(web.url);
+    const page = await demandeur.get(`/habilitation/demandes/${request.id}`);
+    expect(page.text).toContain('Pouvez-vous préciser vos horaires d’accueil ?');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+    const tooShort = await demandeur.post(`/habilitation/demandes/${request.id}/messages`).type('form').send({ _csrf: csrf, content: ' ' });
+    expect(tooShort.status).toBe(400);
+    expect(tooShort.text).toContain('Le message doit contenir entre 2 et 5 000 caractères.');
+    const reply = await demandeur.post(`/habilitation/demandes/${request.id}/messages`).type('form').send({ _csrf: csrf, content: 'Du lundi au vendredi, 9 h - 17 h.' });
+    expect(reply.status).toBe(303);
+    expect((await demandeur.get(`/habilitation/demandes/${request.id}`)).text).toContain('Du lundi au vendredi, 9 h - 17 h.');
+    expect(await RequestMessage.count({ where: { habilitationRequestId: request.id } })).toBe(2);
+    expect((await waitForSubject(ANCT_TEST_EMAIL, `[Aidants Connect] Nouveau message du demandeur : ${request.name}`))?.text).toContain('9 h - 17 h');
   });
 
   it('serves the dashboard figures: requests awaiting the comité and for how long', async () => {

@@ -49,7 +49,7 @@ export const frProjectTranslations = {
     cardId: 'Carte',
   },
   resources: {
-    habilitation_requests: { actions: { validate: 'Valider', refuse: 'Refuser', requireChanges: 'Demander des modifications' } },
+    habilitation_requests: { actions: { sendMessage: 'Écrire au demandeur', validate: 'Valider', refuse: 'Refuser', requireChanges: 'Demander des modifications' } },
     aidant_onboardings: { actions: { recordTraining: 'Formation suivie', reopen: 'Rouvrir avec un nouveau délai', cancel: 'Annuler l’habilitation' } },
     card_shipments: { actions: { markSent: 'Envoyé', markDelivered: 'Livré', markLost: 'Perdu', markReturned: 'Retourné' } },
   },

@@ -1,6 +1,6 @@
 // The public habilitation request pages: the form (errors next to their field, nothing typed is lost)
 // and the request's status page reached through its private link.
-import type { AidantOnboarding, AidantRequest } from '../../db/models/index.js';
+import type { AidantOnboarding, AidantRequest, RequestMessage } from '../../db/models/index.js';
 import { ONBOARDING_STATUSES, PLEDGES, PLEDGE_KEYS, REQUEST_STATUSES, STRUCTURE_TYPES, STRUCTURE_TYPE_KEYS, type OnboardingStatus, type RequestStatus } from '../../domain/habilitation.js';
 import { AIDANT_ROWS, type FieldErrors } from '../../domain/habilitation-form.js';
 import { html, raw, type Raw } from '../views/html.js';
@@ -130,6 +130,7 @@ export function requestStatusPage(
   aidants: AidantRequest[],
   onboardings: AidantOnboarding[],
   lastMotif: string | null = null,
+  thread?: { messages: RequestMessage[]; csrfToken: string; error?: string },
 ): string {
   const badge = request.status === 'refused' ? 'error' : request.status === 'validated' ? 'success' : 'info';
   const awaitingConfirmation = request.status === 'draft' && !request.submittedAt;
@@ -152,5 +153,18 @@ export function requestStatusPage(
         return html`<tr><td>${person.name}</td><td>${onboarding ? ONBOARDING_STATUSES[onboarding.status as OnboardingStatus] : 'En attente de la décision du comité'}</td>
           <td>${onboarding && ['awaiting_training', 'lapsed'].includes(onboarding.status) ? frenchDate(onboarding.trainingDeadline) : '—'}</td></tr>`;
       })}</tbody></table></div>
+    ${thread && request.submittedAt ? html`
+    <h2 class="fr-h4" id="messages">Échanges avec l’équipe Aidants Connect</h2>
+    ${thread.messages.length === 0 ? html`<p>Aucun message pour le moment.</p>` : html`<ul class="fr-raw-list">${thread.messages.map((m) => html`
+      <li class="fr-mb-2w"><p class="fr-text--sm fr-mb-0">${m.sender === 'anct' ? 'Équipe Aidants Connect' : 'Vous'}, le ${frenchDate(m.createdAt)}</p><p>${m.content}</p></li>`)}</ul>`}
+    <form method="post" action="/habilitation/demandes/${request.id}/messages">
+      <input type="hidden" name="_csrf" value="${thread.csrfToken}">
+      <div class="fr-input-group${thread.error ? ' fr-input-group--error' : ''}">
+        <label class="fr-label" for="field-content">Votre message</label>
+        <textarea class="fr-input" id="field-content" name="content" rows="4" ${thread.error ? raw('aria-invalid="true" aria-describedby="field-content-error"') : ''}></textarea>
+        ${thread.error ? html`<p id="field-content-error" class="fr-error-text">${thread.error}</p>` : ''}
+      </div>
+      <button class="fr-btn fr-btn--secondary" type="submit">Envoyer</button>
+    </form>` : ''}
     <div class="fr-callout"><p class="fr-callout__text">Conservez l’adresse de cette page : c’est votre lien personnel pour suivre la demande. Vous recevrez un e-mail à chaque étape.</p></div>`);
 }

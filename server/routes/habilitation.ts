@@ -2,11 +2,13 @@
 // workflow starts → private status page. The page after the form is the same whether the e-mail was known
 // or not: nothing about other people's requests is revealed.
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { AidantOnboarding, AidantRequest, ComiteDecisionRecord, HabilitationRequest, Issuer } from '../../db/models/index.js';
-import { NotFoundError } from '../../domain/errors.js';
+import { AidantOnboarding, AidantRequest, ComiteDecisionRecord, HabilitationRequest, Issuer, RequestMessage } from '../../db/models/index.js';
+import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { AIDANT_ROWS, parseHabilitationRequest } from '../../domain/habilitation-form.js';
 import { PLEDGE_KEYS } from '../../domain/habilitation.js';
-import { confirmationEmail, confirmRequestEmail, createRequestDraft, EMAIL_CONFIRMATION_DAYS, updateRequestForResubmission } from '../../services/habilitation.js';
+import {
+  confirmationEmail, confirmRequestEmail, createRequestDraft, EMAIL_CONFIRMATION_DAYS, postRequestMessage, updateRequestForResubmission,
+} from '../../services/habilitation.js';
 import type { AppDeps } from '../app.js';
 import { csrfToken, verifyCsrf } from '../csrf.js';
 import { errorPage } from '../pages/errors.js';
@@ -86,12 +88,33 @@ export function habilitationRouter(deps: AppDeps): Router {
     res.redirect(303, statusUrl(result.requestId));
   }));
 
-  router.get('/demandes/:id', asyncRoute(async (req, res) => {
-    const request = await findRequest(req.params.id);
+  async function statusPage(req: Request, res: Response, id: string, error?: string): Promise<string> {
+    const request = await findRequest(id);
     const aidants = await AidantRequest.findAll({ where: { habilitationRequestId: request.id }, order: [['createdAt', 'ASC']] });
     const onboardings = await AidantOnboarding.findAll({ where: { habilitationRequestId: request.id } });
     const lastDecision = await ComiteDecisionRecord.findOne({ where: { habilitationRequestId: request.id }, order: [['decidedAt', 'DESC']] });
-    res.send(requestStatusPage(request, aidants, onboardings, lastDecision?.motif ?? null));
+    const messages = await RequestMessage.findAll({ where: { habilitationRequestId: request.id }, order: [['createdAt', 'ASC']] });
+    return requestStatusPage(request, aidants, onboardings, lastDecision?.motif ?? null, { messages, csrfToken: csrfToken(req, res, secure), error });
+  }
+
+  router.get('/demandes/:id', asyncRoute(async (req, res) => {
+    res.send(await statusPage(req, res, req.params.id));
+  }));
+
+  router.post('/demandes/:id/messages', verifyCsrf, asyncRoute(async (req, res) => {
+    const request = await findRequest(req.params.id);
+    if (!request.submittedAt) return res.redirect(303, statusUrl(request.id));
+    try {
+      await postRequestMessage(
+        { publicUrl: deps.config.http.publicUrl, anctEmail: deps.config.habilitation.anctEmail, sendEmail: (email) => deps.lifecycles.sendEmail(email) },
+        { requestId: request.id, sender: 'demandeur', content: String(req.body.content ?? '') },
+      );
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      res.status(400).send(await statusPage(req, res, request.id, error.fieldErrors.content));
+      return;
+    }
+    res.redirect(303, `${statusUrl(request.id)}#messages`);
   }));
 
   // After « Demander des modifications »: the demandeur corrects the request, which goes back to the comité.

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../config/index.js';
 import { testEnv } from './env.js';
+import { ANCT_TEST_EMAIL } from './temporal.js';
 
 export async function startWebServer(options: { port: number; taskQueue: string }): Promise<{ url: string; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
@@ -12,7 +13,7 @@ export async function startWebServer(options: { port: number; taskQueue: string 
     env: {
       ...process.env, NODE_ENV: 'test', PORT: String(options.port), PUBLIC_URL: `http://localhost:${options.port}`,
       DATABASE_URL: testEnv.databaseUrl, TEMPORAL_ADDRESS: testEnv.temporalAddress, SMTP_URL: testEnv.smtpUrl,
-      TEMPORAL_TASK_QUEUE: options.taskQueue, DEV_TOOLS: 'true', LOG_LEVEL: 'warn',
+      TEMPORAL_TASK_QUEUE: options.taskQueue, DEV_TOOLS: 'true', LOG_LEVEL: 'warn', ANCT_EMAIL: ANCT_TEST_EMAIL,
       // each server bundles its AdminJS components in a folder of its own (test files run in parallel)
       ADMIN_JS_TMP_DIR: mkdtempSync(path.join(os.tmpdir(), 'ac-adminjs-')),
     },
