@@ -1,28 +1,14 @@
 // Timers of the habilitation request at their real length (days), on Temporal's time-skipping test server
 // with a real worker, real activities, PostgreSQL and the mail sink.
-import type { Sequelize } from 'sequelize';
 import { workflowIdForRequest } from '../domain/habilitation.js';
 import type { habilitationRequestWorkflow } from '../workflows/habilitation-request.js';
 import { decideUpdate, requestStatusQuery } from '../workflows/messages.js';
 import { createDraftRequest, createJuryMember } from './support/factories.js';
-import { testSequelize, unique } from './support/env.js';
+import { unique } from './support/env.js';
 import { mailsTo } from './support/mail.js';
-import { ANCT_TEST_EMAIL, startTimeSkippingWorker } from './support/temporal.js';
+import { ANCT_TEST_EMAIL, useTimeSkippingStack } from './support/temporal.js';
 
-let sequelize: Sequelize;
-let stack: Awaited<ReturnType<typeof startTimeSkippingWorker>>;
-let env: Awaited<ReturnType<typeof startTimeSkippingWorker>>['env'];
-let worker: Awaited<ReturnType<typeof startTimeSkippingWorker>>['worker'];
-
-beforeAll(async () => {
-  sequelize = testSequelize();
-  stack = await startTimeSkippingWorker(sequelize);
-  ({ env, worker } = stack);
-});
-afterAll(async () => {
-  await stack?.stop();
-  await sequelize?.close();
-});
+const stack = useTimeSkippingStack();
 
 const DAY = 86_400_000;
 const remindersAbout = async (structureName: string) =>
@@ -37,23 +23,23 @@ async function reminders(structureName: string, expected: number) {
 describe('habilitation request timers (time skipping)', () => {
   it('reminds the ANCT once per delay while the comité has not decided, and stops once it has', async () => {
     const structureName = `Mairie ${unique()}`;
-    const request = await createDraftRequest(sequelize, { structureName });
-    const handle = await env.client.workflow.start<typeof habilitationRequestWorkflow>('habilitationRequestWorkflow', {
+    const request = await createDraftRequest(stack.sequelize, { structureName });
+    const handle = await stack.env.client.workflow.start<typeof habilitationRequestWorkflow>('habilitationRequestWorkflow', {
       workflowId: workflowIdForRequest(request.id),
-      taskQueue: worker.taskQueue,
+      taskQueue: stack.worker.taskQueue,
       args: [{ requestId: request.id, policy: { comiteReminderDelayMs: 14 * DAY } }],
     });
     for (let i = 0; i < 100 && (await handle.query(requestStatusQuery)) !== 'awaiting_comite'; i += 1) await new Promise((r) => setTimeout(r, 100));
 
-    await env.sleep('13 days');
+    await stack.env.sleep('13 days');
     expect(await remindersAbout(structureName)).toHaveLength(0);
 
-    await env.sleep('2 days'); // day 15: one reminder
+    await stack.env.sleep('2 days'); // day 15: one reminder
     const first = await reminders(structureName, 1);
     expect(first).toHaveLength(1);
     expect(first[0].subject).toContain('depuis 14 jours');
 
-    await env.sleep('14 days'); // day 29: a second one, not a duplicate of the first
+    await stack.env.sleep('14 days'); // day 29: a second one, not a duplicate of the first
     const second = await reminders(structureName, 2);
     expect(second.map((m) => m.subject)).toEqual([
       '[Aidants Connect] Demande d’habilitation en attente depuis 14 jours',
@@ -63,7 +49,7 @@ describe('habilitation request timers (time skipping)', () => {
     const jury = await createJuryMember();
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'refuse', motif: 'Hors périmètre', juryMemberId: jury.id }] });
     expect(await handle.result()).toBe('refused');
-    await env.sleep('30 days');
+    await stack.env.sleep('30 days');
     expect(await remindersAbout(structureName)).toHaveLength(2);
   });
 });

@@ -1,30 +1,15 @@
 // The two-month training rule at its real length, on the time-skipping server with a real worker,
 // real activities, PostgreSQL and the mail sink.
 import type { WorkflowHandle } from '@temporalio/client';
-import type { Sequelize } from 'sequelize';
 import { AidantOnboarding, JournalEntry } from '../db/models/index.js';
 import { workflowIdForOnboarding } from '../domain/habilitation.js';
 import type { aidantOnboardingWorkflow } from '../workflows/aidant-onboarding.js';
 import { cancelOnboardingUpdate, onboardingStatusQuery, reopenOnboardingUpdate } from '../workflows/messages.js';
 import { createJuryMember, createStructureWithOnboarding } from './support/factories.js';
-import { testSequelize } from './support/env.js';
 import { mailsTo } from './support/mail.js';
-import { startTimeSkippingWorker } from './support/temporal.js';
+import { useTimeSkippingStack } from './support/temporal.js';
 
-let sequelize: Sequelize;
-let stack: Awaited<ReturnType<typeof startTimeSkippingWorker>>;
-let env: Awaited<ReturnType<typeof startTimeSkippingWorker>>['env'];
-let worker: Awaited<ReturnType<typeof startTimeSkippingWorker>>['worker'];
-
-beforeAll(async () => {
-  sequelize = testSequelize();
-  stack = await startTimeSkippingWorker(sequelize);
-  ({ env, worker } = stack);
-});
-afterAll(async () => {
-  await stack?.stop();
-  await sequelize?.close();
-});
+const stack = useTimeSkippingStack();
 
 const DAY = 86_400_000;
 const settle = () => new Promise((r) => setTimeout(r, 600));
@@ -48,32 +33,32 @@ async function waitForStatus(handle: WorkflowHandle, status: string) {
 describe('aidant onboarding: training within two months (time skipping)', () => {
   it('reminds 30 and 7 days before the deadline exactly once each, lapses visibly at the deadline, and can be reopened', async () => {
     const { onboarding, referent } = await createStructureWithOnboarding();
-    const handle = await env.client.workflow.start<typeof aidantOnboardingWorkflow>('aidantOnboardingWorkflow', {
-      workflowId: workflowIdForOnboarding(onboarding.id), taskQueue: worker.taskQueue,
+    const handle = await stack.env.client.workflow.start<typeof aidantOnboardingWorkflow>('aidantOnboardingWorkflow', {
+      workflowId: workflowIdForOnboarding(onboarding.id), taskQueue: stack.worker.taskQueue,
       args: [{ onboardingId: onboarding.id, policy: { trainingDelayMonths: 2, reminderOffsetsDays: [30, 7] } }],
     });
     const { trainingDeadline } = await handle.query(onboardingStatusQuery);
-    const start = await env.currentTimeMs();
+    const start = await stack.env.currentTimeMs();
     const deadline = Date.parse(trainingDeadline);
     expect(Math.round((deadline - start) / DAY)).toBeGreaterThanOrEqual(59); // two calendar months
     await settle();
     expect(await sent(onboarding.email, 'Aidants Connect - Inscrivez-vous', 1)).toBe(1);
     expect(await sent(referent.email, 'Aidants Connect - Karim Benali doit suivre', 1)).toBe(1);
 
-    await env.sleep(deadline - 31 * DAY - start);
+    await stack.env.sleep(deadline - 31 * DAY - start);
     await settle();
     expect(count(await subjects(onboarding.email), 'Aidants Connect - Formation à suivre')).toBe(0);
 
-    await env.sleep(2 * DAY); // 29 days left: the 30-day reminder
+    await stack.env.sleep(2 * DAY); // 29 days left: the 30-day reminder
     await settle();
     expect(await sent(onboarding.email, 'Aidants Connect - Formation à suivre', 1)).toBe(1);
     expect(await sent(referent.email, 'Aidants Connect - Formation à suivre', 1)).toBe(1);
 
-    await env.sleep(23 * DAY); // 6 days left: the 7-day reminder
+    await stack.env.sleep(23 * DAY); // 6 days left: the 7-day reminder
     await settle();
     expect(await sent(onboarding.email, 'Aidants Connect - Formation à suivre', 2)).toBe(2);
 
-    await env.sleep(7 * DAY); // past the deadline
+    await stack.env.sleep(7 * DAY); // past the deadline
     await waitForStatus(handle, 'lapsed');
     await settle();
     const lapsed = (await AidantOnboarding.findByPk(onboarding.id))!;
@@ -83,17 +68,17 @@ describe('aidant onboarding: training within two months (time skipping)', () => 
     expect((await mailsTo(referent.email)).find((m) => m.subject.startsWith('Aidants Connect - Délai'))!.text).toContain('un nouveau délai de formation pourra être accordé');
     expect(await JournalEntry.count({ where: { action: 'onboarding_lapsed', onboardingId: onboarding.id } })).toBe(1);
 
-    await env.sleep(40 * DAY); // nothing more while lapsed
+    await stack.env.sleep(40 * DAY); // nothing more while lapsed
     await settle();
     expect(await sent(onboarding.email, 'Aidants Connect - Formation à suivre', 2)).toBe(2);
     expect(await sent(referent.email, 'Aidants Connect - Délai de formation dépassé', 1)).toBe(1);
 
     const staff = await createJuryMember();
-    const newDeadline = new Date((await env.currentTimeMs()) + 20 * DAY).toISOString();
+    const newDeadline = new Date((await stack.env.currentTimeMs()) + 20 * DAY).toISOString();
     expect(await handle.executeUpdate(reopenOnboardingUpdate, { args: [{ deadline: newDeadline, actorId: staff.id }] })).toBe('awaiting_training');
     expect((await AidantOnboarding.findByPk(onboarding.id))!).toMatchObject({ status: 'awaiting_training', lapsedAt: null });
 
-    await env.sleep(14 * DAY); // 6 days left in the new period: only the 7-day reminder of round 2
+    await stack.env.sleep(14 * DAY); // 6 days left in the new period: only the 7-day reminder of round 2
     await settle();
     expect(await sent(onboarding.email, 'Aidants Connect - Formation à suivre', 3)).toBe(3);
 

@@ -73,3 +73,21 @@ export function unreachableClient(): Client {
     }),
   });
 }
+
+/**
+ * Registers beforeAll/afterAll hooks giving the test file a database connection and a real worker on its own
+ * time-skipping server; read the fields inside tests (they are set once beforeAll has run).
+ */
+export function useTimeSkippingStack() {
+  const stack = {} as { sequelize: Sequelize } & Awaited<ReturnType<typeof startTimeSkippingWorker>>;
+  beforeAll(async () => {
+    const { createSequelize } = await import('../../db/sequelize.js');
+    stack.sequelize = createSequelize(testEnv.databaseUrl, { poolMax: 5 });
+    Object.assign(stack, await startTimeSkippingWorker(stack.sequelize));
+  });
+  afterAll(async () => {
+    await stack.stop?.();
+    await stack.sequelize?.close();
+  });
+  return stack;
+}
