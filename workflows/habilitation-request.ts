@@ -6,7 +6,7 @@ import {
   ApplicationFailure, ParentClosePolicy, allHandlersFinished, condition, currentUpdateInfo, patched, proxyActivities, setHandler, startChild, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { addMonths } from '../domain/duration.js';
+import { addMonths, DAY_MS } from '../domain/duration.js';
 import { COMITE_DECISIONS, workflowIdForOnboarding, type RequestStatus } from '../domain/habilitation.js';
 import { aidantOnboardingWorkflow } from './aidant-onboarding.js';
 import { decideUpdate, requestStatusQuery, resubmitSignal, type ComiteDecisionInput, type HabilitationRequestInput } from './messages.js';
@@ -60,7 +60,7 @@ export async function habilitationRequestWorkflow(input: HabilitationRequestInpu
         to: await acts.getAnctRecipients(),
         data: {
           structureName: summary.structureName,
-          waitingDays: Math.round((reminder * input.policy.comiteReminderDelayMs) / 86_400_000),
+          waitingDays: Math.round((reminder * input.policy.comiteReminderDelayMs) / DAY_MS),
           adminUrl: summary.adminUrl,
         },
       });
