@@ -1,6 +1,6 @@
 // AdminJS resources: what ANCT people see and may do. Lifecycle states never change by a raw edit:
 // status changes go through the workflows (see services/lifecycles.ts).
-import type { ActionContext, ResourceWithOptions } from 'adminjs';
+import type { ActionContext, RecordJSON, ResourceWithOptions } from 'adminjs';
 import {
   AidantOnboarding, AidantRequest, Autorisation, Card, CardShipment, ComiteDecisionRecord, EmailOutbox, HabilitationRequest,
   Issuer, JournalEntry, Mandat, Organisation, OrganisationMembership, RequestMessage, Usager, User,
@@ -10,6 +10,7 @@ import { ONBOARDING_STATUSES, REQUEST_STATUSES, SHIPMENT_STATUSES, STRUCTURE_TYP
 import { JOURNAL_ACTIONS } from '../domain/journal.js';
 import { MANDAT_DURATIONS, MANDAT_STATUSES } from '../domain/mandat.js';
 import { can, STAFF_ROLES, type BackOfficeCapability } from '../domain/roles.js';
+import { daysBetween } from '../domain/duration.js';
 import type { Lifecycles } from '../services/lifecycles.js';
 import { habilitationRequestActions, onboardingActions, shipmentActions } from './actions.js';
 
@@ -40,6 +41,16 @@ export function enumTranslations(): { resources: Record<string, { labels: Record
 
 const allowed = (capability: BackOfficeCapability) => ({ currentAdmin }: ActionContext) => can(currentAdmin?.roles as string[] | undefined, capability);
 
+/** Adds how long each request has been waiting for the comité (in days) to the records AdminJS returns. */
+async function withDaysWaiting<T extends { record?: RecordJSON; records?: RecordJSON[] }>(response: T): Promise<T> {
+  const now = Date.now();
+  for (const record of [...(response.records ?? []), ...(response.record ? [response.record] : [])]) {
+    const submitted = record.params.submittedAt ? Date.parse(String(record.params.submittedAt)) : NaN;
+    record.params.daysWaiting = record.params.status === 'awaiting_comite' && !Number.isNaN(submitted) ? daysBetween(submitted, now) : null;
+  }
+  return response;
+}
+
 /** Read-only resource: list, show, search and filter; everything else refused server-side. */
 function readOnly(capability: BackOfficeCapability) {
   const canRead = allowed(capability);
@@ -56,15 +67,22 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string): Resou
       options: {
         navigation: NAV.habilitation,
         sort: { sortBy: 'submittedAt', direction: 'desc' },
-        listProperties: ['name', 'status', 'departmentCode', 'siret', 'submittedAt'],
+        listProperties: ['name', 'status', 'departmentCode', 'siret', 'submittedAt', 'daysWaiting'],
         filterProperties: ['status', 'departmentCode', 'type', 'submittedAt'],
-        showProperties: ['name', 'status', 'type', 'siret', 'address', 'zipcode', 'city', 'departmentCode', 'franceServicesNumber',
+        showProperties: ['name', 'status', 'daysWaiting', 'type', 'siret', 'address', 'zipcode', 'city', 'departmentCode', 'franceServicesNumber',
           'issuerId', 'referentFirstName', 'referentLastName', 'referentEmail', 'referentPhone', 'habilitationNumber', 'organisationId', 'submittedAt', 'decidedAt'],
         properties: {
           status: enumOf('habilitation_requests', 'status', REQUEST_STATUSES),
           type: enumOf('habilitation_requests', 'type', STRUCTURE_TYPES),
+          // Computed for requests awaiting the comité; sort by submission date to see the longest waits first.
+          daysWaiting: { type: 'number', isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } },
         },
-        actions: { ...readOnly('follow_onboarding'), ...habilitationRequestActions(lifecycles, publicUrl) },
+        actions: {
+          ...readOnly('follow_onboarding'),
+          list: { isAccessible: allowed('follow_onboarding'), after: withDaysWaiting },
+          show: { isAccessible: allowed('follow_onboarding'), after: withDaysWaiting },
+          ...habilitationRequestActions(lifecycles, publicUrl),
+        },
       },
     },
     {

@@ -43,3 +43,8 @@ export function addMonths(date: Date, months: number): Date {
 export function addDays(date: Date, days: number): Date {
   return new Date(date.getTime() + days * DAY_MS);
 }
+
+/** Whole days elapsed from `from` to `to` (timestamps in milliseconds). */
+export function daysBetween(from: number, to: number): number {
+  return Math.floor((to - from) / DAY_MS);
+}

@@ -1,11 +1,11 @@
 // Figures of the back-office dashboard: what waits for the ANCT.
 import { Op } from 'sequelize';
 import { AidantOnboarding, CardShipment, HabilitationRequest } from '../db/models/index.js';
-import { DAY_MS } from '../domain/duration.js';
+import { daysBetween } from '../domain/duration.js';
 
 export async function anctDashboard(now = new Date()) {
   const waiting = await HabilitationRequest.findAll({ where: { status: 'awaiting_comite' }, order: [['submittedAt', 'ASC']], attributes: ['id', 'name', 'submittedAt'] });
-  const days = (date: Date | null) => (date ? Math.floor((now.getTime() - date.getTime()) / DAY_MS) : 0);
+  const days = (date: Date | null) => (date ? daysBetween(date.getTime(), now.getTime()) : 0);
   const monthEnd = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
   return {
     awaitingComite: waiting.length,

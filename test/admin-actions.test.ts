@@ -113,6 +113,12 @@ describe('back-office actions', () => {
     expect(res.body.oldestWaitingDays).toBeGreaterThanOrEqual(400);
     expect(res.body.longestWaiting[0]).toEqual({ id: request.id, name: request.name, days: expect.any(Number) });
     expect(res.body).toEqual(expect.objectContaining({ trainingsDueThisMonth: expect.any(Number), lapsedOnboardings: expect.any(Number), shipmentsInProgress: expect.any(Number) }));
+
+    const list = await asJury.get('/admin/api/resources/habilitation_requests/actions/list?filters.status=awaiting_comite&sortBy=submittedAt&direction=asc');
+    const row = (list.body.records as { id: string; params: Record<string, unknown> }[]).find((r) => r.id === request.id);
+    expect(row?.params.daysWaiting).toBeGreaterThanOrEqual(400);
+    const shown = await asJury.get(`/admin/api/resources/habilitation_requests/records/${request.id}/show`);
+    expect(shown.body.record.params.daysWaiting).toBeGreaterThanOrEqual(400);
   });
 
   it('records a training through the onboarding workflow and refuses a future date', async () => {

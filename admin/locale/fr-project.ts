@@ -47,6 +47,7 @@ export const frProjectTranslations = {
     conseillerNumerique: 'Conseiller numérique',
     emailVerifiedAt: 'E-mail confirmé le',
     cardId: 'Carte',
+    daysWaiting: 'Jours d’attente du comité',
   },
   resources: {
     habilitation_requests: { actions: { sendMessage: 'Écrire au demandeur', validate: 'Valider', refuse: 'Refuser', requireChanges: 'Demander des modifications' } },
