@@ -72,7 +72,7 @@ try {
   const client = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
   const lifecycles = createLifecycles(client, { taskQueue: 'bench', habilitationPolicy: { comiteReminderDelayMs: 86_400_000 } });
   const { value } = parseHabilitationRequest({
-    issuerFirstName: 'Léa', issuerLastName: 'Roux', issuerEmail: 'bench@exemple.fr', issuerProfession: 'Directrice', structureName: 'CCAS',
+    issuerFirstName: 'Léa', issuerLastName: 'Roux', issuerEmail: 'bench@exemple.fr', issuerProfession: 'Directrice', issuerPhone: '06 12 34 56 78', referentIsIssuer: 'on', structureName: 'CCAS',
     structureType: 'ccas', siret: '78234567800018', address: '1 rue', zipcode: '64600', city: 'Anglet', referentIsAidant: 'on',
     pledge_cgu: 'on', pledge_not_free: 'on', pledge_dpo: 'on', pledge_professionals_only: 'on', pledge_without_elected: 'on',
   });

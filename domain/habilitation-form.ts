@@ -17,7 +17,9 @@ export interface HabilitationRequestInput {
   zipcode: string;
   city: string;
   franceServicesNumber: string | null;
-  /** The demandeur is the référent ("c'est moi"); checked when they will also be an aidant. */
+  /** The structure's référent: the demandeur themself (« c'est moi ») or another person. */
+  referent: { firstName: string; lastName: string; email: string; phone: string; profession: string };
+  /** Checked when the référent will also be an aidant (and follow the training). */
   referentIsAidant: boolean;
   aidants: AidantToTrain[];
   pledges: Record<Pledge, boolean>;
@@ -37,6 +39,7 @@ export type FieldErrors = Record<string, string>;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
 const PHONE = /^(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}$/;
+const MOBILE = /^(?:\+33\s?|0)[67](?:[\s.-]?\d{2}){4}$/;
 const str = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
 
 /** Department code from a French postal code (Corsica and overseas included). */
@@ -81,6 +84,22 @@ export function parseHabilitationRequest(body: Record<string, unknown>): { value
   const franceServicesLabel = str(body.franceServicesLabel) === 'on' || str(body.franceServicesLabel) === 'true';
   const franceServicesNumber = franceServicesLabel ? required('franceServicesNumber', 'le numéro de labellisation France Services') : null;
 
+  // The référent is reached on a mobile phone (first-login codes); « c'est moi » reuses the demandeur's details.
+  const referentIsIssuer = ['on', 'true'].includes(str(body.referentIsIssuer));
+  const referent = referentIsIssuer
+    ? { firstName: issuerFirstName, lastName: issuerLastName, email: issuerEmail, phone: issuerPhone, profession: issuerProfession }
+    : {
+      firstName: required('referentFirstName', 'le prénom du référent'), lastName: required('referentLastName', 'le nom du référent'),
+      email: required('referentEmail', 'l’adresse e-mail du référent').toLowerCase(), phone: str(body.referentPhone),
+      profession: required('referentProfession', 'la profession du référent'),
+    };
+  if (!referentIsIssuer && referent.email && !EMAIL.test(referent.email)) errors.referentEmail = 'Veuillez saisir une adresse e-mail valide, par exemple nom@exemple.fr.';
+  const phoneField = referentIsIssuer ? 'issuerPhone' : 'referentPhone';
+  if (!errors[phoneField] && !MOBILE.test(referent.phone)) {
+    errors[phoneField] = referentIsIssuer
+      ? 'Comme référent, indiquez votre numéro de téléphone mobile, par exemple 06 12 34 56 78.'
+      : 'Veuillez saisir le numéro de téléphone mobile du référent, par exemple 06 12 34 56 78.';
+  }
   const referentIsAidant = ['on', 'true'].includes(str(body.referentIsAidant));
   const aidants: AidantToTrain[] = [];
   const seen = new Set<string>();
@@ -92,13 +111,13 @@ export function parseHabilitationRequest(body: Record<string, unknown>): { value
     if (!values.lastName) errors[field('lastName')] = 'Veuillez renseigner le nom de l’aidant.';
     if (!values.profession) errors[field('profession')] = 'Veuillez renseigner la profession de l’aidant.';
     if (!EMAIL.test(values.email)) errors[field('email')] = 'Veuillez saisir une adresse e-mail valide pour cet aidant.';
-    else if (values.email === issuerEmail) errors[field('email')] = 'C’est votre adresse : cochez plutôt « Je serai aussi aidant ».';
+    else if (values.email === referent.email) errors[field('email')] = 'C’est l’adresse du référent : cochez plutôt « Le référent sera aussi aidant ».';
     else if (seen.has(values.email)) errors[field('email')] = 'Chaque aidant doit avoir une adresse e-mail différente.';
     seen.add(values.email);
     aidants.push(values);
   }
   if (aidants.length === 0 && !referentIsAidant) {
-    errors.aidants = 'Indiquez au moins un aidant à former, ou cochez « Je serai aussi aidant ».';
+    errors.aidants = 'Indiquez au moins un aidant à former, ou cochez « Le référent sera aussi aidant ».';
   }
 
   const pledges = Object.fromEntries(PLEDGE_KEYS.map((key) => [key, ['on', 'true'].includes(str(body[`pledge_${key}`]))])) as Record<Pledge, boolean>;
@@ -111,7 +130,7 @@ export function parseHabilitationRequest(body: Record<string, unknown>): { value
     errors,
     value: {
       issuerFirstName, issuerLastName, issuerEmail, issuerProfession, issuerPhone,
-      structureName, structureType, structureTypeOther, siret, address, zipcode, city, franceServicesNumber, referentIsAidant, aidants, pledges,
+      structureName, structureType, structureTypeOther, siret, address, zipcode, city, franceServicesNumber, referent, referentIsAidant, aidants, pledges,
     },
   };
 }

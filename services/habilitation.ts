@@ -41,12 +41,11 @@ export async function createRequestDraft(sequelize: Sequelize, input: Habilitati
         franceServicesNumber: input.franceServicesNumber,
         webSite: null,
         missionDescription: null,
-        // In this first version the demandeur is the référent ("c'est moi").
-        referentFirstName: input.issuerFirstName,
-        referentLastName: input.issuerLastName,
-        referentEmail: input.issuerEmail,
-        referentPhone: input.issuerPhone || null,
-        referentProfession: input.issuerProfession,
+        referentFirstName: input.referent.firstName,
+        referentLastName: input.referent.lastName,
+        referentEmail: input.referent.email,
+        referentPhone: input.referent.phone,
+        referentProfession: input.referent.profession,
         referentIsAidant: input.referentIsAidant,
         pledgeCgu: input.pledges.cgu,
         pledgeNotFree: input.pledges.not_free,
@@ -130,7 +129,8 @@ export async function updateRequestForResubmission(sequelize: Sequelize, request
       name: input.structureName, type: input.structureType, typeOther: input.structureTypeOther, siret: input.siret,
       address: input.address, zipcode: input.zipcode, city: input.city, departmentCode: departmentFromZipcode(input.zipcode),
       franceServicesLabel: input.franceServicesNumber !== null, franceServicesNumber: input.franceServicesNumber,
-      referentIsAidant: input.referentIsAidant,
+      referentFirstName: input.referent.firstName, referentLastName: input.referent.lastName, referentEmail: input.referent.email,
+      referentPhone: input.referent.phone, referentProfession: input.referent.profession, referentIsAidant: input.referentIsAidant,
     }, { transaction });
     await AidantRequest.destroy({ where: { habilitationRequestId: requestId }, transaction });
     for (const aidant of input.aidants) await AidantRequest.create({ habilitationRequestId: requestId, ...aidant }, { transaction });

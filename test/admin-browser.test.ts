@@ -47,6 +47,8 @@ describe('in a browser', () => {
     await page.fill('#field-issuerLastName', 'Roux');
     await page.fill('#field-issuerEmail', email);
     await page.fill('#field-issuerProfession', 'Directrice');
+    await page.fill('#field-issuerPhone', '06 12 34 56 78');
+    expect(await page.isChecked('#field-referentIsIssuer')).toBe(true); // « c'est moi » by default
     await page.fill('#field-structureName', structureName);
     await page.selectOption('#field-structureType', 'ccas');
     await page.fill('#field-siret', '78234567800018');

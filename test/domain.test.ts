@@ -45,6 +45,15 @@ describe('habilitation form validation', () => {
     expect(departmentFromZipcode('20000')).toBe('2A');
     expect(departmentFromZipcode('97411')).toBe('974');
   });
+  it('takes a référent other than the demandeur, who must give a mobile phone', () => {
+    const other = { referentIsIssuer: '', referentFirstName: 'Camille', referentLastName: 'Martin', referentEmail: 'Camille.Martin@Exemple.fr', referentProfession: 'Directrice' };
+    expect(parseHabilitationRequest(validFormBody({ ...other, referentPhone: '05 46 00 00 00' })).errors)
+      .toEqual({ referentPhone: 'Veuillez saisir le numéro de téléphone mobile du référent, par exemple 06 12 34 56 78.' });
+    const { value } = parseHabilitationRequest(validFormBody({ ...other, referentPhone: '07 12 34 56 78' }));
+    expect(value?.referent).toEqual({ firstName: 'Camille', lastName: 'Martin', email: 'camille.martin@exemple.fr', phone: '07 12 34 56 78', profession: 'Directrice' });
+    expect(parseHabilitationRequest(validFormBody({ issuerPhone: '' })).errors).toEqual({ issuerPhone: 'Comme référent, indiquez votre numéro de téléphone mobile, par exemple 06 12 34 56 78.' });
+  });
+
   it('returns a French message per field', () => {
     const { value, errors } = parseHabilitationRequest({ ...validFormBody({ issuerEmail: 'pas-un-email', structureType: 'casino', franceServicesLabel: 'on' }), pledge_cgu: '' });
     expect(value).toBeUndefined();

@@ -8,7 +8,7 @@ import { InvalidTransitionError } from '../domain/errors.js';
 import { createLifecycles, type Lifecycles } from '../services/lifecycles.js';
 import { decideUpdate, requestStatusQuery } from '../workflows/messages.js';
 import { createDraftRequest, createJuryMember } from './support/factories.js';
-import { testSequelize } from './support/env.js';
+import { testSequelize, unique } from './support/env.js';
 import { waitForMails } from './support/mail.js';
 import { connectClient, startTestWorker } from './support/temporal.js';
 
@@ -29,8 +29,8 @@ afterAll(async () => {
   await sequelize.close();
 });
 
-async function submitted() {
-  const request = await createDraftRequest(sequelize);
+async function submitted(overrides: Record<string, string> = {}) {
+  const request = await createDraftRequest(sequelize, overrides);
   await lifecycles.startHabilitationRequest(request.id);
   const handle = client.workflow.getHandle(workflowIdForRequest(request.id));
   for (let i = 0; i < 100 && (await handle.query(requestStatusQuery)) !== 'awaiting_comite'; i += 1) await new Promise((r) => setTimeout(r, 100));
@@ -54,7 +54,10 @@ describe('habilitation request lifecycle', () => {
   });
 
   it('validates: creates the structure and the référent, records the decision and e-mails the outcome', async () => {
-    const { request, handle, issuerEmail } = await submitted();
+    const referentEmail = `${unique('referent-')}@exemple.fr`;
+    const { request, handle, issuerEmail } = await submitted({
+      referentIsIssuer: '', referentFirstName: 'Camille', referentLastName: 'Martin', referentEmail, referentPhone: '07 12 34 56 78', referentProfession: 'Directrice',
+    });
     const jury = await createJuryMember();
     const result = await lifecycles.decideHabilitationRequest(request.id, { decision: 'validate', motif: 'Dossier complet', juryMemberId: jury.id });
     expect(result).toEqual({ status: 'validated' });
@@ -62,7 +65,9 @@ describe('habilitation request lifecycle', () => {
     expect(stored.status).toBe('validated');
     const organisation = (await Organisation.findByPk(stored.organisationId!))!;
     expect(organisation.habilitationNumber).toBe(stored.habilitationNumber);
-    const referent = (await User.findOne({ where: { email: stored.referentEmail! } }))!;
+    expect(stored.referentEmail).toBe(referentEmail);
+    expect(await User.findOne({ where: { email: issuerEmail } })).toBeNull(); // the demandeur is not the référent here
+    const referent = (await User.findOne({ where: { email: referentEmail } }))!;
     expect(await OrganisationMembership.findOne({ where: { userId: referent.id, organisationId: organisation.id, isReferent: true } })).not.toBeNull();
     expect(await ComiteDecisionRecord.count({ where: { habilitationRequestId: request.id } })).toBe(1);
     expect(await JournalEntry.findOne({ where: { action: 'habilitation_request_decided', habilitationRequestId: request.id } }))

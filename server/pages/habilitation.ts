@@ -48,8 +48,22 @@ export function habilitationFormPage(values: Values, errors: FieldErrors, csrfTo
         <div class="fr-fieldset__element">${input('issuerLastName', 'Nom', values, errors, { autocomplete: 'family-name' })}</div>
         <div class="fr-fieldset__element">${input('issuerEmail', 'Adresse e-mail professionnelle', values, errors, { type: 'email', autocomplete: 'email', hint: 'Format attendu : nom@domaine.fr' })}</div>
         <div class="fr-fieldset__element">${input('issuerProfession', 'Profession', values, errors)}</div>
-        <div class="fr-fieldset__element">${input('issuerPhone', 'Téléphone', values, errors, { type: 'tel', autocomplete: 'tel', required: false, hint: 'Par exemple 06 12 34 56 78' })}</div>
+        <div class="fr-fieldset__element">${input('issuerPhone', 'Téléphone', values, errors, { type: 'tel', autocomplete: 'tel', required: false, hint: 'Un mobile si vous êtes le référent, par exemple 06 12 34 56 78' })}</div>
       </fieldset>`}
+      <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend"><h2 class="fr-h4">Le ou la référente de la structure</h2>
+          <span class="fr-hint-text">Il ou elle gère les aidants et leurs cartes dans l’espace référent.</span></legend>
+        <div class="fr-fieldset__element"><div class="fr-checkbox-group">
+          <input type="checkbox" id="field-referentIsIssuer" name="referentIsIssuer" ${values.referentIsIssuer ? raw('checked') : ''}>
+          <label class="fr-label" for="field-referentIsIssuer">Le référent, c’est moi</label>
+        </div></div>
+        <div class="fr-fieldset__element"><p class="fr-text--sm fr-mb-1w">Sinon, indiquez le référent :</p>
+          ${input('referentFirstName', 'Prénom du référent', values, errors, { required: false })}
+          ${input('referentLastName', 'Nom du référent', values, errors, { required: false })}
+          ${input('referentEmail', 'Adresse e-mail du référent', values, errors, { type: 'email', required: false })}
+          ${input('referentPhone', 'Téléphone mobile du référent', values, errors, { type: 'tel', required: false, hint: 'Par exemple 06 12 34 56 78' })}
+          ${input('referentProfession', 'Profession du référent', values, errors, { required: false })}
+        </div>
+      </fieldset>
       <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend"><h2 class="fr-h4">La structure</h2></legend>
         <div class="fr-fieldset__element">${input('structureName', 'Nom de la structure', values, errors)}</div>
         <div class="fr-fieldset__element"><div class="fr-select-group${typeError ? ' fr-select-group--error' : ''}">
@@ -73,10 +87,10 @@ export function habilitationFormPage(values: Values, errors: FieldErrors, csrfTo
       </fieldset>
       <fieldset class="fr-fieldset${errors.aidants ? ' fr-fieldset--error' : ''}" ${errors.aidants ? raw('aria-describedby="aidants-error"') : ''}>
         <legend class="fr-fieldset__legend"><h2 class="fr-h4">Les aidants à former</h2>
-          <span class="fr-hint-text">Vous êtes le ou la référente de la structure. Chaque aidant suivra une formation d’une journée dans les deux mois qui suivent la validation.</span></legend>
+          <span class="fr-hint-text">Chaque aidant suivra une formation d’une journée dans les deux mois qui suivent la validation.</span></legend>
         <div class="fr-fieldset__element"><div class="fr-checkbox-group">
           <input type="checkbox" id="field-referentIsAidant" name="referentIsAidant" ${values.referentIsAidant ? raw('checked') : ''}>
-          <label class="fr-label" for="field-referentIsAidant">Je serai aussi aidant (je suivrai la formation)</label>
+          <label class="fr-label" for="field-referentIsAidant">Le référent sera aussi aidant (il suivra la formation)</label>
         </div></div>
         ${Array.from({ length: AIDANT_ROWS }, (_, i) => i + 1).map((row) => html`
           <div class="fr-fieldset__element"><p class="fr-text--bold fr-mb-1w">Aidant ${row}${row > 1 ? ' (facultatif)' : ''}</p>

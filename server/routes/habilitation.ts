@@ -41,7 +41,7 @@ export function habilitationRouter(deps: AppDeps): Router {
   }
 
   router.get('/', (req, res) => {
-    res.send(habilitationFormPage({}, {}, csrfToken(req, res, secure)));
+    res.send(habilitationFormPage({ referentIsIssuer: 'on' }, {}, csrfToken(req, res, secure)));
   });
 
   router.post('/', verifyCsrf, asyncRoute(async (req, res) => {
@@ -127,7 +127,7 @@ export function habilitationRouter(deps: AppDeps): Router {
   }
 
   router.get('/demandes/:id/modifier', asyncRoute(async (req, res) => {
-    const { request, mode } = await editable(req.params.id);
+    const { request, mode, issuerFields } = await editable(req.params.id);
     if (request.status !== 'changes_required') return res.redirect(statusUrl(request.id));
     const aidants = await AidantRequest.findAll({ where: { habilitationRequestId: request.id }, order: [['createdAt', 'ASC']] });
     const values: Record<string, string> = {
@@ -135,6 +135,10 @@ export function habilitationRouter(deps: AppDeps): Router {
       address: request.address ?? '', zipcode: request.zipcode ?? '', city: request.city ?? '',
       franceServicesLabel: request.franceServicesLabel ? 'on' : '', franceServicesNumber: request.franceServicesNumber ?? '',
       referentIsAidant: request.referentIsAidant ? 'on' : '',
+      ...(request.referentEmail === issuerFields.issuerEmail ? { referentIsIssuer: 'on' } : {
+        referentFirstName: request.referentFirstName ?? '', referentLastName: request.referentLastName ?? '', referentEmail: request.referentEmail ?? '',
+        referentPhone: request.referentPhone ?? '', referentProfession: request.referentProfession ?? '',
+      }),
       ...Object.fromEntries(PLEDGE_KEYS.map((key) => [`pledge_${key}`, 'on'])),
     };
     aidants.slice(0, AIDANT_ROWS).forEach((a, i) => Object.assign(values, {

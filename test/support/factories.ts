@@ -10,7 +10,7 @@ export const VALID_SIRET = '78234567800018';
 export function validFormBody(overrides: Record<string, string> = {}): Record<string, string> {
   return {
     issuerFirstName: 'Léa', issuerLastName: 'Roux', issuerEmail: `${unique('demandeur-')}@exemple.fr`, issuerProfession: 'Directrice',
-    issuerPhone: '06 12 34 56 78', structureName: 'CCAS d’Anglet', structureType: 'ccas', siret: VALID_SIRET,
+    issuerPhone: '06 12 34 56 78', referentIsIssuer: 'on', structureName: 'CCAS d’Anglet', structureType: 'ccas', siret: VALID_SIRET,
     address: '1 rue de la Mairie', zipcode: '64600', city: 'Anglet',
     aidant1_firstName: 'Karim', aidant1_lastName: 'Benali', aidant1_email: `${unique('aidant-')}@exemple.fr`, aidant1_profession: 'Travailleur social',
     pledge_cgu: 'on', pledge_not_free: 'on', pledge_dpo: 'on', pledge_professionals_only: 'on', pledge_without_elected: 'on',
