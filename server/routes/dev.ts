@@ -7,13 +7,13 @@ import { Card, User } from '../../db/models/index.js';
 import { STAFF_ROLES, type StaffRole } from '../../domain/roles.js';
 import { currentCode } from '../../services/totp.js';
 import type { AppDeps } from '../app.js';
+import { asyncRoute } from '../async-route.js';
 import { html } from '../views/html.js';
 import { layout } from '../views/layout.js';
 
 export function devRouter(_deps: AppDeps): Router {
   const router = Router();
-  router.get('/codes', (_req, res, next) => {
-    (async () => {
+  router.get('/codes', asyncRoute(async (_req, res) => {
       const cards = await Card.findAll({ where: { aidantId: { [Op.ne]: null } }, include: [{ model: User, as: 'aidant' }], order: [['serialNumber', 'ASC']] });
       const staff = await User.findAll({ where: { adminTotpSecret: { [Op.ne]: null } }, order: [['email', 'ASC']] });
       res.setHeader('Cache-Control', 'no-store');
@@ -33,8 +33,7 @@ export function devRouter(_deps: AppDeps): Router {
               <td><strong>${currentCode(c.seedHex, c.periodSeconds)}</strong></td></tr>`;
           })}
         </tbody></table></div>`));
-    })().catch(next);
-  });
+  }));
   return router;
 }
 

@@ -1,7 +1,7 @@
 // Public habilitation request: form → draft stored → the demandeur confirms their e-mail → the request's
 // workflow starts → private status page. The page after the form is the same whether the e-mail was known
 // or not: nothing about other people's requests is revealed.
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { AidantOnboarding, AidantRequest, ComiteDecisionRecord, HabilitationRequest, Issuer, RequestMessage } from '../../db/models/index.js';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { AIDANT_ROWS, parseHabilitationRequest } from '../../domain/habilitation-form.js';
@@ -10,13 +10,12 @@ import {
   confirmationEmail, confirmRequestEmail, createRequestDraft, EMAIL_CONFIRMATION_DAYS, postRequestMessage, updateRequestForResubmission,
 } from '../../services/habilitation.js';
 import type { AppDeps } from '../app.js';
+import { asyncRoute, postedValues } from '../async-route.js';
 import { csrfToken, verifyCsrf } from '../csrf.js';
 import { errorPage } from '../pages/errors.js';
 import { confirmationSentPage, habilitationFormPage, linkExpiredPage, requestStatusPage } from '../pages/habilitation.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const asyncRoute = (fn: (req: Request, res: Response) => Promise<void>) =>
-  (req: Request, res: Response, next: NextFunction) => { fn(req, res).catch(next); };
 
 export function habilitationRouter(deps: AppDeps): Router {
   const router = Router();
@@ -29,7 +28,7 @@ export function habilitationRouter(deps: AppDeps): Router {
     return request;
   }
 
-  async function sendConfirmation(req: Request, res: Response, requestId: string): Promise<void> {
+  async function sendConfirmation(res: Response, requestId: string): Promise<void> {
     try {
       await deps.lifecycles.sendEmail(await confirmationEmail(deps.config.http.publicUrl, requestId));
     } catch (error) {
@@ -48,12 +47,11 @@ export function habilitationRouter(deps: AppDeps): Router {
     const body = req.body as Record<string, unknown>;
     const { value, errors } = parseHabilitationRequest(body);
     if (!value) {
-      const values = Object.fromEntries(Object.entries(body).filter(([k, v]) => k !== '_csrf' && typeof v === 'string')) as Record<string, string>;
-      res.status(400).send(habilitationFormPage(values, errors, csrfToken(req, res, secure)));
+      res.status(400).send(habilitationFormPage(postedValues(body), errors, csrfToken(req, res, secure)));
       return;
     }
     const { request } = await createRequestDraft(deps.sequelize, value);
-    await sendConfirmation(req, res, request.id);
+    await sendConfirmation(res, request.id);
   }));
 
   router.get('/demandes/:id/confirmation', asyncRoute(async (req, res) => {
@@ -65,7 +63,7 @@ export function habilitationRouter(deps: AppDeps): Router {
   router.post('/demandes/:id/renvoyer', verifyCsrf, asyncRoute(async (req, res) => {
     const request = await findRequest(req.params.id);
     if (request.submittedAt) return res.redirect(303, statusUrl(request.id));
-    await sendConfirmation(req, res, request.id);
+    await sendConfirmation(res, request.id);
   }));
 
   router.get('/confirmer/:key', asyncRoute(async (req, res) => {
@@ -153,8 +151,7 @@ export function habilitationRouter(deps: AppDeps): Router {
     const body = { ...(req.body as Record<string, unknown>), ...issuerFields };
     const { value, errors } = parseHabilitationRequest(body);
     if (!value) {
-      const values = Object.fromEntries(Object.entries(body).filter(([k, v]) => k !== '_csrf' && typeof v === 'string')) as Record<string, string>;
-      res.status(400).send(habilitationFormPage(values, errors, csrfToken(req, res, secure), mode));
+      res.status(400).send(habilitationFormPage(postedValues(body), errors, csrfToken(req, res, secure), mode));
       return;
     }
     await updateRequestForResubmission(deps.sequelize, request.id, value);

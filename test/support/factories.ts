@@ -2,7 +2,7 @@
 import { parseHabilitationRequest } from '../../domain/habilitation-form.js';
 import { createRequestDraft } from '../../services/habilitation.js';
 import type { Sequelize } from 'sequelize';
-import { User } from '../../db/models/index.js';
+import { AidantOnboarding, Organisation, OrganisationMembership, User } from '../../db/models/index.js';
 import { unique } from './env.js';
 
 export const VALID_SIRET = '78234567800018';
@@ -34,7 +34,6 @@ export async function createJuryMember(): Promise<User> {
 
 /** A habilitated structure with an active référent, and one aidant to train in it (an onboarding row). */
 export async function createStructureWithOnboarding() {
-  const { Organisation, OrganisationMembership, AidantOnboarding } = await import('../../db/models/index.js');
   const organisation = await Organisation.create({
     name: `CCAS ${unique()}`, type: 'ccas', typeOther: null, siret: '26170021400016', address: '1 place', zipcode: '17460', city: 'Préguillac',
     departmentCode: '17', franceServicesLabel: false, franceServicesNumber: null, habilitationNumber: null,

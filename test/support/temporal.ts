@@ -3,6 +3,8 @@
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createSequelize } from '../../db/sequelize.js';
 import { createWorker, WORKFLOWS_PATH } from '../../worker/create-worker.js';
 import { createMailer } from '../../services/mailer.js';
 import { testEnv, unique } from './env.js';
@@ -49,7 +51,6 @@ export async function startTestWorker(options: { sequelize: Sequelize; address?:
 
 /** A time-skipping test server (Temporal's Java test server) with a real worker on it, for timer tests. */
 export async function startTimeSkippingWorker(sequelize: Sequelize) {
-  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
   await workflowBundle(); // installs the quiet runtime before the environment starts
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testEnv.timeSkippingServer } } });
   const worker = await startTestWorker({ sequelize, connection: env.nativeConnection });
@@ -81,7 +82,6 @@ export function unreachableClient(): Client {
 export function useTimeSkippingStack() {
   const stack = {} as { sequelize: Sequelize } & Awaited<ReturnType<typeof startTimeSkippingWorker>>;
   beforeAll(async () => {
-    const { createSequelize } = await import('../../db/sequelize.js');
     stack.sequelize = createSequelize(testEnv.databaseUrl, { poolMax: 5 });
     Object.assign(stack, await startTimeSkippingWorker(stack.sequelize));
   });
