@@ -72,7 +72,7 @@ export function createOnboardingActivities(deps: { sequelize: Sequelize }) {
     async reopenOnboarding(input: { onboardingId: string; workflowId: string; round: number; deadline: string; actorId: string }): Promise<void> {
       await deps.sequelize.transaction((t) => transition({
         onboardingId: input.onboardingId, from: ['lapsed'], to: 'awaiting_training', changes: { lapsedAt: null, trainingDeadline: new Date(input.deadline) },
-        journal: { action: 'onboarding_training_done', key: `${input.workflowId}/reopened/${input.round}`, actorId: input.actorId, details: { reopened: true, deadline: input.deadline } },
+        journal: { action: 'onboarding_reopened', key: `${input.workflowId}/reopened/${input.round}`, actorId: input.actorId, details: { deadline: input.deadline } },
       }, t));
     },
 

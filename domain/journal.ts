@@ -27,6 +27,7 @@ export const JOURNAL_ACTIONS = {
   habilitation_request_decided: "Décision du comité sur une demande d'habilitation",
   onboarding_training_done: "Formation d'un aidant enregistrée",
   onboarding_lapsed: "Délai de formation d'un aidant dépassé",
+  onboarding_reopened: "Habilitation d'un aidant rouverte avec un nouveau délai",
   onboarding_cancelled: "Annulation de l'habilitation d'un aidant",
   aidant_account_activated: "Activation du compte d'un aidant",
   card_shipment_updated: "Mise à jour de l'envoi d'une carte",

@@ -77,6 +77,8 @@ describe('aidant onboarding: training within two months (time skipping)', () => 
     const newDeadline = new Date((await stack.env.currentTimeMs()) + 20 * DAY).toISOString();
     expect(await handle.executeUpdate(reopenOnboardingUpdate, { args: [{ deadline: newDeadline, actorId: staff.id }] })).toBe('awaiting_training');
     expect((await AidantOnboarding.findByPk(onboarding.id))!).toMatchObject({ status: 'awaiting_training', lapsedAt: null });
+    expect(await JournalEntry.findOne({ where: { action: 'onboarding_reopened', onboardingId: onboarding.id } })).toMatchObject({ actorId: staff.id, details: { to: 'awaiting_training', deadline: newDeadline } });
+    expect(await JournalEntry.count({ where: { action: 'onboarding_training_done', onboardingId: onboarding.id } })).toBe(0);
 
     await stack.env.sleep(14 * DAY); // 6 days left in the new period: only the 7-day reminder of round 2
     await settle();
