@@ -70,7 +70,8 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string): Resou
         listProperties: ['name', 'status', 'departmentCode', 'siret', 'submittedAt', 'daysWaiting'],
         filterProperties: ['status', 'departmentCode', 'type', 'submittedAt'],
         showProperties: ['name', 'status', 'daysWaiting', 'type', 'siret', 'address', 'zipcode', 'city', 'departmentCode', 'franceServicesNumber',
-          'issuerId', 'referentFirstName', 'referentLastName', 'referentEmail', 'referentPhone', 'habilitationNumber', 'organisationId', 'submittedAt', 'decidedAt'],
+          'webSite', 'missionDescription', 'issuerId', 'referentFirstName', 'referentLastName', 'referentEmail', 'referentPhone', 'referentProfession',
+          'referentIsAidant', 'habilitationNumber', 'organisationId', 'submittedAt', 'decidedAt'],
         properties: {
           status: enumOf('habilitation_requests', 'status', REQUEST_STATUSES),
           type: enumOf('habilitation_requests', 'type', STRUCTURE_TYPES),

@@ -7,11 +7,10 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config/index.js';
 import { createSequelize } from '../db/sequelize.js';
 import { HabilitationRequest } from '../db/models/index.js';
-import { parseHabilitationRequest } from '../domain/habilitation-form.js';
 import { createLogger } from '../infra/logger.js';
 import { startThrowawayStack } from '../infra/throwaway-stack.js';
 import { createApp } from '../server/app.js';
-import { createRequestDraft } from '../services/habilitation.js';
+import { createSubmittedRequest } from '../test/support/factories.js';
 import { appendJournal, verifyJournalChain } from '../services/journal.js';
 import { createLifecycles } from '../services/lifecycles.js';
 import { createMailer } from '../services/mailer.js';
@@ -71,13 +70,8 @@ try {
   const running = worker.run();
   const client = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });
   const lifecycles = createLifecycles(client, { taskQueue: 'bench', habilitationPolicy: { comiteReminderDelayMs: 86_400_000 } });
-  const { value } = parseHabilitationRequest({
-    issuerFirstName: 'Léa', issuerLastName: 'Roux', issuerEmail: 'bench@exemple.fr', issuerProfession: 'Directrice', issuerPhone: '06 12 34 56 78', referentIsIssuer: 'on', structureName: 'CCAS',
-    structureType: 'ccas', siret: '78234567800018', address: '1 rue', zipcode: '64600', city: 'Anglet', referentIsAidant: 'on',
-    pledge_cgu: 'on', pledge_not_free: 'on', pledge_dpo: 'on', pledge_professionals_only: 'on', pledge_without_elected: 'on',
-  });
   const submissions = await timed(60, 6, async () => {
-    const { request } = await createRequestDraft(sequelize, value!);
+    const request = await createSubmittedRequest(sequelize);
     await lifecycles.startHabilitationRequest(request.id);
     for (;;) {
       const row = await HabilitationRequest.findByPk(request.id, { attributes: ['status'] });

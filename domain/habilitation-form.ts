@@ -1,28 +1,44 @@
-// Validation of the public habilitation request, shared by the pages and the services.
-// Returns French messages keyed by field name; nothing here touches the database.
+// Validation of the public habilitation request, one parser per step of the form (demandeur, structure,
+// référent, aidants, engagements), shared by the pages, the services and the tests. Each parser returns
+// French messages keyed by field name; nothing here touches the database.
 import { isValidSiret, normalizeSiret } from './siret.js';
 import { PLEDGE_KEYS, STRUCTURE_TYPE_KEYS, type Pledge, type StructureType } from './habilitation.js';
 
-export interface HabilitationRequestInput {
-  issuerFirstName: string;
-  issuerLastName: string;
-  issuerEmail: string;
-  issuerProfession: string;
-  issuerPhone: string;
-  structureName: string;
-  structureType: StructureType;
-  structureTypeOther: string | null;
+export type FieldErrors = Record<string, string>;
+export interface Parsed<T> { value?: T; errors: FieldErrors }
+
+export interface IssuerInput {
+  firstName: string;
+  lastName: string;
+  email: string;
+  profession: string;
+  phone: string | null;
+}
+
+export interface StructureInput {
+  name: string;
+  type: StructureType;
+  typeOther: string | null;
   siret: string;
   address: string;
   zipcode: string;
   city: string;
+  /** Set exactly when the structure is labelled France Services. */
   franceServicesNumber: string | null;
-  /** The structure's référent: the demandeur themself (« c'est moi ») or another person. */
-  referent: { firstName: string; lastName: string; email: string; phone: string; profession: string };
-  /** Checked when the référent will also be an aidant (and follow the training). */
-  referentIsAidant: boolean;
-  aidants: AidantToTrain[];
-  pledges: Record<Pledge, boolean>;
+  webSite: string | null;
+  /** Required except for associations, as in the reference service. */
+  missionDescription: string | null;
+}
+
+export interface ReferentInput {
+  firstName: string;
+  lastName: string;
+  email: string;
+  /** A mobile phone: the référent receives codes on it. */
+  phone: string;
+  profession: string;
+  /** The référent will also be an aidant (and follow the training). */
+  isAidant: boolean;
 }
 
 export interface AidantToTrain {
@@ -32,14 +48,19 @@ export interface AidantToTrain {
   profession: string;
 }
 
-/** Rows of the "aidants à former" fieldset on the form. */
-export const AIDANT_ROWS = 3;
+export type Pledges = Record<Pledge, boolean>;
 
-export type FieldErrors = Record<string, string>;
+/** Rows shown on the aidants step when nothing is saved yet, and the most one request may list. */
+export const AIDANT_ROWS = 3;
+export const MAX_AIDANTS = 50;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
 const PHONE = /^(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}$/;
 const MOBILE = /^(?:\+33\s?|0)[67](?:[\s.-]?\d{2}){4}$/;
+const FRANCE_SERVICES_NUMBER = /^[A-Za-z0-9][A-Za-z0-9-]{0,29}$/;
+const WEB_SITE = /^https?:\/\/[^\s/$.?#][^\s]*\.[^\s]{2,}$/i;
+const INVALID_EMAIL = 'Veuillez saisir une adresse e-mail valide, par exemple nom@exemple.fr.';
+const checked = (value: unknown) => value === 'on' || value === 'true';
 const str = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
 
 /** Department code from a French postal code (Corsica and overseas included). */
@@ -49,27 +70,47 @@ export function departmentFromZipcode(zipcode: string): string {
   return zipcode.slice(0, 2);
 }
 
-export function parseHabilitationRequest(body: Record<string, unknown>): { value?: HabilitationRequestInput; errors: FieldErrors } {
+/** Reads fields of a posted form, collecting one French message per invalid field. */
+function reader(body: Record<string, unknown>) {
   const errors: FieldErrors = {};
-  const required = (field: string, label: string, max = 200): string => {
+  const optional = (field: string, max = 200): string => {
     const value = str(body[field]);
-    if (!value) errors[field] = `Veuillez renseigner ${label}.`;
-    else if (value.length > max) errors[field] = `Ce champ ne peut pas dépasser ${max} caractères.`;
+    if (value.length > max) errors[field] = `Ce champ ne peut pas dépasser ${max} caractères.`;
     return value;
   };
+  const required = (field: string, label: string, max = 200): string => {
+    const value = optional(field, max);
+    if (!value) errors[field] = `Veuillez renseigner ${label}.`;
+    return value;
+  };
+  const email = (field: string, label: string): string => {
+    const value = required(field, label).toLowerCase();
+    if (value && !errors[field] && !EMAIL.test(value)) errors[field] = INVALID_EMAIL;
+    return value;
+  };
+  const done = <T>(value: T): Parsed<T> => (Object.keys(errors).length > 0 ? { errors } : { value, errors });
+  return { errors, optional, required, email, done };
+}
 
-  const issuerFirstName = required('issuerFirstName', 'votre prénom');
-  const issuerLastName = required('issuerLastName', 'votre nom');
-  const issuerEmail = required('issuerEmail', 'votre adresse e-mail').toLowerCase();
-  if (issuerEmail && !EMAIL.test(issuerEmail)) errors.issuerEmail = 'Veuillez saisir une adresse e-mail valide, par exemple nom@exemple.fr.';
-  const issuerProfession = required('issuerProfession', 'votre profession');
-  const issuerPhone = str(body.issuerPhone);
-  if (issuerPhone && !PHONE.test(issuerPhone)) errors.issuerPhone = 'Veuillez saisir un numéro de téléphone français, par exemple 06 12 34 56 78.';
+/** Step 1: the demandeur, who confirms their e-mail before anything else. */
+export function parseIssuer(body: Record<string, unknown>): Parsed<IssuerInput> {
+  const { errors, optional, required, email, done } = reader(body);
+  const firstName = required('firstName', 'votre prénom');
+  const lastName = required('lastName', 'votre nom');
+  const address = email('email', 'votre adresse e-mail');
+  const profession = required('profession', 'votre profession');
+  const phone = optional('phone', 30);
+  if (phone && !errors.phone && !PHONE.test(phone)) errors.phone = 'Veuillez saisir un numéro de téléphone français, par exemple 01 23 45 67 89.';
+  return done({ firstName, lastName, email: address, profession, phone: phone || null });
+}
 
-  const structureName = required('structureName', 'le nom de la structure');
-  const structureType = str(body.structureType) as StructureType;
-  if (!(STRUCTURE_TYPE_KEYS as string[]).includes(structureType)) errors.structureType = 'Veuillez choisir le type de structure.';
-  const structureTypeOther = structureType === 'autre' ? required('structureTypeOther', 'le type de structure') : null;
+/** Step 2: the structure asking for the habilitation. */
+export function parseStructure(body: Record<string, unknown>): Parsed<StructureInput> {
+  const { errors, optional, required, done } = reader(body);
+  const name = required('name', 'le nom de la structure');
+  const type = str(body.type) as StructureType;
+  if (!(STRUCTURE_TYPE_KEYS as string[]).includes(type)) errors.type = 'Veuillez choisir le type de structure.';
+  const typeOther = type === 'autre' ? required('typeOther', 'le type de structure') : null;
 
   const siret = normalizeSiret(str(body.siret));
   if (!siret) errors.siret = 'Veuillez renseigner le numéro SIRET de la structure.';
@@ -81,56 +122,87 @@ export function parseHabilitationRequest(body: Record<string, unknown>): { value
   if (zipcode && !/^\d{5}$/.test(zipcode)) errors.zipcode = 'Le code postal doit comporter 5 chiffres.';
   const city = required('city', 'la commune');
 
-  const franceServicesLabel = str(body.franceServicesLabel) === 'on' || str(body.franceServicesLabel) === 'true';
-  const franceServicesNumber = franceServicesLabel ? required('franceServicesNumber', 'le numéro de labellisation France Services') : null;
-
-  // The référent is reached on a mobile phone (first-login codes); « c'est moi » reuses the demandeur's details.
-  const referentIsIssuer = ['on', 'true'].includes(str(body.referentIsIssuer));
-  const referent = referentIsIssuer
-    ? { firstName: issuerFirstName, lastName: issuerLastName, email: issuerEmail, phone: issuerPhone, profession: issuerProfession }
-    : {
-      firstName: required('referentFirstName', 'le prénom du référent'), lastName: required('referentLastName', 'le nom du référent'),
-      email: required('referentEmail', 'l’adresse e-mail du référent').toLowerCase(), phone: str(body.referentPhone),
-      profession: required('referentProfession', 'la profession du référent'),
-    };
-  if (!referentIsIssuer && referent.email && !EMAIL.test(referent.email)) errors.referentEmail = 'Veuillez saisir une adresse e-mail valide, par exemple nom@exemple.fr.';
-  const phoneField = referentIsIssuer ? 'issuerPhone' : 'referentPhone';
-  if (!errors[phoneField] && !MOBILE.test(referent.phone)) {
-    errors[phoneField] = referentIsIssuer
-      ? 'Comme référent, indiquez votre numéro de téléphone mobile, par exemple 06 12 34 56 78.'
-      : 'Veuillez saisir le numéro de téléphone mobile du référent, par exemple 06 12 34 56 78.';
+  const franceServicesNumber = checked(body.franceServicesLabel) ? required('franceServicesNumber', 'le numéro de labellisation France Services', 30) : null;
+  if (franceServicesNumber && !errors.franceServicesNumber && !FRANCE_SERVICES_NUMBER.test(franceServicesNumber)) {
+    errors.franceServicesNumber = 'Le numéro de labellisation ne contient que des chiffres, des lettres et des tirets.';
   }
-  const referentIsAidant = ['on', 'true'].includes(str(body.referentIsAidant));
+  const webSite = optional('webSite', 300);
+  if (webSite && !errors.webSite && !WEB_SITE.test(webSite)) errors.webSite = 'Veuillez saisir l’adresse complète du site, par exemple https://www.mairie-exemple.fr.';
+  const missionDescription = type === 'association'
+    ? optional('missionDescription', 2000)
+    : required('missionDescription', 'les missions de la structure', 2000);
+  return done({ name, type, typeOther, siret, address, zipcode, city, franceServicesNumber, webSite: webSite || null, missionDescription: missionDescription || null });
+}
+
+/** Step 3: the référent; « c'est moi » takes the demandeur's identity, the mobile phone is always asked. */
+export function parseReferent(body: Record<string, unknown>, issuer: Omit<IssuerInput, 'phone'>): Parsed<ReferentInput> {
+  const { errors, required, email, done } = reader(body);
+  const isIssuer = checked(body.referentIsIssuer);
+  const identity = isIssuer
+    ? { firstName: issuer.firstName, lastName: issuer.lastName, email: issuer.email, profession: issuer.profession }
+    : {
+      firstName: required('firstName', 'le prénom du référent'), lastName: required('lastName', 'le nom du référent'),
+      email: email('email', 'l’adresse e-mail du référent'), profession: required('profession', 'la profession du référent'),
+    };
+  const phone = required('phone', 'le numéro de téléphone mobile du référent', 30);
+  if (phone && !errors.phone && !MOBILE.test(phone)) errors.phone = 'Veuillez saisir un numéro de téléphone mobile, par exemple 06 12 34 56 78.';
+  return done({ ...identity, phone, isAidant: checked(body.isAidant) });
+}
+
+/** How many aidant rows a posted aidants step had (the page can add rows without JavaScript). */
+export function aidantRowsOf(body: Record<string, unknown>): number {
+  const rows = Number.parseInt(str(body.rows), 10);
+  return Number.isInteger(rows) && rows >= 1 ? Math.min(rows, MAX_AIDANTS) : AIDANT_ROWS;
+}
+
+/** Step 4: the aidants to train; blank rows are ignored, e-mails are unique in the request. */
+export function parseAidants(body: Record<string, unknown>, referent: { email: string; isAidant: boolean }): Parsed<AidantToTrain[]> {
+  const { errors, done } = reader(body);
   const aidants: AidantToTrain[] = [];
   const seen = new Set<string>();
-  for (let row = 1; row <= AIDANT_ROWS; row += 1) {
+  for (let row = 1; row <= aidantRowsOf(body); row += 1) {
     const field = (name: string) => `aidant${row}_${name}`;
     const values = { firstName: str(body[field('firstName')]), lastName: str(body[field('lastName')]), email: str(body[field('email')]).toLowerCase(), profession: str(body[field('profession')]) };
     if (!Object.values(values).some(Boolean)) continue;
-    if (!values.firstName) errors[field('firstName')] = 'Veuillez renseigner le prénom de l’aidant.';
-    if (!values.lastName) errors[field('lastName')] = 'Veuillez renseigner le nom de l’aidant.';
-    if (!values.profession) errors[field('profession')] = 'Veuillez renseigner la profession de l’aidant.';
+    for (const [name, label] of [['firstName', 'le prénom'], ['lastName', 'le nom'], ['profession', 'la profession']] as const) {
+      if (!values[name]) errors[field(name)] = `Veuillez renseigner ${label} de l’aidant.`;
+      else if (values[name].length > 200) errors[field(name)] = 'Ce champ ne peut pas dépasser 200 caractères.';
+    }
     if (!EMAIL.test(values.email)) errors[field('email')] = 'Veuillez saisir une adresse e-mail valide pour cet aidant.';
-    else if (values.email === referent.email) errors[field('email')] = 'C’est l’adresse du référent : cochez plutôt « Le référent sera aussi aidant ».';
+    else if (values.email === referent.email) errors[field('email')] = 'C’est l’adresse du référent : à l’étape précédente, cochez plutôt « Le référent sera aussi aidant ».';
     else if (seen.has(values.email)) errors[field('email')] = 'Chaque aidant doit avoir une adresse e-mail différente.';
     seen.add(values.email);
     aidants.push(values);
   }
-  if (aidants.length === 0 && !referentIsAidant) {
-    errors.aidants = 'Indiquez au moins un aidant à former, ou cochez « Le référent sera aussi aidant ».';
+  if (aidants.length === 0 && !referent.isAidant) {
+    errors.aidants = 'Indiquez au moins un aidant à former, ou revenez à l’étape précédente pour indiquer que le référent sera aussi aidant.';
   }
+  return done(aidants);
+}
 
-  const pledges = Object.fromEntries(PLEDGE_KEYS.map((key) => [key, ['on', 'true'].includes(str(body[`pledge_${key}`]))])) as Record<Pledge, boolean>;
+/** Step 5: the five pledges, all mandatory to submit. */
+export function parsePledges(body: Record<string, unknown>): Parsed<Pledges> {
+  const { errors, done } = reader(body);
+  const pledges = Object.fromEntries(PLEDGE_KEYS.map((key) => [key, checked(body[`pledge_${key}`])])) as Pledges;
   for (const key of PLEDGE_KEYS) {
     if (!pledges[key]) errors[`pledge_${key}`] = 'Cet engagement est obligatoire pour soumettre la demande.';
   }
+  return done(pledges);
+}
 
-  if (Object.keys(errors).length > 0) return { errors };
-  return {
-    errors,
-    value: {
-      issuerFirstName, issuerLastName, issuerEmail, issuerProfession, issuerPhone,
-      structureName, structureType, structureTypeOther, siret, address, zipcode, city, franceServicesNumber, referent, referentIsAidant, aidants, pledges,
-    },
-  };
+/** The steps of a request after the demandeur's own, in order; each has its page under the request's link. */
+export const REQUEST_STEPS = {
+  structure: 'La structure',
+  referent: 'Le ou la référente',
+  aidants: 'Les aidants à former',
+  envoi: 'Engagements et envoi',
+} as const;
+export type RequestStep = keyof typeof REQUEST_STEPS;
+export const REQUEST_STEP_KEYS = Object.keys(REQUEST_STEPS) as RequestStep[];
+
+/** The first step still to fill in for a stored draft, or 'envoi' when only the pledges and submission remain. */
+export function firstIncompleteStep(draft: { referentEmail: string | null; referentIsAidant: boolean }, aidantCount: number): RequestStep {
+  if (!draft.referentEmail) return 'referent';
+  if (aidantCount === 0 && !draft.referentIsAidant) return 'aidants';
+  return 'envoi';
 }

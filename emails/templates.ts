@@ -7,28 +7,37 @@ const button = (href: string, label: string) =>
 const p = (html: string) => `<mj-text>${html}</mj-text>`;
 
 export const TEMPLATES = {
-  habilitation_email_confirmation: (d: { issuerName: string; structureName: string; confirmUrl: string; days: number }) => ({
+  habilitation_email_confirmation: (d: { issuerName: string; confirmUrl: string; days: number }) => ({
     subject: 'Aidants Connect - Confirmez votre adresse e-mail pour votre demande d’habilitation',
     body: [
       p(`Bonjour ${e(d.issuerName)},`),
-      p(`Pour transmettre au comité de l’ANCT la demande d’habilitation de <strong>${e(d.structureName)}</strong>, confirmez votre adresse e-mail. Ce lien est valable ${d.days} jours.`),
+      p(`Pour commencer la demande d’habilitation de votre structure à Aidants Connect, confirmez votre adresse e-mail. Ce lien est valable ${d.days} jours.`),
       button(d.confirmUrl, 'Confirmer mon adresse e-mail'),
-      p('Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : rien ne sera transmis.'),
+      p('Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : aucun compte ne sera créé.'),
     ].join('\n'),
-    text: `Bonjour ${d.issuerName},\n\nPour transmettre au comité de l’ANCT la demande d’habilitation de « ${d.structureName} », confirmez votre adresse e-mail (lien valable ${d.days} jours) :\n${d.confirmUrl}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message : rien ne sera transmis.`,
+    text: `Bonjour ${d.issuerName},\n\nPour commencer la demande d’habilitation de votre structure à Aidants Connect, confirmez votre adresse e-mail (lien valable ${d.days} jours) :\n${d.confirmUrl}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message : aucun compte ne sera créé.`,
   }),
 
-  habilitation_issuer_reminder: (d: { issuerName: string; structureName: string; confirmUrl: string; days: number; requests: { name: string; url: string }[] }) => ({
+  habilitation_issuer_reminder: (d: { issuerName: string; spaceUrl: string; requests: { name: string; status: string; url: string }[] }) => ({
     subject: 'Aidants Connect - Rappel de votre profil demandeur',
     body: [
       p(`Bonjour ${e(d.issuerName)},`),
-      p('Vous avez déjà un profil demandeur sur Aidants Connect. Vos demandes d’habilitation :'),
-      p(d.requests.map((r) => `<a href="${e(r.url)}">${e(r.name)}</a>`).join('<br/>') || 'aucune demande transmise pour le moment.'),
-      p(`Pour transmettre la nouvelle demande de <strong>${e(d.structureName)}</strong>, confirmez-la (lien valable ${d.days} jours) :`),
-      button(d.confirmUrl, 'Confirmer cette demande'),
-      p('Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : rien ne sera transmis.'),
+      p('Vous avez déjà un profil demandeur sur Aidants Connect. Depuis votre espace, vous pouvez reprendre vos demandes d’habilitation ou en commencer une nouvelle.'),
+      button(d.spaceUrl, 'Accéder à mon espace demandeur'),
+      p(d.requests.length > 0 ? `Vos demandes :<br/>${d.requests.map((r) => `<a href="${e(r.url)}">${e(r.name)}</a> (${e(r.status)})`).join('<br/>')}` : 'Vous n’avez pas encore de demande.'),
+      p('Si vous n’êtes pas à l’origine de ce message, ignorez-le : rien n’a été modifié.'),
     ].join('\n'),
-    text: `Bonjour ${d.issuerName},\n\nVous avez déjà un profil demandeur sur Aidants Connect. Vos demandes :\n${d.requests.map((r) => `- ${r.name} : ${r.url}`).join('\n')}\n\nPour transmettre la nouvelle demande de « ${d.structureName} », confirmez-la (lien valable ${d.days} jours) :\n${d.confirmUrl}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message.`,
+    text: `Bonjour ${d.issuerName},\n\nVous avez déjà un profil demandeur sur Aidants Connect. Votre espace demandeur : ${d.spaceUrl}\n\n${d.requests.map((r) => `- ${r.name} (${r.status}) : ${r.url}`).join('\n') || 'Vous n’avez pas encore de demande.'}\n\nSi vous n’êtes pas à l’origine de ce message, ignorez-le : rien n’a été modifié.`,
+  }),
+
+  habilitation_request_created: (d: { issuerName: string; structureName: string; requestUrl: string }) => ({
+    subject: 'Aidants Connect - Votre demande d’habilitation a été créée',
+    body: [
+      p(`Bonjour ${e(d.issuerName)},`),
+      p(`Le brouillon de la demande d’habilitation de <strong>${e(d.structureName)}</strong> est enregistré. Vous pouvez le compléter à tout moment avec ce lien personnel, puis le soumettre au comité de l’ANCT.`),
+      button(d.requestUrl, 'Reprendre ma demande'),
+    ].join('\n'),
+    text: `Bonjour ${d.issuerName},\n\nLe brouillon de la demande d’habilitation de « ${d.structureName} » est enregistré. Vous pouvez le compléter à tout moment avec ce lien personnel, puis le soumettre au comité de l’ANCT :\n${d.requestUrl}`,
   }),
 
   habilitation_request_submitted: (d: { issuerName: string; structureName: string; requestUrl: string }) => ({

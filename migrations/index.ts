@@ -1,5 +1,9 @@
 // The ordered list of migrations. Listed explicitly (not globbed) so that tsx, jest and a compiled build
 // all load them the same way.
 import * as domain from './0001-domain.js';
+import * as requestSteps from './0002-request-steps.js';
 
-export const MIGRATIONS = [{ name: '0001-domain', ...domain }];
+export const MIGRATIONS = [
+  { name: '0001-domain', ...domain },
+  { name: '0002-request-steps', ...requestSteps },
+];

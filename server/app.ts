@@ -11,6 +11,7 @@ import type { Lifecycles } from '../services/lifecycles.js';
 import { healthHandler } from './health.js';
 import { errorPage } from './pages/errors.js';
 import { homePage } from './pages/home.js';
+import { demandeurRouter } from './routes/demandeur.js';
 import { habilitationRouter } from './routes/habilitation.js';
 import { devRouter } from './routes/dev.js';
 
@@ -41,7 +42,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/health', healthHandler(deps));
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.get('/', (_req, res) => { res.send(homePage()); });
-  app.use('/habilitation', habilitationRouter(deps));
+  app.use('/habilitation', demandeurRouter(deps), habilitationRouter(deps));
   if (deps.config.http.devTools) app.use('/dev', devRouter(deps));
 
   app.use((_req, res) => { res.status(404).send(errorPage(404)); });

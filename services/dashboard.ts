@@ -7,11 +7,14 @@ export async function anctDashboard(now = new Date()) {
   const waiting = await HabilitationRequest.findAll({ where: { status: 'awaiting_comite' }, order: [['submittedAt', 'ASC']], attributes: ['id', 'name', 'submittedAt'] });
   const days = (date: Date | null) => (date ? daysBetween(date.getTime(), now.getTime()) : 0);
   const monthEnd = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+  // The one-click preset of the aidants-to-train list: still to train, deadline before the month ends.
+  const dueThisMonth = new URLSearchParams({ 'filters.status': 'awaiting_training', 'filters.trainingDeadline~~to': new Date(monthEnd.getTime() - 1).toISOString() });
   return {
     awaitingComite: waiting.length,
     oldestWaitingDays: waiting.length > 0 ? days(waiting[0].submittedAt) : null,
     longestWaiting: waiting.slice(0, 5).map((r) => ({ id: r.id, name: r.name, days: days(r.submittedAt) })),
     trainingsDueThisMonth: await AidantOnboarding.count({ where: { status: 'awaiting_training', trainingDeadline: { [Op.lt]: monthEnd } } }),
+    trainingsDueThisMonthFilter: dueThisMonth.toString(),
     lapsedOnboardings: await AidantOnboarding.count({ where: { status: 'lapsed' } }),
     shipmentsInProgress: await CardShipment.count({ where: { status: { [Op.in]: ['preparing', 'sent'] } } }),
   };

@@ -100,7 +100,7 @@ export async function seedDemoData(sequelize: Sequelize): Promise<boolean> {
       issuerId: issuer.id, name: 'Mairie de Rioux', type: 'mairie', typeOther: null, siret: '21350350500017',
       address: '2 rue de l’Église', zipcode: '17460', city: 'Rioux', departmentCode: '17', franceServicesLabel: false,
       franceServicesNumber: null, webSite: null, missionDescription: 'Accueil des habitants pour leurs démarches en ligne.',
-      referentFirstName: 'Nadia', referentLastName: 'Perrin', referentEmail: 'demandeur@mairie-rioux.demo', referentPhone: '05 46 00 00 00',
+      referentFirstName: 'Nadia', referentLastName: 'Perrin', referentEmail: 'demandeur@mairie-rioux.demo', referentPhone: '06 46 00 00 00',
       referentProfession: 'Secrétaire de mairie', pledgeCgu: true, pledgeNotFree: true, pledgeDpo: true, pledgeProfessionalsOnly: true,
       pledgeWithoutElected: true, organisationId: null, habilitationNumber: null, submittedAt: new Date(), decidedAt: null,
     }, { transaction });

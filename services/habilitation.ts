@@ -1,139 +1,102 @@
-// Habilitation requests in the database: what the pages, the back-office and the activities share.
-import { createHash, randomBytes } from 'node:crypto';
-import { Op, type Sequelize } from 'sequelize';
+// Habilitation requests in the database, saved step by step by their demandeur: what the pages, the
+// back-office and the activities share. The workflow takes over once a request is submitted.
+import type { Sequelize, Transaction } from 'sequelize';
 import type { EmailRequest } from './outbox.js';
-import { AidantRequest, HabilitationRequest, Issuer, IssuerEmailConfirmation, RequestMessage } from '../db/models/index.js';
-import { DAY_MS } from '../domain/duration.js';
+import { requestUrl } from './issuers.js';
+import { AidantRequest, HabilitationRequest, Issuer, RequestMessage } from '../db/models/index.js';
 import { InvalidTransitionError, ValidationError } from '../domain/errors.js';
-import { departmentFromZipcode, type HabilitationRequestInput } from '../domain/habilitation-form.js';
+import { EDITABLE_REQUEST_STATUSES } from '../domain/habilitation.js';
+import {
+  departmentFromZipcode, firstIncompleteStep, type AidantToTrain, type Pledges, type ReferentInput, type StructureInput,
+} from '../domain/habilitation-form.js';
 
-/** The demandeur confirms their e-mail within this delay before the request goes to the comité. */
-export const EMAIL_CONFIRMATION_DAYS = 3;
+export { requestUrl };
 
-const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
+/** A submitted draft waits for its workflow; the demandeur edits a request only before that, or when changes are asked. */
+export const isEditable = (request: { status: HabilitationRequest['status']; submittedAt: Date | null }) =>
+  EDITABLE_REQUEST_STATUSES.includes(request.status) && !(request.status === 'draft' && request.submittedAt);
 
-/**
- * Stores a complete request as a draft, not yet submitted: it goes to the comité once the demandeur has
- * confirmed their e-mail (confirmRequestEmail). `knownIssuer` tells whether the e-mail already had a profile.
- */
-export async function createRequestDraft(sequelize: Sequelize, input: HabilitationRequestInput): Promise<{ request: HabilitationRequest; knownIssuer: boolean }> {
-  return sequelize.transaction(async (transaction) => {
-    const [issuer, created] = await Issuer.findOrCreate({
-      where: { email: input.issuerEmail },
-      defaults: {
-        email: input.issuerEmail, firstName: input.issuerFirstName, lastName: input.issuerLastName,
-        profession: input.issuerProfession, phone: input.issuerPhone || null, emailVerifiedAt: null,
-      },
-      transaction,
-    });
-    const request = await HabilitationRequest.create(
-      {
-        issuerId: issuer.id,
-        name: input.structureName,
-        type: input.structureType,
-        typeOther: input.structureTypeOther,
-        siret: input.siret,
-        address: input.address,
-        zipcode: input.zipcode,
-        city: input.city,
-        departmentCode: departmentFromZipcode(input.zipcode),
-        franceServicesLabel: input.franceServicesNumber !== null,
-        franceServicesNumber: input.franceServicesNumber,
-        webSite: null,
-        missionDescription: null,
-        referentFirstName: input.referent.firstName,
-        referentLastName: input.referent.lastName,
-        referentEmail: input.referent.email,
-        referentPhone: input.referent.phone,
-        referentProfession: input.referent.profession,
-        referentIsAidant: input.referentIsAidant,
-        pledgeCgu: input.pledges.cgu,
-        pledgeNotFree: input.pledges.not_free,
-        pledgeDpo: input.pledges.dpo,
-        pledgeProfessionalsOnly: input.pledges.professionals_only,
-        pledgeWithoutElected: input.pledges.without_elected,
-        organisationId: null,
-        habilitationNumber: null,
-        submittedAt: null,
-        decidedAt: null,
-      },
-      { transaction },
-    );
-    for (const aidant of input.aidants) {
-      await AidantRequest.create({ habilitationRequestId: request.id, ...aidant }, { transaction });
-    }
-    return { request, knownIssuer: !created };
+const structureColumns = (structure: StructureInput) => ({
+  name: structure.name, type: structure.type, typeOther: structure.typeOther, siret: structure.siret,
+  address: structure.address, zipcode: structure.zipcode, city: structure.city, departmentCode: departmentFromZipcode(structure.zipcode),
+  franceServicesLabel: structure.franceServicesNumber !== null, franceServicesNumber: structure.franceServicesNumber,
+  webSite: structure.webSite, missionDescription: structure.missionDescription,
+});
+
+/** A new draft from the structure step, for a demandeur whose e-mail is confirmed. */
+export async function createRequestDraft(issuerId: string, structure: StructureInput): Promise<HabilitationRequest> {
+  const issuer = await Issuer.findByPk(issuerId);
+  if (!issuer?.emailVerifiedAt) throw new InvalidTransitionError('Confirmez d’abord votre adresse e-mail pour commencer une demande.');
+  return HabilitationRequest.create({
+    issuerId, ...structureColumns(structure),
+    referentFirstName: null, referentLastName: null, referentEmail: null, referentPhone: null, referentProfession: null,
+    organisationId: null, habilitationNumber: null, submittedAt: null, decidedAt: null,
   });
 }
 
-/** A new single-use confirmation link for the request's demandeur; only the key's hash is stored. */
-export async function issueEmailConfirmation(requestId: string): Promise<{ key: string; confirmationId: string; issuer: Issuer; request: HabilitationRequest }> {
+/** The e-mail giving the demandeur the private link of a new draft. */
+export async function draftCreatedEmail(publicUrl: string, requestId: string): Promise<EmailRequest> {
   const request = await HabilitationRequest.findByPk(requestId, { include: [{ model: Issuer, as: 'issuer' }] });
   if (!request) throw new Error(`Request ${requestId} not found`);
-  const key = randomBytes(32).toString('base64url');
-  const confirmation = await IssuerEmailConfirmation.create({
-    issuerId: request.issuerId, habilitationRequestId: request.id, keyHash: hashKey(key),
-    expiresAt: new Date(Date.now() + EMAIL_CONFIRMATION_DAYS * DAY_MS), confirmedAt: null,
-  });
-  return { key, confirmationId: confirmation.id, issuer: (request as HabilitationRequest & { issuer: Issuer }).issuer, request };
+  const issuer = (request as HabilitationRequest & { issuer: Issuer }).issuer;
+  return {
+    idempotencyKey: `habilitation-request/${requestId}/created`, template: 'habilitation_request_created', to: [issuer.email],
+    data: { issuerName: `${issuer.firstName} ${issuer.lastName}`, structureName: request.name, requestUrl: requestUrl(publicUrl, requestId) },
+  };
 }
 
-export type ConfirmationOutcome =
-  | { outcome: 'confirmed' | 'already_confirmed'; requestId: string }
-  | { outcome: 'expired'; requestId: string }
-  | { outcome: 'unknown' };
-
-/** Confirms the demandeur's e-mail and submits the request (clicking the link again is harmless). */
-export async function confirmRequestEmail(sequelize: Sequelize, key: string): Promise<ConfirmationOutcome> {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(key)) return { outcome: 'unknown' };
+/** Runs a change on a request the demandeur may still edit, with the row locked. */
+async function editRequest<T>(sequelize: Sequelize, requestId: string, change: (request: HabilitationRequest, transaction: Transaction) => Promise<T>): Promise<T> {
   return sequelize.transaction(async (transaction) => {
-    const confirmation = await IssuerEmailConfirmation.findOne({ where: { keyHash: hashKey(key) }, transaction, lock: transaction.LOCK.UPDATE });
-    if (!confirmation) return { outcome: 'unknown' as const };
-    const requestId = confirmation.habilitationRequestId;
-    if (confirmation.confirmedAt) return { outcome: 'already_confirmed' as const, requestId };
-    if (confirmation.expiresAt.getTime() < Date.now()) return { outcome: 'expired' as const, requestId };
-    const now = new Date();
-    await confirmation.update({ confirmedAt: now }, { transaction });
-    await Issuer.update({ emailVerifiedAt: now }, { where: { id: confirmation.issuerId, emailVerifiedAt: null }, transaction });
-    await HabilitationRequest.update({ submittedAt: now }, { where: { id: requestId, status: 'draft', submittedAt: null }, transaction });
-    return { outcome: 'confirmed' as const, requestId };
+    const request = await HabilitationRequest.findByPk(requestId, { transaction, lock: transaction.LOCK.UPDATE });
+    if (!request || !isEditable(request)) throw new InvalidTransitionError('Cette demande a été transmise : elle ne peut plus être modifiée.');
+    return change(request, transaction);
   });
 }
 
-export function requestUrl(publicUrl: string, requestId: string): string {
-  return `${publicUrl}/habilitation/demandes/${requestId}`;
+export async function saveStructure(sequelize: Sequelize, requestId: string, structure: StructureInput): Promise<void> {
+  await editRequest(sequelize, requestId, (request, transaction) => request.update(structureColumns(structure), { transaction }));
 }
 
-/** The e-mail asking the demandeur to confirm a request: a reminder of their profile when the address is known. */
-export async function confirmationEmail(publicUrl: string, requestId: string): Promise<EmailRequest> {
-  const { key, confirmationId, issuer, request } = await issueEmailConfirmation(requestId);
-  const confirmUrl = `${publicUrl}/habilitation/confirmer/${key}`;
-  const common = { issuerName: `${issuer.firstName} ${issuer.lastName}`, structureName: request.name, confirmUrl, days: EMAIL_CONFIRMATION_DAYS };
-  const idempotencyKey = `habilitation-request/${requestId}/email-confirmation/${confirmationId}`;
-  const earlier = await HabilitationRequest.findAll({ where: { issuerId: issuer.id, id: { [Op.ne]: requestId }, submittedAt: { [Op.ne]: null } }, order: [['createdAt', 'ASC']] });
-  if (issuer.emailVerifiedAt) {
-    return {
-      idempotencyKey, template: 'habilitation_issuer_reminder', to: [issuer.email],
-      data: { ...common, requests: earlier.map((r) => ({ name: r.name, url: requestUrl(publicUrl, r.id) })) },
-    };
-  }
-  return { idempotencyKey, template: 'habilitation_email_confirmation', to: [issuer.email], data: common };
-}
-
-/** The demandeur's corrections after the comité asked for changes; the workflow is then told to resubmit. */
-export async function updateRequestForResubmission(sequelize: Sequelize, requestId: string, input: HabilitationRequestInput): Promise<void> {
-  await sequelize.transaction(async (transaction) => {
-    const request = await HabilitationRequest.findByPk(requestId, { transaction, lock: transaction.LOCK.UPDATE });
-    if (!request || request.status !== 'changes_required') throw new InvalidTransitionError('Cette demande ne peut plus être modifiée.');
+export async function saveReferent(sequelize: Sequelize, requestId: string, referent: ReferentInput): Promise<void> {
+  await editRequest(sequelize, requestId, async (request, transaction) => {
     await request.update({
-      name: input.structureName, type: input.structureType, typeOther: input.structureTypeOther, siret: input.siret,
-      address: input.address, zipcode: input.zipcode, city: input.city, departmentCode: departmentFromZipcode(input.zipcode),
-      franceServicesLabel: input.franceServicesNumber !== null, franceServicesNumber: input.franceServicesNumber,
-      referentFirstName: input.referent.firstName, referentLastName: input.referent.lastName, referentEmail: input.referent.email,
-      referentPhone: input.referent.phone, referentProfession: input.referent.profession, referentIsAidant: input.referentIsAidant,
+      referentFirstName: referent.firstName, referentLastName: referent.lastName, referentEmail: referent.email,
+      referentPhone: referent.phone, referentProfession: referent.profession, referentIsAidant: referent.isAidant,
     }, { transaction });
+    // The référent is not also listed as an aidant to train: the « aussi aidant » box says it once.
+    await AidantRequest.destroy({ where: { habilitationRequestId: requestId, email: referent.email }, transaction });
+  });
+}
+
+/** Replaces the list of aidants to train. */
+export async function saveAidants(sequelize: Sequelize, requestId: string, aidants: AidantToTrain[]): Promise<void> {
+  await editRequest(sequelize, requestId, async (request, transaction) => {
     await AidantRequest.destroy({ where: { habilitationRequestId: requestId }, transaction });
-    for (const aidant of input.aidants) await AidantRequest.create({ habilitationRequestId: requestId, ...aidant }, { transaction });
+    await AidantRequest.bulkCreate(aidants.map((aidant) => ({ habilitationRequestId: requestId, ...aidant })), { transaction });
+  });
+}
+
+/**
+ * The last step: stores the pledges and marks a draft submitted, or tells that a request under « changes
+ * required » was corrected. The caller then starts (or signals) the request's workflow.
+ */
+export async function submitRequest(sequelize: Sequelize, requestId: string, pledges: Pledges): Promise<'submitted' | 'resubmitted'> {
+  return editRequest(sequelize, requestId, async (request, transaction) => {
+    const aidantCount = await AidantRequest.count({ where: { habilitationRequestId: requestId }, transaction });
+    const missing = firstIncompleteStep(request, aidantCount);
+    if (missing === 'referent') throw new ValidationError({ referent: 'Veuillez indiquer le ou la référente de la structure avant l’envoi.' });
+    if (missing === 'aidants') throw new ValidationError({ aidants: 'Veuillez indiquer au moins un aidant à former avant l’envoi.' });
+    const pledgeColumns = {
+      pledgeCgu: pledges.cgu, pledgeNotFree: pledges.not_free, pledgeDpo: pledges.dpo,
+      pledgeProfessionalsOnly: pledges.professionals_only, pledgeWithoutElected: pledges.without_elected,
+    };
+    if (request.status === 'changes_required') {
+      await request.update(pledgeColumns, { transaction });
+      return 'resubmitted' as const;
+    }
+    await request.update({ ...pledgeColumns, submittedAt: new Date() }, { transaction });
+    return 'submitted' as const;
   });
 }
 

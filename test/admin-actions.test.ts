@@ -9,7 +9,7 @@ import { DEMO_STAFF, seedDemoData } from '../services/demo-data.js';
 import { createLifecycles } from '../services/lifecycles.js';
 import { requestStatusQuery } from '../workflows/messages.js';
 import { adminAgent } from './support/admin-session.js';
-import { createDraftRequest, createStructureWithOnboarding } from './support/factories.js';
+import { createSubmittedRequest, createStructureWithOnboarding } from './support/factories.js';
 import { testSequelize } from './support/env.js';
 import { ANCT_TEST_EMAIL, connectClient, startTestWorker } from './support/temporal.js';
 import { waitForSubject } from './support/mail.js';
@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 async function awaitingRequest() {
-  const request = await createDraftRequest(sequelize);
+  const request = await createSubmittedRequest(sequelize);
   const lifecycles = createLifecycles(client, { taskQueue: worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } });
   await lifecycles.startHabilitationRequest(request.id);
   const handle = client.workflow.getHandle(workflowIdForRequest(request.id));
@@ -119,6 +119,21 @@ describe('back-office actions', () => {
     expect(row?.params.daysWaiting).toBeGreaterThanOrEqual(400);
     const shown = await asJury.get(`/admin/api/resources/habilitation_requests/records/${request.id}/show`);
     expect(shown.body.record.params.daysWaiting).toBeGreaterThanOrEqual(400);
+  });
+
+  it('lists the aidants to train whose deadline falls this month in one click from the dashboard', async () => {
+    const dueSoon = await createStructureWithOnboarding();
+    const dueLater = await createStructureWithOnboarding();
+    const now = new Date();
+    const lastDayOfMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1) - 3_600_000);
+    await dueSoon.onboarding.update({ trainingDeadline: lastDayOfMonth });
+    await dueLater.onboarding.update({ trainingDeadline: new Date(lastDayOfMonth.getTime() + 2 * 3_600_000) });
+    const asStaff = await adminAgent(web.url, staff.email, staff.totp);
+    const { trainingsDueThisMonthFilter } = (await asStaff.get('/admin/api/dashboard')).body as { trainingsDueThisMonthFilter: string };
+    const list = await asStaff.get(`/admin/api/resources/aidant_onboardings/actions/list?${trainingsDueThisMonthFilter}&perPage=500`);
+    const ids = (list.body.records as { id: string }[]).map((r) => r.id);
+    expect(ids).toContain(dueSoon.onboarding.id);
+    expect(ids).not.toContain(dueLater.onboarding.id);
   });
 
   it('records a training through the onboarding workflow and refuses a future date', async () => {

@@ -6,7 +6,7 @@ import { generateSync } from 'otplib';
 import type { Sequelize } from 'sequelize';
 import { DEMO_PASSWORD, DEMO_STAFF, seedDemoData } from '../services/demo-data.js';
 import { testSequelize, unique } from './support/env.js';
-import { confirmationPath, waitForMails } from './support/mail.js';
+import { confirmationPath, waitForMails, waitForSubject } from './support/mail.js';
 import { startTestWorker } from './support/temporal.js';
 import { freePort } from './support/test-stack.js';
 import { startWebServer } from './support/web-server.js';
@@ -43,35 +43,48 @@ describe('in a browser', () => {
     const email = `${unique('demandeur-')}@exemple.fr`;
 
     await page.goto(`${web.url}/habilitation`);
-    await page.fill('#field-issuerFirstName', 'Léa');
-    await page.fill('#field-issuerLastName', 'Roux');
-    await page.fill('#field-issuerEmail', email);
-    await page.fill('#field-issuerProfession', 'Directrice');
-    await page.fill('#field-issuerPhone', '06 12 34 56 78');
-    expect(await page.isChecked('#field-referentIsIssuer')).toBe(true); // « c'est moi » by default
-    await page.fill('#field-structureName', structureName);
-    await page.selectOption('#field-structureType', 'ccas');
-    await page.fill('#field-siret', '78234567800018');
+    await page.fill('#field-firstName', 'Léa');
+    await page.fill('#field-lastName', 'Roux');
+    await page.fill('#field-email', email);
+    await page.fill('#field-profession', 'Directrice');
+    await page.click('button[type=submit]');
+    await page.waitForURL(/\/habilitation\/verification\//);
+    expect(await page.textContent('h1')).toBe('Consultez votre messagerie');
+    await page.goto(`${web.url}${await confirmationPath(email)}`);
+    await page.waitForURL(/\/habilitation\/demandeur\/[0-9a-f-]{36}$/);
+    await page.click('text=Commencer une nouvelle demande');
+
+    // The structure step, with one wrong digit in the SIRET
+    await page.fill('#field-name', structureName);
+    await page.selectOption('#field-type', 'ccas');
+    await page.fill('#field-siret', '78234567800019');
     await page.fill('#field-address', '1 rue de la Mairie');
     await page.fill('#field-zipcode', '64600');
     await page.fill('#field-city', 'Anglet');
-    await page.click('label[for=field-referentIsAidant]');
-    for (const pledge of ['cgu', 'not_free', 'dpo', 'professionals_only', 'without_elected']) await page.click(`label[for=field-pledge_${pledge}]`);
-    await page.fill('#field-siret', '78234567800019'); // one wrong digit
+    await page.fill('#field-missionDescription', 'Accueil social et aide aux démarches en ligne.');
     await page.click('button[type=submit]');
     expect(await page.title()).toMatch(/^Erreur dans le formulaire/);
     expect(await page.textContent('#field-siret-error')).toBe('Ce numéro SIRET n’est pas valide : vérifiez les 14 chiffres.');
     expect(await page.getAttribute('#field-siret', 'aria-invalid')).toBe('true');
-    expect(await page.inputValue('#field-structureName')).toBe(structureName); // nothing typed is lost
-    expect(await page.isChecked('#field-pledge_dpo')).toBe(true);
+    expect(await page.inputValue('#field-name')).toBe(structureName); // nothing typed is lost
+    expect(await page.inputValue('#field-missionDescription')).toBe('Accueil social et aide aux démarches en ligne.');
     await page.fill('#field-siret', '78234567800018');
     await page.click('button[type=submit]');
-    await page.waitForURL(/\/confirmation$/);
-    expect(await page.textContent('h1')).toBe('Confirmez votre adresse e-mail');
-    await page.goto(`${web.url}${await confirmationPath(email)}`);
+
+    // The référent (« c'est moi »), who will also be an aidant; then no other aidant
+    await page.waitForURL(/\/referent$/);
+    expect(await page.isChecked('#field-referentIsIssuer')).toBe(true);
+    await page.fill('#field-phone', '06 12 34 56 78');
+    await page.click('label[for=field-isAidant]');
+    await page.click('button[type=submit]');
+    await page.waitForURL(/\/aidants$/);
+    await page.click('button[type=submit]:has-text("Enregistrer et continuer")');
+    await page.waitForURL(/\/envoi$/);
+    for (const pledge of ['cgu', 'not_free', 'dpo', 'professionals_only', 'without_elected']) await page.click(`label[for=field-pledge_${pledge}]`);
+    await page.click('button[type=submit]:has-text("Soumettre ma demande")');
     await page.waitForURL(/\/habilitation\/demandes\/[0-9a-f-]{36}$/);
     expect(await page.textContent('h1')).toContain(structureName);
-    expect(await waitForMails(email, 2)).toHaveLength(2);
+    expect(await waitForSubject(email, 'Aidants Connect - Votre demande d’habilitation a été soumise')).toBeDefined();
 
     await page.goto(`${web.url}/admin`);
     await page.waitForURL(/\/admin\/login$/);
@@ -101,7 +114,7 @@ describe('in a browser', () => {
     await page.click('button[type=submit]');
     await page.waitForURL(/\/show$/);
     await page.getByText('Éligibilité validée').first().waitFor({ timeout: 15_000 });
-    expect((await waitForMails(email, 3)).map((m) => m.subject).join('\n')).toMatch(/a été acceptée/);
+    expect((await waitForMails(email, 4)).map((m) => m.subject).join('\n')).toMatch(/a été acceptée/);
     await page.close();
   });
 });

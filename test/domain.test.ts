@@ -1,11 +1,13 @@
 // Pure domain rules shared by the pages, the back-office and the activities.
 import { addMonths, parseDuration } from '../domain/duration.js';
-import { departmentFromZipcode, parseHabilitationRequest } from '../domain/habilitation-form.js';
+import {
+  departmentFromZipcode, firstIncompleteStep, parseAidants, parseIssuer, parsePledges, parseReferent, parseStructure,
+} from '../domain/habilitation-form.js';
 import { mandatExpiry } from '../domain/mandat.js';
 import { can } from '../domain/roles.js';
 import { isValidSiret } from '../domain/siret.js';
 import { hexToBase32, currentCode, verifyCode } from '../services/totp.js';
-import { validFormBody } from './support/factories.js';
+import { validStepBodies } from './support/factories.js';
 
 describe('SIRET', () => {
   it('accepts 14 digits with a valid checksum, spaces allowed', () => {
@@ -37,32 +39,92 @@ describe('durations and deadlines', () => {
   });
 });
 
-describe('habilitation form validation', () => {
-  it('accepts a complete request and derives the department', () => {
-    const { value, errors } = parseHabilitationRequest(validFormBody({ zipcode: '20000' }));
-    expect(errors).toEqual({});
-    expect(value?.siret).toBe('78234567800018');
-    expect(departmentFromZipcode('20000')).toBe('2A');
-    expect(departmentFromZipcode('97411')).toBe('974');
-  });
-  it('takes a référent other than the demandeur, who must give a mobile phone', () => {
-    const other = { referentIsIssuer: '', referentFirstName: 'Camille', referentLastName: 'Martin', referentEmail: 'Camille.Martin@Exemple.fr', referentProfession: 'Directrice' };
-    expect(parseHabilitationRequest(validFormBody({ ...other, referentPhone: '05 46 00 00 00' })).errors)
-      .toEqual({ referentPhone: 'Veuillez saisir le numéro de téléphone mobile du référent, par exemple 06 12 34 56 78.' });
-    const { value } = parseHabilitationRequest(validFormBody({ ...other, referentPhone: '07 12 34 56 78' }));
-    expect(value?.referent).toEqual({ firstName: 'Camille', lastName: 'Martin', email: 'camille.martin@exemple.fr', phone: '07 12 34 56 78', profession: 'Directrice' });
-    expect(parseHabilitationRequest(validFormBody({ issuerPhone: '' })).errors).toEqual({ issuerPhone: 'Comme référent, indiquez votre numéro de téléphone mobile, par exemple 06 12 34 56 78.' });
+describe('habilitation form validation, step by step', () => {
+  const bodies = () => validStepBodies();
+  const issuer = { firstName: 'Léa', lastName: 'Roux', email: 'lea.roux@exemple.fr', profession: 'Directrice' };
+
+  it('takes the demandeur with a lower-cased e-mail and an optional phone', () => {
+    expect(parseIssuer({ ...bodies().issuer, email: ' Lea.Roux@Exemple.FR ', phone: '' }).value)
+      .toEqual({ firstName: 'Léa', lastName: 'Roux', email: 'lea.roux@exemple.fr', profession: 'Directrice', phone: null });
+    expect(parseIssuer({ email: 'pas-un-email', phone: '12' }).errors).toEqual({
+      firstName: 'Veuillez renseigner votre prénom.', lastName: 'Veuillez renseigner votre nom.', profession: 'Veuillez renseigner votre profession.',
+      email: 'Veuillez saisir une adresse e-mail valide, par exemple nom@exemple.fr.',
+      phone: 'Veuillez saisir un numéro de téléphone français, par exemple 01 23 45 67 89.',
+    });
   });
 
-  it('returns a French message per field', () => {
-    const { value, errors } = parseHabilitationRequest({ ...validFormBody({ issuerEmail: 'pas-un-email', structureType: 'casino', franceServicesLabel: 'on' }), pledge_cgu: '' });
+  it('accepts a complete structure and derives the department', () => {
+    const { value, errors } = parseStructure({ ...bodies().structure, zipcode: '20000', siret: '782 345 678 00018' });
+    expect(errors).toEqual({});
+    expect(value).toMatchObject({ siret: '78234567800018', franceServicesNumber: null, webSite: null, typeOther: null });
+    expect(departmentFromZipcode(value!.zipcode)).toBe('2A');
+    expect(departmentFromZipcode('97411')).toBe('974');
+  });
+
+  it('returns a French message next to each invalid structure field', () => {
+    const { value, errors } = parseStructure({
+      ...bodies().structure, type: 'casino', siret: '78234567800019', franceServicesLabel: 'on', franceServicesNumber: 'n° 12 34', webSite: 'mairie', missionDescription: '',
+    });
     expect(value).toBeUndefined();
     expect(errors).toEqual({
-      issuerEmail: 'Veuillez saisir une adresse e-mail valide, par exemple nom@exemple.fr.',
-      structureType: 'Veuillez choisir le type de structure.',
-      franceServicesNumber: 'Veuillez renseigner le numéro de labellisation France Services.',
-      pledge_cgu: 'Cet engagement est obligatoire pour soumettre la demande.',
+      type: 'Veuillez choisir le type de structure.',
+      siret: 'Ce numéro SIRET n’est pas valide : vérifiez les 14 chiffres.',
+      franceServicesNumber: 'Le numéro de labellisation ne contient que des chiffres, des lettres et des tirets.',
+      webSite: 'Veuillez saisir l’adresse complète du site, par exemple https://www.mairie-exemple.fr.',
+      missionDescription: 'Veuillez renseigner les missions de la structure.',
     });
+    expect(parseStructure({ ...bodies().structure, franceServicesLabel: 'on' }).errors)
+      .toEqual({ franceServicesNumber: 'Veuillez renseigner le numéro de labellisation France Services.' });
+    expect(parseStructure({ ...bodies().structure, type: 'autre' }).errors).toEqual({ typeOther: 'Veuillez renseigner le type de structure.' });
+  });
+
+  it('asks the missions of every structure but an association, and keeps a labelled structure’s number and web site', () => {
+    expect(parseStructure({ ...bodies().structure, type: 'association', missionDescription: '' }).value?.missionDescription).toBeNull();
+    expect(parseStructure({ ...bodies().structure, franceServicesLabel: 'on', franceServicesNumber: 'FS-1234', webSite: 'https://www.anglet.fr/ccas' }).value)
+      .toMatchObject({ franceServicesNumber: 'FS-1234', webSite: 'https://www.anglet.fr/ccas' });
+  });
+
+  it('takes the demandeur as référent (« c’est moi ») or another person, always with a mobile phone', () => {
+    expect(parseReferent({ referentIsIssuer: 'on', phone: '06 12 34 56 78', isAidant: 'on' }, issuer).value)
+      .toEqual({ ...issuer, phone: '06 12 34 56 78', isAidant: true });
+    expect(parseReferent({ referentIsIssuer: 'on', phone: '05 46 00 00 00' }, issuer).errors)
+      .toEqual({ phone: 'Veuillez saisir un numéro de téléphone mobile, par exemple 06 12 34 56 78.' });
+    const other = { firstName: 'Camille', lastName: 'Martin', email: 'Camille.Martin@Exemple.fr', profession: 'Directrice', phone: '07 12 34 56 78' };
+    expect(parseReferent(other, issuer).value).toEqual({ ...other, email: 'camille.martin@exemple.fr', isAidant: false });
+    expect(parseReferent({ phone: '07 12 34 56 78' }, issuer).errors).toEqual({
+      firstName: 'Veuillez renseigner le prénom du référent.', lastName: 'Veuillez renseigner le nom du référent.',
+      email: 'Veuillez renseigner l’adresse e-mail du référent.', profession: 'Veuillez renseigner la profession du référent.',
+    });
+  });
+
+  it('lists the aidants to train: blank rows ignored, e-mails unique, at least one unless the référent trains', () => {
+    const row = (n: number, email: string) => ({ [`aidant${n}_firstName`]: 'Karim', [`aidant${n}_lastName`]: 'Benali', [`aidant${n}_email`]: email, [`aidant${n}_profession`]: 'Travailleur social' });
+    const referent = { email: 'lea.roux@exemple.fr', isAidant: false };
+    expect(parseAidants({ ...row(1, 'K.Benali@Exemple.fr'), ...row(3, 'n.diallo@exemple.fr') }, referent).value?.map((a) => a.email))
+      .toEqual(['k.benali@exemple.fr', 'n.diallo@exemple.fr']);
+    expect(parseAidants({ rows: '5', ...row(5, 'e@exemple.fr') }, referent).value).toHaveLength(1);
+    expect(parseAidants({ ...row(1, 'a@exemple.fr'), ...row(2, 'A@exemple.fr'), ...row(3, 'lea.roux@exemple.fr') }, referent).errors).toEqual({
+      aidant2_email: 'Chaque aidant doit avoir une adresse e-mail différente.',
+      aidant3_email: 'C’est l’adresse du référent : à l’étape précédente, cochez plutôt « Le référent sera aussi aidant ».',
+    });
+    expect(parseAidants({ aidant1_email: 'a@exemple.fr' }, referent).errors).toEqual({
+      aidant1_firstName: 'Veuillez renseigner le prénom de l’aidant.', aidant1_lastName: 'Veuillez renseigner le nom de l’aidant.',
+      aidant1_profession: 'Veuillez renseigner la profession de l’aidant.',
+    });
+    expect(parseAidants({}, referent).errors.aidants).toBe('Indiquez au moins un aidant à former, ou revenez à l’étape précédente pour indiquer que le référent sera aussi aidant.');
+    expect(parseAidants({}, { ...referent, isAidant: true }).value).toEqual([]);
+  });
+
+  it('requires the five pledges', () => {
+    expect(parsePledges(bodies().pledges).value).toEqual({ cgu: true, not_free: true, dpo: true, professionals_only: true, without_elected: true });
+    expect(parsePledges({ ...bodies().pledges, pledge_dpo: '' }).errors).toEqual({ pledge_dpo: 'Cet engagement est obligatoire pour soumettre la demande.' });
+  });
+
+  it('tells the first step a draft still needs', () => {
+    expect(firstIncompleteStep({ referentEmail: null, referentIsAidant: false }, 0)).toBe('referent');
+    expect(firstIncompleteStep({ referentEmail: 'a@exemple.fr', referentIsAidant: false }, 0)).toBe('aidants');
+    expect(firstIncompleteStep({ referentEmail: 'a@exemple.fr', referentIsAidant: true }, 0)).toBe('envoi');
+    expect(firstIncompleteStep({ referentEmail: 'a@exemple.fr', referentIsAidant: false }, 2)).toBe('envoi');
   });
 });
 

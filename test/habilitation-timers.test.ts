@@ -3,7 +3,7 @@
 import { workflowIdForRequest } from '../domain/habilitation.js';
 import type { habilitationRequestWorkflow } from '../workflows/habilitation-request.js';
 import { decideUpdate, requestStatusQuery } from '../workflows/messages.js';
-import { createDraftRequest, createJuryMember } from './support/factories.js';
+import { createSubmittedRequest, createJuryMember } from './support/factories.js';
 import { unique } from './support/env.js';
 import { mailsTo } from './support/mail.js';
 import { ANCT_TEST_EMAIL, useTimeSkippingStack } from './support/temporal.js';
@@ -23,7 +23,7 @@ async function reminders(structureName: string, expected: number) {
 describe('habilitation request timers (time skipping)', () => {
   it('reminds the ANCT once per delay while the comité has not decided, and stops once it has', async () => {
     const structureName = `Mairie ${unique()}`;
-    const request = await createDraftRequest(stack.sequelize, { structureName });
+    const request = await createSubmittedRequest(stack.sequelize, { structure: { name: structureName } });
     const handle = await stack.env.client.workflow.start<typeof habilitationRequestWorkflow>('habilitationRequestWorkflow', {
       workflowId: workflowIdForRequest(request.id),
       taskQueue: stack.worker.taskQueue,

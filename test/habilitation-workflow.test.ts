@@ -7,7 +7,7 @@ import { workflowIdForRequest } from '../domain/habilitation.js';
 import { InvalidTransitionError } from '../domain/errors.js';
 import { createLifecycles, type Lifecycles } from '../services/lifecycles.js';
 import { decideUpdate, requestStatusQuery } from '../workflows/messages.js';
-import { createDraftRequest, createJuryMember } from './support/factories.js';
+import { createSubmittedRequest, createJuryMember } from './support/factories.js';
 import { testSequelize, unique } from './support/env.js';
 import { waitForMails } from './support/mail.js';
 import { connectClient, startTestWorker } from './support/temporal.js';
@@ -29,8 +29,8 @@ afterAll(async () => {
   await sequelize.close();
 });
 
-async function submitted(overrides: Record<string, string> = {}) {
-  const request = await createDraftRequest(sequelize, overrides);
+async function submitted(overrides: Parameters<typeof createSubmittedRequest>[1] = {}) {
+  const request = await createSubmittedRequest(sequelize, overrides);
   await lifecycles.startHabilitationRequest(request.id);
   const handle = client.workflow.getHandle(workflowIdForRequest(request.id));
   for (let i = 0; i < 100 && (await handle.query(requestStatusQuery)) !== 'awaiting_comite'; i += 1) await new Promise((r) => setTimeout(r, 100));
@@ -56,7 +56,7 @@ describe('habilitation request lifecycle', () => {
   it('validates: creates the structure and the référent, records the decision and e-mails the outcome', async () => {
     const referentEmail = `${unique('referent-')}@exemple.fr`;
     const { request, handle, issuerEmail } = await submitted({
-      referentIsIssuer: '', referentFirstName: 'Camille', referentLastName: 'Martin', referentEmail, referentPhone: '07 12 34 56 78', referentProfession: 'Directrice',
+      referent: { referentIsIssuer: '', firstName: 'Camille', lastName: 'Martin', email: referentEmail, phone: '07 12 34 56 78', profession: 'Directrice' },
     });
     const jury = await createJuryMember();
     const result = await lifecycles.decideHabilitationRequest(request.id, { decision: 'validate', motif: 'Dossier complet', juryMemberId: jury.id });

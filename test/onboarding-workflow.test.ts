@@ -9,7 +9,7 @@ import type { aidantOnboardingWorkflow } from '../workflows/aidant-onboarding.js
 import {
   cardShipmentUpdate, cardValidatedUpdate, onboardingStatusQuery, recordTrainingUpdate, requestStatusQuery,
 } from '../workflows/messages.js';
-import { createDraftRequest, createJuryMember, createStructureWithOnboarding } from './support/factories.js';
+import { createSubmittedRequest, createJuryMember, createStructureWithOnboarding } from './support/factories.js';
 import { testSequelize } from './support/env.js';
 import { mailsTo, waitForMails, waitForSubject } from './support/mail.js';
 import { connectClient, startTestWorker } from './support/temporal.js';
@@ -87,7 +87,7 @@ describe('aidant onboarding after training', () => {
   it('starts one onboarding per aidant to train when the comité validates a request', async () => {
     const worker = await startTestWorker({ sequelize });
     try {
-      const request = await createDraftRequest(sequelize);
+      const request = await createSubmittedRequest(sequelize);
       await request.update({ referentIsAidant: true });
       const { AidantRequest } = await import('../db/models/index.js');
       await AidantRequest.create({ habilitationRequestId: request.id, firstName: 'Sophie', lastName: 'Durand', email: `sophie.${request.id.slice(0, 8)}@exemple.fr`, profession: 'Médiatrice' });

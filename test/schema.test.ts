@@ -3,7 +3,7 @@ import type { Sequelize } from 'sequelize';
 import { Card, HabilitationRequest, JournalEntry, Organisation, Usager } from '../db/models/index.js';
 import { migrate } from '../db/migrate.js';
 import { appendJournal, verifyJournalChain } from '../services/journal.js';
-import { createDraftRequest } from './support/factories.js';
+import { createSubmittedRequest } from './support/factories.js';
 import { testSequelize, unique } from './support/env.js';
 
 let sequelize: Sequelize;
@@ -85,12 +85,16 @@ describe('schema', () => {
   });
 
   it('checks state rules: a submitted request is complete, a sent shipment has a tracking number', async () => {
-    const request = await createDraftRequest(sequelize);
+    const request = await createSubmittedRequest(sequelize);
     await expect(sequelize.query(`UPDATE habilitation_requests SET status = 'awaiting_comite', pledge_dpo = false WHERE id = '${request.id}'`))
       .rejects.toThrow(/request_submitted_is_complete/);
     await expect(sequelize.query(`UPDATE habilitation_requests SET status = 'validated', submitted_at = now() WHERE id = '${request.id}'`))
       .rejects.toThrow(/request_validated_has_structure/);
     expect((await HabilitationRequest.findByPk(request.id))!.status).toBe('draft');
+    // A draft being filled in may lack its référent; once submitted (even before its workflow starts) it may not.
+    await sequelize.query(`UPDATE habilitation_requests SET submitted_at = NULL, referent_phone = NULL WHERE id = '${request.id}'`);
+    await expect(sequelize.query(`UPDATE habilitation_requests SET submitted_at = now() WHERE id = '${request.id}'`))
+      .rejects.toThrow(/request_submitted_is_complete/);
     await expect(sequelize.query(`INSERT INTO card_shipments (onboarding_id, organisation_id, status) VALUES (gen_random_uuid(), gen_random_uuid(), 'sent')`))
       .rejects.toThrow(/shipment_sent_has_tracking|foreign key/);
   });

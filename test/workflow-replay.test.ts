@@ -13,7 +13,7 @@ import type { Sequelize } from 'sequelize';
 import { workflowIdForRequest } from '../domain/habilitation.js';
 import { createLifecycles } from '../services/lifecycles.js';
 import { requestStatusQuery } from '../workflows/messages.js';
-import { createDraftRequest, createJuryMember } from './support/factories.js';
+import { createSubmittedRequest, createJuryMember } from './support/factories.js';
 import { testEnv, testSequelize } from './support/env.js';
 import { connectClient, startTestWorker, workflowBundle } from './support/temporal.js';
 
@@ -44,7 +44,7 @@ if (process.env.RECORD_HISTORIES === '1') {
       const lifecycles = createLifecycles(client, { taskQueue: worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } });
       const jury = await createJuryMember();
       for (const decision of ['validate', 'refuse'] as const) {
-        const request = await createDraftRequest(sequelize);
+        const request = await createSubmittedRequest(sequelize);
         await lifecycles.startHabilitationRequest(request.id);
         const handle = client.workflow.getHandle(workflowIdForRequest(request.id));
         while ((await handle.query(requestStatusQuery)) !== 'awaiting_comite') await new Promise((r) => setTimeout(r, 100));

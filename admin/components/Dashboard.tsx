@@ -8,6 +8,7 @@ interface DashboardData {
   oldestWaitingDays: number | null;
   longestWaiting: { id: string; name: string; days: number }[];
   trainingsDueThisMonth: number;
+  trainingsDueThisMonthFilter: string;
   lapsedOnboardings: number;
   shipmentsInProgress: number;
 }
@@ -33,7 +34,7 @@ const Dashboard: React.FC = () => {
       <Box flex flexDirection="row" flexWrap="wrap">
         <Tile title="Demandes en attente du comité" value={data.awaitingComite} href="/admin/resources/habilitation_requests?filters.status=awaiting_comite"
           detail={data.oldestWaitingDays !== null ? `La plus ancienne attend depuis ${data.oldestWaitingDays} jours.` : 'Aucune demande en attente.'} />
-        <Tile title="Formations à suivre ce mois-ci" value={data.trainingsDueThisMonth} href="/admin/resources/aidant_onboardings?filters.status=awaiting_training" />
+        <Tile title="Formations à suivre ce mois-ci" value={data.trainingsDueThisMonth} href={`/admin/resources/aidant_onboardings?${data.trainingsDueThisMonthFilter}`} />
         <Tile title="Délais de formation dépassés" value={data.lapsedOnboardings} href="/admin/resources/aidant_onboardings?filters.status=lapsed" />
         <Tile title="Envois de cartes en cours" value={data.shipmentsInProgress} href="/admin/resources/card_shipments" />
       </Box>

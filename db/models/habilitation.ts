@@ -29,7 +29,6 @@ export class Issuer extends Model<InferAttributes<Issuer>, InferCreationAttribut
 export class IssuerEmailConfirmation extends Model<InferAttributes<IssuerEmailConfirmation>, InferCreationAttributes<IssuerEmailConfirmation>> {
   declare id: CreationOptional<string>;
   declare issuerId: string;
-  declare habilitationRequestId: string;
   declare keyHash: string;
   declare expiresAt: Date;
   declare confirmedAt: Date | null;
@@ -38,8 +37,7 @@ export class IssuerEmailConfirmation extends Model<InferAttributes<IssuerEmailCo
   static initModel(sequelize: Sequelize): void {
     IssuerEmailConfirmation.init(
       {
-        id: uuidPk(), issuerId: ref('issuers', false), habilitationRequestId: ref('habilitation_requests', false),
-        keyHash: text(false), expiresAt: date(false), confirmedAt: date(), createdAt: createdAt(),
+        id: uuidPk(), issuerId: ref('issuers', false), keyHash: text(false), expiresAt: date(false), confirmedAt: date(), createdAt: createdAt(),
       },
       { sequelize, tableName: 'issuer_email_confirmations' },
     );

@@ -1,26 +1,65 @@
-// Public habilitation request: form → draft stored → the demandeur confirms their e-mail → the request's
-// workflow starts → private status page. The page after the form is the same whether the e-mail was known
-// or not: nothing about other people's requests is revealed.
+// One habilitation request under its private link: the steps saved as a draft (structure, référent,
+// aidants, engagements and envoi), then the read-only status page with the message thread. Submitting
+// starts the request's workflow; after « Demander des modifications » the same steps lead to a resubmission.
 import { Router, type Request, type Response } from 'express';
 import { AidantOnboarding, AidantRequest, ComiteDecisionRecord, HabilitationRequest, Issuer, RequestMessage } from '../../db/models/index.js';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
-import { AIDANT_ROWS, parseHabilitationRequest } from '../../domain/habilitation-form.js';
-import { PLEDGE_KEYS } from '../../domain/habilitation.js';
 import {
-  confirmationEmail, confirmRequestEmail, createRequestDraft, EMAIL_CONFIRMATION_DAYS, postRequestMessage, updateRequestForResubmission,
+  AIDANT_ROWS, aidantRowsOf, firstIncompleteStep, MAX_AIDANTS, parseAidants, parsePledges, parseReferent, parseStructure,
+  REQUEST_STEP_KEYS, type RequestStep,
+} from '../../domain/habilitation-form.js';
+import { PLEDGE_KEYS, STRUCTURE_TYPES } from '../../domain/habilitation.js';
+import {
+  createRequestDraft, draftCreatedEmail, isEditable, postRequestMessage, saveAidants, saveReferent, saveStructure, submitRequest,
 } from '../../services/habilitation.js';
+import { requestPath } from '../../services/issuers.js';
 import type { AppDeps } from '../app.js';
 import { asyncRoute, postedValues } from '../async-route.js';
 import { csrfToken, verifyCsrf } from '../csrf.js';
 import { errorPage } from '../pages/errors.js';
-import { confirmationSentPage, habilitationFormPage, linkExpiredPage, requestStatusPage } from '../pages/habilitation.js';
+import { requestStatusPage } from '../pages/request-status.js';
+import {
+  aidantsStepPage, referentStepPage, structureStepPage, submitStepPage, type StepContext,
+} from '../pages/request-steps.js';
+import type { Values } from '../views/form.js';
+import { UUID } from './uuid.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const stepPath = (requestId: string, step: RequestStep) => `${requestPath(requestId)}/${step}`;
+
+/** The stored values of each step, to fill its form again. */
+function structureValues(request: HabilitationRequest): Values {
+  return {
+    name: request.name, type: request.type, typeOther: request.typeOther ?? '', siret: request.siret,
+    address: request.address ?? '', zipcode: request.zipcode ?? '', city: request.city ?? '',
+    franceServicesLabel: request.franceServicesLabel ? 'on' : '', franceServicesNumber: request.franceServicesNumber ?? '',
+    webSite: request.webSite ?? '', missionDescription: request.missionDescription ?? '',
+  };
+}
+
+function referentValues(request: HabilitationRequest, issuer: Issuer): Values {
+  if (!request.referentEmail) return { referentIsIssuer: 'on', phone: issuer.phone ?? '' };
+  const isIssuer = request.referentEmail === issuer.email;
+  return {
+    referentIsIssuer: isIssuer ? 'on' : '', isAidant: request.referentIsAidant ? 'on' : '', phone: request.referentPhone ?? '',
+    ...(isIssuer ? {} : {
+      firstName: request.referentFirstName ?? '', lastName: request.referentLastName ?? '',
+      email: request.referentEmail, profession: request.referentProfession ?? '',
+    }),
+  };
+}
+
+function aidantValues(aidants: AidantRequest[]): Values {
+  const values: Values = {};
+  aidants.forEach((a, i) => Object.assign(values, {
+    [`aidant${i + 1}_firstName`]: a.firstName, [`aidant${i + 1}_lastName`]: a.lastName,
+    [`aidant${i + 1}_email`]: a.email, [`aidant${i + 1}_profession`]: a.profession,
+  }));
+  return values;
+}
 
 export function habilitationRouter(deps: AppDeps): Router {
   const router = Router();
   const secure = deps.config.http.publicUrl.startsWith('https:');
-  const statusUrl = (id: string) => `/habilitation/demandes/${id}`;
 
   async function findRequest(id: string): Promise<HabilitationRequest> {
     const request = UUID.test(id) ? await HabilitationRequest.findByPk(id) : null;
@@ -28,71 +67,195 @@ export function habilitationRouter(deps: AppDeps): Router {
     return request;
   }
 
-  async function sendConfirmation(res: Response, requestId: string): Promise<void> {
-    try {
-      await deps.lifecycles.sendEmail(await confirmationEmail(deps.config.http.publicUrl, requestId));
-    } catch (error) {
-      deps.log.error('could not send the confirmation e-mail', { requestId, error: (error as Error).message });
-      res.status(503).send(errorPage(503, 'Votre demande est bien enregistrée, mais l’e-mail de confirmation n’a pas pu être envoyé. Réessayez l’envoi dans quelques minutes depuis la page suivante.'));
-      return;
+  const aidantsOf = (requestId: string) => AidantRequest.findAll({ where: { habilitationRequestId: requestId }, order: [['createdAt', 'ASC'], ['email', 'ASC']] });
+
+  /**
+   * The request behind a step page, when the demandeur may still edit it and the earlier steps are done;
+   * otherwise the answer is a redirect (to the status page, or to the first step left to fill in).
+   */
+  async function stepRequest(req: Request, res: Response, step: RequestStep) {
+    const request = await findRequest(req.params.id);
+    if (!isEditable(request)) {
+      res.redirect(303, requestPath(request.id));
+      return null;
     }
-    res.redirect(303, `${statusUrl(requestId)}/confirmation`);
+    const aidants = await aidantsOf(request.id);
+    const firstIncomplete = firstIncompleteStep(request, aidants.length);
+    if (REQUEST_STEP_KEYS.indexOf(step) > REQUEST_STEP_KEYS.indexOf(firstIncomplete)) {
+      res.redirect(303, stepPath(request.id, firstIncomplete));
+      return null;
+    }
+    const issuer = (await Issuer.findByPk(request.issuerId))!;
+    const context: StepContext = {
+      requestId: request.id, action: stepPath(request.id, step), structureName: request.name,
+      resubmission: request.status === 'changes_required', csrfToken: csrfToken(req, res, secure),
+    };
+    return { request, aidants, issuer, context };
   }
 
-  router.get('/', (req, res) => {
-    res.send(habilitationFormPage({ referentIsIssuer: 'on' }, {}, csrfToken(req, res, secure)));
-  });
+  // After each saved step: the next one (the status page shows where a draft stands).
+  const next = (res: Response, requestId: string, step: RequestStep) =>
+    res.redirect(303, stepPath(requestId, REQUEST_STEP_KEYS[REQUEST_STEP_KEYS.indexOf(step) + 1]));
 
-  router.post('/', verifyCsrf, asyncRoute(async (req, res) => {
+  // --- Structure: creates the draft from the demandeur's space, then edits it.
+  async function verifiedIssuer(id: string): Promise<Issuer> {
+    const issuer = UUID.test(id) ? await Issuer.findByPk(id) : null;
+    if (!issuer) throw new NotFoundError('Cet espace demandeur est introuvable. Vérifiez le lien reçu par e-mail.');
+    return issuer;
+  }
+  const newDraftContext = (req: Request, res: Response, issuerId: string): StepContext =>
+    ({ requestId: null, action: `/habilitation/demandeur/${issuerId}/nouvelle-demande`, csrfToken: csrfToken(req, res, secure) });
+
+  router.get('/demandeur/:issuerId/nouvelle-demande', asyncRoute(async (req, res) => {
+    const issuer = await verifiedIssuer(req.params.issuerId);
+    if (!issuer.emailVerifiedAt) return res.redirect(303, `/habilitation/demandeur/${issuer.id}`);
+    res.send(structureStepPage(newDraftContext(req, res, issuer.id), {}, {}));
+  }));
+
+  router.post('/demandeur/:issuerId/nouvelle-demande', verifyCsrf, asyncRoute(async (req, res) => {
+    const issuer = await verifiedIssuer(req.params.issuerId);
+    if (!issuer.emailVerifiedAt) return res.redirect(303, `/habilitation/demandeur/${issuer.id}`);
     const body = req.body as Record<string, unknown>;
-    const { value, errors } = parseHabilitationRequest(body);
+    const { value, errors } = parseStructure(body);
     if (!value) {
-      res.status(400).send(habilitationFormPage(postedValues(body), errors, csrfToken(req, res, secure)));
+      res.status(400).send(structureStepPage(newDraftContext(req, res, issuer.id), postedValues(body), errors));
       return;
     }
-    const { request } = await createRequestDraft(deps.sequelize, value);
-    await sendConfirmation(res, request.id);
+    const request = await createRequestDraft(issuer.id, value);
+    try {
+      await deps.lifecycles.sendEmail(await draftCreatedEmail(deps.config.http.publicUrl, request.id));
+    } catch (error) {
+      // The draft is saved and its link is on the next page: the e-mail is a convenience.
+      deps.log.error('could not send the draft-created e-mail', { requestId: request.id, error: (error as Error).message });
+    }
+    next(res, request.id, 'structure');
   }));
 
-  router.get('/demandes/:id/confirmation', asyncRoute(async (req, res) => {
-    const request = await findRequest(req.params.id);
-    if (request.submittedAt) return res.redirect(statusUrl(request.id));
-    res.send(confirmationSentPage(request.id, EMAIL_CONFIRMATION_DAYS, csrfToken(req, res, secure)));
+  router.get('/demandes/:id/structure', asyncRoute(async (req, res) => {
+    const found = await stepRequest(req, res, 'structure');
+    if (found) res.send(structureStepPage(found.context, structureValues(found.request), {}));
   }));
 
-  router.post('/demandes/:id/renvoyer', verifyCsrf, asyncRoute(async (req, res) => {
-    const request = await findRequest(req.params.id);
-    if (request.submittedAt) return res.redirect(303, statusUrl(request.id));
-    await sendConfirmation(res, request.id);
-  }));
-
-  router.get('/confirmer/:key', asyncRoute(async (req, res) => {
-    const result = await confirmRequestEmail(deps.sequelize, req.params.key);
-    if (result.outcome === 'unknown') throw new NotFoundError('Ce lien de confirmation n’est pas valide. Vérifiez qu’il a été copié en entier.');
-    if (result.outcome === 'expired') {
-      res.status(410).send(linkExpiredPage(result.requestId, EMAIL_CONFIRMATION_DAYS, csrfToken(req, res, secure)));
+  router.post('/demandes/:id/structure', verifyCsrf, asyncRoute(async (req, res) => {
+    const found = await stepRequest(req, res, 'structure');
+    if (!found) return;
+    const body = req.body as Record<string, unknown>;
+    const { value, errors } = parseStructure(body);
+    if (!value) {
+      res.status(400).send(structureStepPage(found.context, postedValues(body), errors));
       return;
     }
-    if (result.outcome === 'confirmed') {
-      try {
-        await deps.lifecycles.startHabilitationRequest(result.requestId);
-      } catch (error) {
-        // Confirmed and stored: the start-up sweep (resumeSubmittedDrafts) transmits it later.
-        deps.log.error('could not start the habilitation workflow', { requestId: result.requestId, error: (error as Error).message });
-        res.status(503).send(errorPage(503, `Votre demande est bien enregistrée, mais elle n’a pas encore pu être transmise au comité. Elle le sera automatiquement ; conservez ce lien pour la suivre : ${deps.config.http.publicUrl}${statusUrl(result.requestId)}`));
-        return;
-      }
-    }
-    res.redirect(303, statusUrl(result.requestId));
+    await saveStructure(deps.sequelize, found.request.id, value);
+    next(res, found.request.id, 'structure');
   }));
 
+  // --- Référent
+  const issuerIdentity = (issuer: Issuer) => ({ name: `${issuer.firstName} ${issuer.lastName}`, email: issuer.email });
+
+  router.get('/demandes/:id/referent', asyncRoute(async (req, res) => {
+    const found = await stepRequest(req, res, 'referent');
+    if (found) res.send(referentStepPage(found.context, referentValues(found.request, found.issuer), {}, issuerIdentity(found.issuer)));
+  }));
+
+  router.post('/demandes/:id/referent', verifyCsrf, asyncRoute(async (req, res) => {
+    const found = await stepRequest(req, res, 'referent');
+    if (!found) return;
+    const body = req.body as Record<string, unknown>;
+    const { value, errors } = parseReferent(body, found.issuer);
+    if (!value) {
+      res.status(400).send(referentStepPage(found.context, postedValues(body), errors, issuerIdentity(found.issuer)));
+      return;
+    }
+    await saveReferent(deps.sequelize, found.request.id, value);
+    next(res, found.request.id, 'referent');
+  }));
+
+  // --- Aidants to train (« Ajouter une ligne » shows one more row and keeps what was typed, without saving)
+  router.get('/demandes/:id/aidants', asyncRoute(async (req, res) => {
+    const found = await stepRequest(req, res, 'aidants');
+    if (!found) return;
+    const rows = Math.min(Math.max(AIDANT_ROWS, found.aidants.length + 1), MAX_AIDANTS);
+    res.send(aidantsStepPage(found.context, aidantValues(found.aidants), {}, rows));
+  }));
+
+  router.post('/demandes/:id/aidants', verifyCsrf, asyncRoute(async (req, res) => {
+    const found = await stepRequest(req, res, 'aidants');
+    if (!found) return;
+    const body = req.body as Record<string, unknown>;
+    const rows = aidantRowsOf(body);
+    if (body.addRow) {
+      res.send(aidantsStepPage(found.context, postedValues(body), {}, Math.min(rows + 1, MAX_AIDANTS)));
+      return;
+    }
+    const { value, errors } = parseAidants(body, { email: found.request.referentEmail!, isAidant: found.request.referentIsAidant });
+    if (!value) {
+      res.status(400).send(aidantsStepPage(found.context, postedValues(body), errors, rows));
+      return;
+    }
+    await saveAidants(deps.sequelize, found.request.id, value);
+    next(res, found.request.id, 'aidants');
+  }));
+
+  // --- Engagements and envoi: a recap of what is saved, the five pledges, submission.
+  function recapOf(request: HabilitationRequest, aidants: AidantRequest[]) {
+    return {
+      structure: [
+        ['Nom', request.name], ['Type', request.type === 'autre' ? request.typeOther ?? '' : STRUCTURE_TYPES[request.type]], ['SIRET', request.siret],
+        ['Adresse', `${request.address ?? ''}, ${request.zipcode ?? ''} ${request.city ?? ''}`],
+        ['France Services', request.franceServicesNumber ? `Labellisée (n° ${request.franceServicesNumber})` : 'Non labellisée'],
+        ['Site internet', request.webSite ?? ''], ['Missions', request.missionDescription ?? ''],
+      ] as [string, string][],
+      referent: [
+        ['Nom', `${request.referentFirstName ?? ''} ${request.referentLastName ?? ''}`], ['E-mail', request.referentEmail ?? ''],
+        ['Téléphone mobile', request.referentPhone ?? ''], ['Profession', request.referentProfession ?? ''],
+      ] as [string, string][],
+      aidants: aidants.map((a) => `${a.firstName} ${a.lastName} (${a.email}), ${a.profession}`),
+      referentIsAidant: request.referentIsAidant,
+    };
+  }
+
+  router.get('/demandes/:id/envoi', asyncRoute(async (req, res) => {
+    const found = await stepRequest(req, res, 'envoi');
+    if (!found) return;
+    const pledges = found.request.status === 'changes_required' ? Object.fromEntries(PLEDGE_KEYS.map((k) => [`pledge_${k}`, 'on'])) : {};
+    res.send(submitStepPage(found.context, recapOf(found.request, found.aidants), pledges, {}));
+  }));
+
+  router.post('/demandes/:id/envoi', verifyCsrf, asyncRoute(async (req, res) => {
+    const found = await stepRequest(req, res, 'envoi');
+    if (!found) return;
+    const body = req.body as Record<string, unknown>;
+    const { value, errors } = parsePledges(body);
+    let outcome: 'submitted' | 'resubmitted';
+    try {
+      if (!value) throw new ValidationError(errors);
+      outcome = await submitRequest(deps.sequelize, found.request.id, value);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      res.status(400).send(submitStepPage(found.context, recapOf(found.request, found.aidants), postedValues(body), error.fieldErrors));
+      return;
+    }
+    try {
+      if (outcome === 'submitted') await deps.lifecycles.startHabilitationRequest(found.request.id);
+      else await deps.lifecycles.resubmitHabilitationRequest(found.request.id);
+    } catch (error) {
+      // Submitted and stored: the start-up sweep (resumeSubmittedDrafts) transmits it later.
+      deps.log.error('could not hand the request to its workflow', { requestId: found.request.id, outcome, error: (error as Error).message });
+      res.status(503).send(errorPage(503, `Votre demande est bien enregistrée, mais elle n’a pas encore pu être transmise au comité. Elle le sera automatiquement ; conservez ce lien pour la suivre : ${deps.config.http.publicUrl}${requestPath(found.request.id)}`));
+      return;
+    }
+    res.redirect(303, requestPath(found.request.id));
+  }));
+
+  // --- The status page and the message thread
   async function statusPage(req: Request, res: Response, id: string, error?: string): Promise<string> {
     const request = await findRequest(id);
-    const aidants = await AidantRequest.findAll({ where: { habilitationRequestId: request.id }, order: [['createdAt', 'ASC']] });
+    const aidants = await aidantsOf(request.id);
     const onboardings = await AidantOnboarding.findAll({ where: { habilitationRequestId: request.id } });
     const lastDecision = await ComiteDecisionRecord.findOne({ where: { habilitationRequestId: request.id }, order: [['decidedAt', 'DESC']] });
     const messages = await RequestMessage.findAll({ where: { habilitationRequestId: request.id }, order: [['createdAt', 'ASC']] });
-    return requestStatusPage(request, aidants, onboardings, lastDecision?.motif ?? null, { messages, csrfToken: csrfToken(req, res, secure), error });
+    const nextStep = isEditable(request) ? firstIncompleteStep(request, aidants.length) : null;
+    return requestStatusPage(request, aidants, onboardings, lastDecision?.motif ?? null, { messages, csrfToken: csrfToken(req, res, secure), error }, nextStep);
   }
 
   router.get('/demandes/:id', asyncRoute(async (req, res) => {
@@ -101,7 +264,7 @@ export function habilitationRouter(deps: AppDeps): Router {
 
   router.post('/demandes/:id/messages', verifyCsrf, asyncRoute(async (req, res) => {
     const request = await findRequest(req.params.id);
-    if (!request.submittedAt) return res.redirect(303, statusUrl(request.id));
+    if (!request.submittedAt) return res.redirect(303, requestPath(request.id));
     try {
       await postRequestMessage(
         { publicUrl: deps.config.http.publicUrl, anctEmail: deps.config.habilitation.anctEmail, sendEmail: (email) => deps.lifecycles.sendEmail(email) },
@@ -112,51 +275,7 @@ export function habilitationRouter(deps: AppDeps): Router {
       res.status(400).send(await statusPage(req, res, request.id, error.fieldErrors.content));
       return;
     }
-    res.redirect(303, `${statusUrl(request.id)}#messages`);
-  }));
-
-  // After « Demander des modifications »: the demandeur corrects the request, which goes back to the comité.
-  async function editable(id: string) {
-    const request = await findRequest(id);
-    const issuer = (await Issuer.findByPk(request.issuerId))!;
-    const mode = { action: `${statusUrl(request.id)}/modifier`, title: `Modifier la demande : ${request.name}`, pageTitle: 'Modifier la demande d’habilitation', issuer: { name: `${issuer.firstName} ${issuer.lastName}`, email: issuer.email } };
-    const issuerFields = { issuerFirstName: issuer.firstName, issuerLastName: issuer.lastName, issuerEmail: issuer.email, issuerProfession: issuer.profession, issuerPhone: issuer.phone ?? '' };
-    return { request, mode, issuerFields };
-  }
-
-  router.get('/demandes/:id/modifier', asyncRoute(async (req, res) => {
-    const { request, mode, issuerFields } = await editable(req.params.id);
-    if (request.status !== 'changes_required') return res.redirect(statusUrl(request.id));
-    const aidants = await AidantRequest.findAll({ where: { habilitationRequestId: request.id }, order: [['createdAt', 'ASC']] });
-    const values: Record<string, string> = {
-      structureName: request.name, structureType: request.type, structureTypeOther: request.typeOther ?? '', siret: request.siret,
-      address: request.address ?? '', zipcode: request.zipcode ?? '', city: request.city ?? '',
-      franceServicesLabel: request.franceServicesLabel ? 'on' : '', franceServicesNumber: request.franceServicesNumber ?? '',
-      referentIsAidant: request.referentIsAidant ? 'on' : '',
-      ...(request.referentEmail === issuerFields.issuerEmail ? { referentIsIssuer: 'on' } : {
-        referentFirstName: request.referentFirstName ?? '', referentLastName: request.referentLastName ?? '', referentEmail: request.referentEmail ?? '',
-        referentPhone: request.referentPhone ?? '', referentProfession: request.referentProfession ?? '',
-      }),
-      ...Object.fromEntries(PLEDGE_KEYS.map((key) => [`pledge_${key}`, 'on'])),
-    };
-    aidants.slice(0, AIDANT_ROWS).forEach((a, i) => Object.assign(values, {
-      [`aidant${i + 1}_firstName`]: a.firstName, [`aidant${i + 1}_lastName`]: a.lastName, [`aidant${i + 1}_email`]: a.email, [`aidant${i + 1}_profession`]: a.profession,
-    }));
-    res.send(habilitationFormPage(values, {}, csrfToken(req, res, secure), mode));
-  }));
-
-  router.post('/demandes/:id/modifier', verifyCsrf, asyncRoute(async (req, res) => {
-    const { request, mode, issuerFields } = await editable(req.params.id);
-    if (request.status !== 'changes_required') return res.redirect(303, statusUrl(request.id));
-    const body = { ...(req.body as Record<string, unknown>), ...issuerFields };
-    const { value, errors } = parseHabilitationRequest(body);
-    if (!value) {
-      res.status(400).send(habilitationFormPage(postedValues(body), errors, csrfToken(req, res, secure), mode));
-      return;
-    }
-    await updateRequestForResubmission(deps.sequelize, request.id, value);
-    await deps.lifecycles.resubmitHabilitationRequest(request.id);
-    res.redirect(303, statusUrl(request.id));
+    res.redirect(303, `${requestPath(request.id)}#messages`);
   }));
 
   return router;

@@ -1,27 +1,51 @@
 // Builders for test data, with unique e-mails so test files never collide.
-import { parseHabilitationRequest } from '../../domain/habilitation-form.js';
-import { createRequestDraft } from '../../services/habilitation.js';
 import type { Sequelize } from 'sequelize';
-import { AidantOnboarding, Organisation, OrganisationMembership, User } from '../../db/models/index.js';
+import { parseAidants, parseIssuer, parsePledges, parseReferent, parseStructure, type Parsed } from '../../domain/habilitation-form.js';
+import { createRequestDraft, saveAidants, saveReferent, submitRequest } from '../../services/habilitation.js';
+import { registerIssuer } from '../../services/issuers.js';
+import { AidantOnboarding, HabilitationRequest, Issuer, Organisation, OrganisationMembership, User } from '../../db/models/index.js';
 import { unique } from './env.js';
 
 export const VALID_SIRET = '78234567800018';
 
-export function validFormBody(overrides: Record<string, string> = {}): Record<string, string> {
+type Body = Record<string, string>;
+
+/** Valid form bodies of each step of the public habilitation form, with unique e-mails. */
+export function validStepBodies(overrides: { issuer?: Body; structure?: Body; referent?: Body; aidants?: Body } = {}) {
   return {
-    issuerFirstName: 'Léa', issuerLastName: 'Roux', issuerEmail: `${unique('demandeur-')}@exemple.fr`, issuerProfession: 'Directrice',
-    issuerPhone: '06 12 34 56 78', referentIsIssuer: 'on', structureName: 'CCAS d’Anglet', structureType: 'ccas', siret: VALID_SIRET,
-    address: '1 rue de la Mairie', zipcode: '64600', city: 'Anglet',
-    aidant1_firstName: 'Karim', aidant1_lastName: 'Benali', aidant1_email: `${unique('aidant-')}@exemple.fr`, aidant1_profession: 'Travailleur social',
-    pledge_cgu: 'on', pledge_not_free: 'on', pledge_dpo: 'on', pledge_professionals_only: 'on', pledge_without_elected: 'on',
-    ...overrides,
+    issuer: { firstName: 'Léa', lastName: 'Roux', email: `${unique('demandeur-')}@exemple.fr`, profession: 'Directrice', phone: '05 59 12 34 56', ...overrides.issuer },
+    structure: {
+      name: 'CCAS d’Anglet', type: 'ccas', siret: VALID_SIRET, address: '1 rue de la Mairie', zipcode: '64600', city: 'Anglet',
+      missionDescription: 'Accueil social et aide aux démarches en ligne.', ...overrides.structure,
+    },
+    referent: { referentIsIssuer: 'on', phone: '06 12 34 56 78', ...overrides.referent },
+    aidants: {
+      aidant1_firstName: 'Karim', aidant1_lastName: 'Benali', aidant1_email: `${unique('aidant-')}@exemple.fr`, aidant1_profession: 'Travailleur social',
+      ...overrides.aidants,
+    },
+    pledges: { pledge_cgu: 'on', pledge_not_free: 'on', pledge_dpo: 'on', pledge_professionals_only: 'on', pledge_without_elected: 'on' },
   };
 }
 
-export async function createDraftRequest(sequelize: Sequelize, overrides: Record<string, string> = {}) {
-  const { value, errors } = parseHabilitationRequest(validFormBody(overrides));
-  if (!value) throw new Error(`invalid test request: ${JSON.stringify(errors)}`);
-  return (await createRequestDraft(sequelize, value)).request;
+function valid<T>(step: string, parsed: Parsed<T>): T {
+  if (!parsed.value) throw new Error(`invalid test ${step}: ${JSON.stringify(parsed.errors)}`);
+  return parsed.value;
+}
+
+/**
+ * A request filled in step by step and submitted by a confirmed demandeur, as the public form does, whose
+ * workflow is not started yet (the test starts it).
+ */
+export async function createSubmittedRequest(sequelize: Sequelize, overrides: Parameters<typeof validStepBodies>[0] = {}): Promise<HabilitationRequest> {
+  const bodies = validStepBodies(overrides);
+  const issuer = await registerIssuer(sequelize, valid('issuer', parseIssuer(bodies.issuer)));
+  await Issuer.update({ emailVerifiedAt: new Date() }, { where: { id: issuer.id } });
+  const request = await createRequestDraft(issuer.id, valid('structure', parseStructure(bodies.structure)));
+  const referent = valid('referent', parseReferent(bodies.referent, issuer));
+  await saveReferent(sequelize, request.id, referent);
+  await saveAidants(sequelize, request.id, valid('aidants', parseAidants(bodies.aidants, referent)));
+  await submitRequest(sequelize, request.id, valid('pledges', parsePledges(bodies.pledges)));
+  return request.reload();
 }
 
 export async function createJuryMember(): Promise<User> {

@@ -1,0 +1,59 @@
+// The private page of one habilitation request: its state, each aidant's step and training deadline, the
+// message thread with the ANCT team, and the way back into the form while it may be edited.
+import type { AidantOnboarding, AidantRequest, RequestMessage } from '../../db/models/index.js';
+import { ONBOARDING_STATUSES, REQUEST_STATUSES, type OnboardingStatus, type RequestStatus } from '../../domain/habilitation.js';
+import { REQUEST_STEPS, type RequestStep } from '../../domain/habilitation-form.js';
+import { html, raw } from '../views/html.js';
+import { layout } from '../views/layout.js';
+
+const frenchDate = (date: Date) => date.toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' });
+
+export function requestStatusPage(
+  request: { id: string; issuerId: string; name: string; status: RequestStatus; submittedAt: Date | null; habilitationNumber: string | null },
+  aidants: AidantRequest[],
+  onboardings: AidantOnboarding[],
+  lastMotif: string | null = null,
+  thread?: { messages: RequestMessage[]; csrfToken: string; error?: string },
+  /** The step to continue with while the demandeur may edit the request. */
+  nextStep: RequestStep | null = null,
+): string {
+  const badge = request.status === 'refused' ? 'error' : request.status === 'validated' ? 'success' : 'info';
+  const draft = request.status === 'draft' && !request.submittedAt;
+  const onboardingOf = (email: string) => onboardings.find((o) => o.email === email);
+  const people = [...onboardings.filter((o) => !aidants.some((a) => a.email === o.email)).map((o) => ({ name: `${o.firstName} ${o.lastName}`, email: o.email })),
+    ...aidants.map((a) => ({ name: `${a.firstName} ${a.lastName}`, email: a.email }))];
+  return layout({ title: `Demande d’habilitation - ${request.name}` }, html`
+    <h1>Demande d’habilitation : ${request.name}</h1>
+    <p><span class="fr-badge fr-badge--${badge}">${request.status === 'draft' && request.submittedAt ? 'Transmise, en cours d’enregistrement' : REQUEST_STATUSES[request.status]}</span></p>
+    ${request.submittedAt ? html`<p>Demande transmise le ${frenchDate(request.submittedAt)}.</p>` : ''}
+    ${request.habilitationNumber ? html`<p>Numéro d’habilitation : <strong>${request.habilitationNumber}</strong></p>` : ''}
+    ${request.status === 'changes_required' ? html`<div class="fr-alert fr-alert--warning fr-mb-4w"><h2 class="fr-alert__title">L’équipe Aidants Connect demande des modifications</h2>
+      <p>${lastMotif ?? ''}</p><p><a class="fr-btn fr-mt-2w" href="/habilitation/demandes/${request.id}/structure">Modifier ma demande</a></p></div>` : ''}
+    ${draft && nextStep ? html`<div class="fr-alert fr-alert--info fr-mb-4w"><h2 class="fr-alert__title">Votre demande n’est pas encore transmise</h2>
+      <p>Elle est enregistrée comme brouillon. Prochaine étape : ${REQUEST_STEPS[nextStep]}.</p>
+      <p><a class="fr-btn fr-mt-2w" href="/habilitation/demandes/${request.id}/${nextStep}">Reprendre ma demande</a></p></div>` : ''}
+    ${lastMotif && ['validated', 'refused'].includes(request.status) ? html`<p>Message du comité : ${lastMotif}</p>` : ''}
+    <h2 class="fr-h4">Aidants à former</h2>
+    <div class="fr-table"><table><caption class="fr-sr-only">Aidants à former et leur étape</caption>
+      <thead><tr><th scope="col">Aidant</th><th scope="col">Étape</th><th scope="col">Formation à suivre avant le</th></tr></thead>
+      <tbody>${people.map((person) => {
+        const onboarding = onboardingOf(person.email);
+        return html`<tr><td>${person.name}</td><td>${onboarding ? ONBOARDING_STATUSES[onboarding.status as OnboardingStatus] : 'En attente de la décision du comité'}</td>
+          <td>${onboarding && ['awaiting_training', 'lapsed'].includes(onboarding.status) ? frenchDate(onboarding.trainingDeadline) : '—'}</td></tr>`;
+      })}</tbody></table></div>
+    ${thread && request.submittedAt ? html`
+    <h2 class="fr-h4" id="messages">Échanges avec l’équipe Aidants Connect</h2>
+    ${thread.messages.length === 0 ? html`<p>Aucun message pour le moment.</p>` : html`<ul class="fr-raw-list">${thread.messages.map((m) => html`
+      <li class="fr-mb-2w"><p class="fr-text--sm fr-mb-0">${m.sender === 'anct' ? 'Équipe Aidants Connect' : 'Vous'}, le ${frenchDate(m.createdAt)}</p><p>${m.content}</p></li>`)}</ul>`}
+    <form method="post" action="/habilitation/demandes/${request.id}/messages">
+      <input type="hidden" name="_csrf" value="${thread.csrfToken}">
+      <div class="fr-input-group${thread.error ? ' fr-input-group--error' : ''}">
+        <label class="fr-label" for="field-content">Votre message</label>
+        <textarea class="fr-input" id="field-content" name="content" rows="4" ${thread.error ? raw('aria-invalid="true" aria-describedby="field-content-error"') : ''}></textarea>
+        ${thread.error ? html`<p id="field-content-error" class="fr-error-text">${thread.error}</p>` : ''}
+      </div>
+      <button class="fr-btn fr-btn--secondary" type="submit">Envoyer</button>
+    </form>` : ''}
+    <div class="fr-callout"><p class="fr-callout__text">Conservez l’adresse de cette page : c’est votre lien personnel pour suivre la demande. Vous recevrez un e-mail à chaque étape.</p></div>
+    <p><a class="fr-link" href="/habilitation/demandeur/${request.issuerId}">Mon espace demandeur</a></p>`);
+}

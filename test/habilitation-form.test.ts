@@ -1,0 +1,312 @@
+// The public habilitation form, step by step (supertest on the Express app, real PostgreSQL, a real Temporal
+// server and worker, the real SMTP sink): the demandeur confirms their e-mail, each step is saved as a
+// draft, errors are shown next to their field, submission starts the request's lifecycle.
+import request from 'supertest';
+import type { Client } from '@temporalio/client';
+import type { Sequelize } from 'sequelize';
+import { AidantRequest, HabilitationRequest, Issuer } from '../db/models/index.js';
+import { createLogger } from '../infra/logger.js';
+import { createLifecycles, resumeSubmittedDrafts } from '../services/lifecycles.js';
+import { ISSUER_EMAILS_PER_HOUR } from '../services/issuers.js';
+import { createApp } from '../server/app.js';
+import { workflowIdForRequest } from '../domain/habilitation.js';
+import { requestStatusQuery } from '../workflows/messages.js';
+import { testConfig, testSequelize, unique } from './support/env.js';
+import { createJuryMember, validStepBodies } from './support/factories.js';
+import { confirmationPath, mailsTo, waitForMails, waitForSubject } from './support/mail.js';
+import { connectClient, startTestWorker, unreachableClient } from './support/temporal.js';
+
+let sequelize: Sequelize;
+let client: Client;
+let worker: Awaited<ReturnType<typeof startTestWorker>>;
+const log = createLogger('test', 'error');
+const policy = { comiteReminderDelayMs: 3_600_000 };
+
+const appWith = (temporal: Client = client) => createApp({
+  config: testConfig(), sequelize, temporal, log, lifecycles: createLifecycles(temporal, { taskQueue: worker.taskQueue, habilitationPolicy: policy }),
+});
+
+beforeAll(async () => {
+  sequelize = testSequelize();
+  client = await connectClient();
+  worker = await startTestWorker({ sequelize });
+});
+afterAll(async () => {
+  await worker.stop();
+  await client.connection.close();
+  await sequelize.close();
+});
+
+type Agent = ReturnType<typeof request.agent>;
+const csrfFrom = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1];
+const SUBMITTED = 'Aidants Connect - Votre demande d’habilitation a été soumise';
+
+/** GETs the page (for its CSRF token), then posts the form to it. */
+async function post(agent: Agent, path: string, body: Record<string, string>) {
+  const token = csrfFrom((await agent.get(path)).text);
+  return agent.post(path).type('form').send({ ...body, _csrf: token });
+}
+
+/** A demandeur who gave their identity and clicked the confirmation link: the agent is in their space. */
+async function confirmedDemandeur(agent: Agent = request.agent(appWith())) {
+  const bodies = validStepBodies();
+  const res = await post(agent, '/habilitation', bodies.issuer);
+  expect(res.status).toBe(303);
+  const confirmed = await agent.get(await confirmationPath(bodies.issuer.email));
+  expect(confirmed.status).toBe(303);
+  return { agent, bodies, space: confirmed.headers.location as string };
+}
+
+/** Fills in the steps up to the pledges; returns the request's private link. */
+async function filledDraft(demandeur: Awaited<ReturnType<typeof confirmedDemandeur>>) {
+  const { agent, bodies, space } = demandeur;
+  const created = await post(agent, `${space}/nouvelle-demande`, bodies.structure);
+  expect(created.status).toBe(303);
+  const link = /^(\/habilitation\/demandes\/[0-9a-f-]{36})\/referent$/.exec(created.headers.location)![1];
+  expect((await post(agent, `${link}/referent`, bodies.referent)).headers.location).toBe(`${link}/aidants`);
+  expect((await post(agent, `${link}/aidants`, bodies.aidants)).headers.location).toBe(`${link}/envoi`);
+  return link;
+}
+
+const idOf = (link: string) => link.split('/').at(-1)!;
+/** Waits until the request's workflow (which takes the decisions) and its row both reached `status`. */
+const waitForStatus = async (id: string, status: string) => {
+  const handle = client.workflow.getHandle(workflowIdForRequest(id));
+  const reached = async () => (await HabilitationRequest.findByPk(id))!.status === status && (await handle.query(requestStatusQuery).catch(() => null)) === status;
+  for (let i = 0; i < 100 && !(await reached()); i += 1) await new Promise((r) => setTimeout(r, 100));
+  return HabilitationRequest.findByPk(id);
+};
+
+describe('the demandeur’s identity and e-mail', () => {
+  it('shows an error next to each field and keeps what was typed', async () => {
+    const agent = request.agent(appWith());
+    const res = await post(agent, '/habilitation', { firstName: 'Léa <b>', lastName: '', email: 'lea.roux@', profession: 'Directrice' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('<title>Erreur dans le formulaire - Demande d’habilitation');
+    expect(res.text).toMatch(/id="field-email"[^>]*aria-invalid="true"/);
+    expect(res.text).toContain('<p id="field-email-error" class="fr-error-text">Veuillez saisir une adresse e-mail valide, par exemple nom@exemple.fr.</p>');
+    expect(res.text).toContain('<p id="field-lastName-error" class="fr-error-text">Veuillez renseigner votre nom.</p>');
+    expect(res.text).toContain('value="Léa &lt;b&gt;"');
+    expect(res.text).toContain('value="lea.roux@"');
+  });
+
+  it('confirms the e-mail with a link that opens the demandeur’s private space; clicking it again is harmless', async () => {
+    const agent = request.agent(appWith());
+    const { issuer } = validStepBodies();
+    const res = await post(agent, '/habilitation', issuer);
+    expect(res.headers.location).toMatch(/^\/habilitation\/verification\/[0-9a-f-]{36}$/);
+    expect((await agent.get(res.headers.location)).text).toContain('Consultez votre messagerie');
+    const [mail] = await waitForMails(issuer.email, 1);
+    expect(mail.subject).toBe('Aidants Connect - Confirmez votre adresse e-mail pour votre demande d’habilitation');
+    expect(mail.text).toContain('valable 3 jours');
+
+    const space = (await agent.get('/habilitation/demandeur/00000000-0000-4000-8000-000000000000')).status;
+    expect(space).toBe(404);
+    const link = await confirmationPath(issuer.email);
+    const confirmed = await agent.get(link);
+    expect(confirmed.headers.location).toMatch(/^\/habilitation\/demandeur\/[0-9a-f-]{36}$/);
+    const page = await agent.get(confirmed.headers.location);
+    expect(page.text).toContain('Mon espace demandeur');
+    expect(page.text).toContain('Vous n’avez pas encore de demande.');
+    expect((await agent.get(link)).headers.location).toBe(confirmed.headers.location);
+  });
+
+  it('keeps the space closed until the e-mail is confirmed', async () => {
+    const agent = request.agent(appWith());
+    const { issuer } = validStepBodies();
+    await post(agent, '/habilitation', issuer);
+    const { id } = (await Issuer.findOne({ where: { email: issuer.email } }))!;
+    const closed = await agent.get(`/habilitation/demandeur/${id}`);
+    expect(closed.text).toContain('Confirmez d’abord votre adresse e-mail');
+    expect((await agent.get(`/habilitation/demandeur/${id}/nouvelle-demande`)).headers.location).toBe(`/habilitation/demandeur/${id}`);
+  });
+
+  it('answers a known e-mail with the same page and e-mails a reminder of the demandeur’s space instead', async () => {
+    const { agent, bodies, space } = await confirmedDemandeur();
+    const again = await post(request.agent(appWith()), '/habilitation', { ...bodies.issuer, firstName: 'Usurpatrice' });
+    expect(again.status).toBe(303);
+    expect(again.headers.location).toMatch(/^\/habilitation\/verification\/[0-9a-f-]{36}$/); // the same kind of page as a new address
+    const reminder = await waitForSubject(bodies.issuer.email, 'Aidants Connect - Rappel de votre profil demandeur');
+    expect(reminder?.text).toContain(space);
+    expect((await agent.get(space)).text).toContain('Léa Roux'); // a confirmed profile is not changed from the public form
+  });
+
+  it('refuses an expired or unknown link, and sends a new one on request', async () => {
+    const agent = request.agent(appWith());
+    const { issuer } = validStepBodies();
+    await post(agent, '/habilitation', issuer);
+    const link = await confirmationPath(issuer.email);
+    await sequelize.query(`UPDATE issuer_email_confirmations SET expires_at = now() - interval '1 minute' WHERE issuer_id = (SELECT id FROM issuers WHERE email = '${issuer.email}')`);
+    const expired = await agent.get(link);
+    expect(expired.status).toBe(410);
+    expect(expired.text).toContain('Ce lien de confirmation a expiré');
+    expect((await agent.get('/habilitation/confirmer/abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG')).status).toBe(404);
+
+    const resendAction = /action="([^"]+\/renvoyer)"/.exec(expired.text)![1];
+    const resent = await agent.post(resendAction).type('form').send({ _csrf: csrfFrom(expired.text) });
+    expect(resent.status).toBe(303);
+    const fresh = await confirmationPath(issuer.email, 2);
+    expect(fresh).not.toBe(link);
+    expect((await agent.get(fresh)).headers.location).toMatch(/^\/habilitation\/demandeur\//);
+  });
+
+  it(`sends at most ${ISSUER_EMAILS_PER_HOUR} e-mails an hour to one address, whatever is posted`, async () => {
+    const agent = request.agent(appWith());
+    const { issuer } = validStepBodies();
+    for (let i = 0; i <= ISSUER_EMAILS_PER_HOUR; i += 1) expect((await post(agent, '/habilitation', issuer)).status).toBe(303);
+    await waitForMails(issuer.email, ISSUER_EMAILS_PER_HOUR);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await mailsTo(issuer.email)).toHaveLength(ISSUER_EMAILS_PER_HOUR);
+  });
+
+  it('sends the link of one’s space again from « Suivre ma demande », and nothing to an unknown address', async () => {
+    const { bodies, space } = await confirmedDemandeur();
+    const agent = request.agent(appWith());
+    const known = await post(agent, '/habilitation/suivre', { email: bodies.issuer.email.toUpperCase() });
+    const unknownAddress = `${unique('inconnu-')}@exemple.fr`;
+    const unknown = await post(agent, '/habilitation/suivre', { email: unknownAddress });
+    expect(known.status).toBe(200);
+    expect(unknown.text).toBe(known.text); // the same page either way
+    expect((await waitForSubject(bodies.issuer.email, 'Aidants Connect - Rappel de votre profil demandeur'))?.text).toContain(space);
+    expect(await mailsTo(unknownAddress)).toHaveLength(0);
+    expect((await post(agent, '/habilitation/suivre', { email: 'pas-une-adresse' })).status).toBe(400);
+  });
+});
+
+describe('the request, step by step', () => {
+  it('saves each step as a draft that the demandeur finds again from the private link', async () => {
+    const demandeur = await confirmedDemandeur();
+    const { agent, bodies, space } = demandeur;
+    const created = await post(agent, `${space}/nouvelle-demande`, bodies.structure);
+    const link = created.headers.location.replace(/\/referent$/, '');
+    expect((await waitForSubject(bodies.issuer.email, 'Aidants Connect - Votre demande d’habilitation a été créée'))?.text).toContain(link);
+    const draft = (await HabilitationRequest.findByPk(idOf(link)))!;
+    expect(draft).toMatchObject({ status: 'draft', submittedAt: null, name: 'CCAS d’Anglet', departmentCode: '64', referentEmail: null });
+
+    // Later, from another browser: the draft is there, and the form resumes where it stopped.
+    const later = request.agent(appWith());
+    const status = await later.get(link);
+    expect(status.text).toContain('Votre demande n’est pas encore transmise');
+    expect(status.text).toContain(`href="${link}/referent"`);
+    expect((await later.get(`${link}/structure`)).text).toContain('value="78234567800018"');
+    expect((await later.get(`${link}/aidants`)).headers.location).toBe(`${link}/referent`); // no skipping ahead
+    expect((await later.get(space)).text).toContain('CCAS d’Anglet');
+
+    const referent = await post(later, `${link}/referent`, { referentIsIssuer: '', firstName: 'Camille', lastName: 'Martin', email: 'camille@exemple.fr', profession: 'Directrice', phone: '07 12 34 56 78', isAidant: 'on' });
+    expect(referent.headers.location).toBe(`${link}/aidants`);
+    const referentPage = (await later.get(`${link}/referent`)).text;
+    expect(referentPage).toContain('value="camille@exemple.fr"');
+    expect(referentPage).toMatch(/id="field-isAidant" name="isAidant" checked/);
+    expect((await HabilitationRequest.findByPk(idOf(link)))!).toMatchObject({ referentEmail: 'camille@exemple.fr', referentIsAidant: true });
+  });
+
+  it('shows a step’s errors next to their fields, keeps what was typed, and saves nothing of it', async () => {
+    const demandeur = await confirmedDemandeur();
+    const link = await filledDraft(demandeur);
+    const { agent, bodies } = demandeur;
+    const invalid = await post(agent, `${link}/structure`, { ...bodies.structure, name: 'Mairie <de> Rioux', siret: '78234567800019', franceServicesLabel: 'on' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.text).toContain('<title>Erreur dans le formulaire - La structure - Demande d’habilitation');
+    expect(invalid.text).toContain('<p id="field-siret-error" class="fr-error-text">Ce numéro SIRET n’est pas valide : vérifiez les 14 chiffres.</p>');
+    expect(invalid.text).toContain('<p id="field-franceServicesNumber-error" class="fr-error-text">Veuillez renseigner le numéro de labellisation France Services.</p>');
+    expect(invalid.text).toContain('value="Mairie &lt;de&gt; Rioux"');
+    expect((await HabilitationRequest.findByPk(idOf(link)))!.name).toBe('CCAS d’Anglet');
+
+    const aidants = await post(agent, `${link}/aidants`, { ...bodies.aidants, aidant2_firstName: 'Nadia', aidant2_email: bodies.aidants.aidant1_email });
+    expect(aidants.status).toBe(400);
+    expect(aidants.text).toContain('<p id="field-aidant2_email-error" class="fr-error-text">Chaque aidant doit avoir une adresse e-mail différente.</p>');
+    expect(aidants.text).toContain('value="Nadia"');
+
+    const pledges = await post(agent, `${link}/envoi`, { ...bodies.pledges, pledge_dpo: '' });
+    expect(pledges.status).toBe(400);
+    expect(pledges.text).toContain('<p id="field-pledge_dpo-error" class="fr-error-text">Cet engagement est obligatoire pour soumettre la demande.</p>');
+    expect(pledges.text).toMatch(/id="field-pledge_cgu" name="pledge_cgu" checked/);
+    expect((await HabilitationRequest.findByPk(idOf(link)))!.submittedAt).toBeNull();
+  });
+
+  it('adds aidant rows without losing what was typed, and replaces the saved list', async () => {
+    const demandeur = await confirmedDemandeur();
+    const link = await filledDraft(demandeur);
+    const { agent, bodies } = demandeur;
+    const more = await post(agent, `${link}/aidants`, { rows: '3', ...bodies.aidants, aidant3_firstName: 'Nadia', addRow: '1' });
+    expect(more.status).toBe(200);
+    expect(more.text).toContain('id="field-aidant4_email"');
+    expect(more.text).toContain('value="Nadia"');
+    const token = csrfFrom(more.text);
+    const saved = await agent.post(`${link}/aidants`).type('form').send({
+      _csrf: token, rows: '4', aidant4_firstName: 'Nadia', aidant4_lastName: 'Diallo', aidant4_email: 'Nadia.Diallo@exemple.fr', aidant4_profession: 'Conseillère numérique',
+    });
+    expect(saved.headers.location).toBe(`${link}/envoi`);
+    expect((await AidantRequest.findAll({ where: { habilitationRequestId: idOf(link) } })).map((a) => a.email)).toEqual(['nadia.diallo@exemple.fr']);
+  });
+
+  it('submits the request to the comité once, then shows it read-only with its status and aidants', async () => {
+    const demandeur = await confirmedDemandeur();
+    const link = await filledDraft(demandeur);
+    const { agent, bodies } = demandeur;
+    const recap = await agent.get(`${link}/envoi`);
+    expect(recap.text).toContain('Récapitulatif');
+    expect(recap.text).toContain('Karim Benali');
+    const submitted = await post(agent, `${link}/envoi`, bodies.pledges);
+    expect(submitted.headers.location).toBe(link);
+    expect((await waitForStatus(idOf(link), 'awaiting_comite'))!.status).toBe('awaiting_comite');
+    expect((await waitForSubject(bodies.issuer.email, SUBMITTED))?.text).toContain(link);
+
+    const page = await agent.get(link);
+    expect(page.text).toContain('En attente de la décision du comité');
+    expect(page.text).toContain('Karim Benali');
+    expect(page.text).toContain('Échanges avec l’équipe Aidants Connect');
+    for (const step of ['structure', 'referent', 'aidants', 'envoi']) expect((await agent.get(`${link}/${step}`)).headers.location).toBe(link);
+    const late = await agent.post(`${link}/structure`).type('form').send({ ...bodies.structure, name: 'Autre nom', _csrf: csrfFrom(page.text) });
+    expect(late.headers.location).toBe(link);
+    expect((await HabilitationRequest.findByPk(idOf(link)))!.name).toBe('CCAS d’Anglet');
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await mailsTo(bodies.issuer.email)).filter((m) => m.subject === SUBMITTED)).toHaveLength(1);
+  });
+
+  it('lets the demandeur correct the steps and resubmit after the comité asks for changes', async () => {
+    const demandeur = await confirmedDemandeur();
+    const link = await filledDraft(demandeur);
+    const { agent, bodies } = demandeur;
+    await post(agent, `${link}/envoi`, bodies.pledges);
+    const id = idOf(link);
+    await waitForStatus(id, 'awaiting_comite');
+    const lifecycles = createLifecycles(client, { taskQueue: worker.taskQueue, habilitationPolicy: policy });
+    const jury = await createJuryMember();
+    await lifecycles.decideHabilitationRequest(id, { decision: 'require_changes', motif: 'Merci de préciser le nom exact de la structure.', juryMemberId: jury.id });
+
+    const status = await agent.get(link);
+    expect(status.text).toContain('Merci de préciser le nom exact de la structure.');
+    expect(status.text).toContain(`href="${link}/structure"`);
+    expect((await agent.get(`${link}/structure`)).text).toContain('L’équipe Aidants Connect a demandé des modifications');
+    expect((await post(agent, `${link}/structure`, { ...bodies.structure, siret: '123' })).status).toBe(400);
+    expect((await post(agent, `${link}/structure`, { ...bodies.structure, name: 'CCAS d’Anglet (Pyrénées-Atlantiques)' })).headers.location).toBe(`${link}/referent`);
+    const last = await agent.get(`${link}/envoi`);
+    expect(last.text).toContain('Renvoyer ma demande modifiée');
+    const resubmitted = await agent.post(`${link}/envoi`).type('form').send({ ...bodies.pledges, _csrf: csrfFrom(last.text) });
+    expect(resubmitted.headers.location).toBe(link);
+    expect((await waitForStatus(id, 'awaiting_comite'))!).toMatchObject({ status: 'awaiting_comite', name: 'CCAS d’Anglet (Pyrénées-Atlantiques)' });
+    expect((await agent.get(`${link}/structure`)).headers.location).toBe(link);
+    expect(await lifecycles.decideHabilitationRequest(id, { decision: 'validate', motif: 'Merci, dossier complet.', juryMemberId: jury.id })).toEqual({ status: 'validated' });
+  });
+
+  it('keeps a submitted request when Temporal is unreachable, then transmits it once', async () => {
+    const down = request.agent(appWith(unreachableClient()));
+    const demandeur = await confirmedDemandeur(request.agent(appWith()));
+    const link = await filledDraft(demandeur);
+    const res = await post(down, `${link}/envoi`, demandeur.bodies.pledges);
+    expect(res.status).toBe(503);
+    expect(res.text).toContain('Votre demande est bien enregistrée');
+    const stored = (await HabilitationRequest.findByPk(idOf(link)))!;
+    expect(stored).toMatchObject({ status: 'draft' });
+    expect(stored.submittedAt).not.toBeNull();
+    expect((await down.get(`${link}/envoi`)).headers.location).toBe(link); // no second submission from the form
+
+    await resumeSubmittedDrafts(createLifecycles(client, { taskQueue: worker.taskQueue, habilitationPolicy: policy }));
+    await resumeSubmittedDrafts(createLifecycles(client, { taskQueue: worker.taskQueue, habilitationPolicy: policy }));
+    expect((await waitForStatus(stored.id, 'awaiting_comite'))!.status).toBe('awaiting_comite');
+    await waitForSubject(demandeur.bodies.issuer.email, SUBMITTED);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await mailsTo(demandeur.bodies.issuer.email)).filter((m) => m.subject === SUBMITTED)).toHaveLength(1);
+  });
+});
