@@ -2,7 +2,7 @@
 // journaled under an idempotency key, so a retried activity changes nothing twice.
 import { Op, type Sequelize, type Transaction } from 'sequelize';
 import { AidantOnboarding, AidantRequest, CardShipment, HabilitationRequest, Organisation, OrganisationMembership, User } from '../db/models/index.js';
-import type { OnboardingStatus, ShipmentStatus } from '../domain/habilitation.js';
+import type { CancelOnboardingInput, OnboardingStatus, ShipmentStatus } from '../domain/habilitation.js';
 import type { JournalAction } from '../domain/journal.js';
 import { appendJournal } from '../services/journal.js';
 
@@ -149,11 +149,14 @@ export function createOnboardingActivities(deps: { sequelize: Sequelize }) {
       }, t));
     },
 
-    async cancelOnboarding(input: { onboardingId: string; workflowId: string; reason: string; actorId: string }): Promise<void> {
+    async cancelOnboarding(input: { onboardingId: string; workflowId: string; reason: string } & CancelOnboardingInput): Promise<void> {
       await deps.sequelize.transaction((t) => transition({
         onboardingId: input.onboardingId, from: ['awaiting_training', 'trained', 'account_activated', 'card_shipping', 'card_linking', 'lapsed'],
         to: 'cancelled', changes: { cancelledAt: new Date(), cancelReason: input.reason, lapsedAt: null },
-        journal: { action: 'onboarding_cancelled', key: `${input.workflowId}/cancelled`, actorId: input.actorId, details: { reason: input.reason } },
+        journal: {
+          action: 'onboarding_cancelled', key: `${input.workflowId}/cancelled`, actorId: input.actorId,
+          details: { reason: input.reason, requestedBy: input.requestedBy ?? 'anct' },
+        },
       }, t));
     },
 

@@ -123,7 +123,7 @@ export function onboardingActions(lifecycles: Lifecycles): Record<string, Partia
       icon: 'Slash',
       variant: 'danger',
       perform: async (payload, params, adminId) => {
-        await lifecycles.updateOnboarding(String(params.id), cancelOnboardingUpdate, { reason: payload.reason, actorId: adminId });
+        await lifecycles.updateOnboarding(String(params.id), cancelOnboardingUpdate, { reason: payload.reason, actorId: adminId, requestedBy: 'anct' });
         return 'Habilitation annulée.';
       },
     }),

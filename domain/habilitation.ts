@@ -69,6 +69,18 @@ export const PLEDGES = {
 export type Pledge = keyof typeof PLEDGES;
 export const PLEDGE_KEYS = Object.keys(PLEDGES) as Pledge[];
 
+/**
+ * Cancelling an aidant's onboarding: by the ANCT (actorId: the staff member) or by the structure's side (the
+ * demandeur on the request's page, the référent in the espace référent).
+ */
+export interface CancelOnboardingInput { reason: string; actorId?: string; requestedBy?: 'anct' | 'demandeur' | 'referent' }
+
+/** The motif of a cancellation is kept and e-mailed: between 3 and 500 characters. */
+export function cancelReasonError(reason: unknown): string | null {
+  const length = typeof reason === 'string' ? reason.trim().length : 0;
+  return length < 3 || length > 500 ? 'Indiquez le motif de l’annulation (entre 3 et 500 caractères).' : null;
+}
+
 /** Durations the habilitation lifecycles run on; given to workflows as input so tests can shorten them. */
 export interface OnboardingPolicy {
   /** Training must be followed within this delay after eligibility (two calendar months in production). */

@@ -4,7 +4,7 @@
 import request from 'supertest';
 import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
-import { AidantRequest, HabilitationRequest, Issuer } from '../db/models/index.js';
+import { AidantOnboarding, AidantRequest, HabilitationRequest, Issuer, JournalEntry } from '../db/models/index.js';
 import { createLogger } from '../infra/logger.js';
 import { createLifecycles, resumeSubmittedDrafts } from '../services/lifecycles.js';
 import { ISSUER_EMAILS_PER_HOUR } from '../services/issuers.js';
@@ -308,5 +308,44 @@ describe('the request, step by step', () => {
     await waitForSubject(demandeur.bodies.issuer.email, SUBMITTED);
     await new Promise((r) => setTimeout(r, 500));
     expect((await mailsTo(demandeur.bodies.issuer.email)).filter((m) => m.subject === SUBMITTED)).toHaveLength(1);
+  });
+
+  it('lets the structure cancel an aidant’s onboarding from the request page, with a motif', async () => {
+    const demandeur = await confirmedDemandeur();
+    const link = await filledDraft(demandeur);
+    const { agent, bodies } = demandeur;
+    await post(agent, `${link}/envoi`, bodies.pledges);
+    const id = idOf(link);
+    await waitForStatus(id, 'awaiting_comite');
+    const lifecycles = createLifecycles(client, { taskQueue: worker.taskQueue, habilitationPolicy: policy });
+    await lifecycles.decideHabilitationRequest(id, { decision: 'validate', motif: 'Dossier complet.', juryMemberId: (await createJuryMember()).id });
+    const aidantEmail = bodies.aidants.aidant1_email;
+    let onboarding: AidantOnboarding | null = null;
+    for (let i = 0; i < 100 && !onboarding; i += 1) {
+      onboarding = await AidantOnboarding.findOne({ where: { habilitationRequestId: id, email: aidantEmail } });
+      if (!onboarding) await new Promise((r) => setTimeout(r, 100));
+    }
+    await waitForSubject(aidantEmail, 'Aidants Connect - Inscrivez-vous à la formation des aidants');
+    const action = `${link}/aidants/${onboarding!.id}/annuler`;
+    const page = (await agent.get(link)).text;
+    expect(page).toContain(`action="${action}"`);
+
+    const tooShort = await agent.post(action).type('form').send({ _csrf: csrfFrom(page), reason: 'x' });
+    expect(tooShort.status).toBe(400);
+    expect(tooShort.text).toContain(`<p id="field-reason-${onboarding!.id}-error" class="fr-error-text">Indiquez le motif de l’annulation (entre 3 et 500 caractères).</p>`);
+    const otherRequest = await agent.post(`${link}/aidants/00000000-0000-4000-8000-000000000000/annuler`).type('form').send({ _csrf: csrfFrom(tooShort.text), reason: 'Départ' });
+    expect(otherRequest.status).toBe(404);
+
+    const cancelled = await agent.post(action).type('form').send({ _csrf: csrfFrom(tooShort.text), reason: 'Karim quitte la structure.' });
+    expect(cancelled.status).toBe(303);
+    expect((await onboarding!.reload()).status).toBe('cancelled');
+    const entry = await JournalEntry.findOne({ where: { action: 'onboarding_cancelled', onboardingId: onboarding!.id } });
+    expect(entry?.details).toMatchObject({ reason: 'Karim quitte la structure.', requestedBy: 'demandeur' });
+    expect((await waitForSubject(aidantEmail, 'Aidants Connect - Habilitation de Karim Benali annulée'))?.text).toContain('Karim quitte la structure.');
+    expect((await agent.get(link)).text).toContain('Motif : Karim quitte la structure.');
+
+    const again = await agent.post(action).type('form').send({ _csrf: csrfFrom(tooShort.text), reason: 'Encore une fois.' });
+    expect(again.status).toBe(409);
+    expect(again.text).toContain('Cette habilitation est déjà terminée ou annulée.');
   });
 });

@@ -5,7 +5,7 @@
 import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { addDays, addMonths, DAY_MS } from '../domain/duration.js';
-import { FINAL_ONBOARDING_STATUSES, type OnboardingStatus, type ShipmentStatus } from '../domain/habilitation.js';
+import { cancelReasonError, FINAL_ONBOARDING_STATUSES, type OnboardingStatus, type ShipmentStatus } from '../domain/habilitation.js';
 import {
   cancelOnboardingUpdate, cardShipmentUpdate, cardValidatedUpdate, onboardingStatusQuery, recordTrainingUpdate, reopenOnboardingUpdate,
   type AidantOnboardingInput,
@@ -77,16 +77,17 @@ export async function aidantOnboardingWorkflow(input: AidantOnboardingInput): Pr
     },
   });
 
-  setHandler(cancelOnboardingUpdate, async ({ reason, actorId }) => {
+  setHandler(cancelOnboardingUpdate, async ({ reason, actorId, requestedBy }) => {
     state.cancelled = true;
     state.cancelReason = reason.trim();
-    await acts.cancelOnboarding({ onboardingId: id, workflowId, reason, actorId });
+    await acts.cancelOnboarding({ onboardingId: id, workflowId, reason, actorId, requestedBy });
     state.status = 'cancelled';
     return state.status;
   }, {
     validator: ({ reason }) => {
       if (FINAL_ONBOARDING_STATUSES.includes(state.status) || state.cancelled) throw reject('Cette habilitation est déjà terminée ou annulée.');
-      if (typeof reason !== 'string' || reason.trim().length < 3) throw reject('Le motif de l’annulation est obligatoire.');
+      const reasonError = cancelReasonError(reason);
+      if (reasonError) throw reject(reasonError);
     },
   });
 

@@ -1,7 +1,9 @@
 // Message definitions shared by workflows and their clients (server, back-office, tests).
 // Names are stable: changing one breaks running workflows.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ComiteDecision, OnboardingPolicy, OnboardingStatus, RequestStatus, ShipmentStatus } from '../domain/habilitation.js';
+import type {
+  CancelOnboardingInput, ComiteDecision, OnboardingPolicy, OnboardingStatus, RequestStatus, ShipmentStatus,
+} from '../domain/habilitation.js';
 
 export interface ComiteDecisionInput {
   decision: ComiteDecision;
@@ -39,7 +41,7 @@ export interface AidantOnboardingInput {
 export const onboardingStatusQuery = defineQuery<{ status: OnboardingStatus; trainingDeadline: string }>('onboardingStatus');
 export const recordTrainingUpdate = defineUpdate<OnboardingStatus, [{ trainingDate: string; actorId: string }]>('recordTraining');
 export const reopenOnboardingUpdate = defineUpdate<OnboardingStatus, [{ deadline: string; actorId: string }]>('reopen');
-export const cancelOnboardingUpdate = defineUpdate<OnboardingStatus, [{ reason: string; actorId: string }]>('cancel');
+export const cancelOnboardingUpdate = defineUpdate<OnboardingStatus, [CancelOnboardingInput]>('cancel');
 export const cardShipmentUpdate = defineUpdate<OnboardingStatus, [{ status: Exclude<ShipmentStatus, 'preparing'>; trackingNumber?: string; actorId: string }]>('cardShipment');
 /** Sent by the espace référent once the aidant's card is linked and its first code checked. */
 export const cardValidatedUpdate = defineUpdate<OnboardingStatus, [{ cardId: string; actorId: string }]>('cardValidated');

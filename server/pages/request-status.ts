@@ -1,10 +1,32 @@
 // The private page of one habilitation request: its state, each aidant's step and training deadline, the
 // message thread with the ANCT team, and the way back into the form while it may be edited.
 import type { AidantOnboarding, AidantRequest, RequestMessage } from '../../db/models/index.js';
-import { ONBOARDING_STATUSES, REQUEST_STATUSES, type OnboardingStatus, type RequestStatus } from '../../domain/habilitation.js';
+import {
+  FINAL_ONBOARDING_STATUSES, ONBOARDING_STATUSES, REQUEST_STATUSES, type OnboardingStatus, type RequestStatus,
+} from '../../domain/habilitation.js';
 import { REQUEST_STEPS, type RequestStep } from '../../domain/habilitation-form.js';
 import { html, raw } from '../views/html.js';
 import { layout } from '../views/layout.js';
+
+/** A cancellation posted with an invalid motif: shown again next to its aidant. */
+export interface CancelForm { onboardingId: string; error: string; reason: string }
+
+function cancelCell(requestId: string, onboarding: AidantOnboarding | undefined, csrfToken: string | undefined, cancel: CancelForm | undefined) {
+  if (!onboarding) return '—';
+  if (onboarding.status === 'cancelled') return html`Motif : ${onboarding.cancelReason ?? ''}`;
+  if (FINAL_ONBOARDING_STATUSES.includes(onboarding.status as OnboardingStatus) || !csrfToken) return '—';
+  const id = `field-reason-${onboarding.id}`;
+  const error = cancel?.onboardingId === onboarding.id ? cancel : undefined;
+  return html`<form method="post" action="/habilitation/demandes/${requestId}/aidants/${onboarding.id}/annuler">
+    <input type="hidden" name="_csrf" value="${csrfToken}">
+    <div class="fr-input-group${error ? ' fr-input-group--error' : ''}">
+      <label class="fr-label fr-text--sm" for="${id}">Motif de l’annulation</label>
+      <input class="fr-input${error ? ' fr-input--error' : ''}" id="${id}" name="reason" value="${error?.reason ?? ''}" ${error ? raw(`aria-invalid="true" aria-describedby="${id}-error"`) : ''}>
+      ${error ? html`<p id="${id}-error" class="fr-error-text">${error.error}</p>` : ''}
+    </div>
+    <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">Annuler l’habilitation de cet aidant</button>
+  </form>`;
+}
 
 const frenchDate = (date: Date) => date.toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' });
 
@@ -16,6 +38,7 @@ export function requestStatusPage(
   thread?: { messages: RequestMessage[]; csrfToken: string; error?: string },
   /** The step to continue with while the demandeur may edit the request. */
   nextStep: RequestStep | null = null,
+  cancel?: CancelForm,
 ): string {
   const badge = request.status === 'refused' ? 'error' : request.status === 'validated' ? 'success' : 'info';
   const draft = request.status === 'draft' && !request.submittedAt;
@@ -33,13 +56,14 @@ export function requestStatusPage(
       <p>Elle est enregistrée comme brouillon. Prochaine étape : ${REQUEST_STEPS[nextStep]}.</p>
       <p><a class="fr-btn fr-mt-2w" href="/habilitation/demandes/${request.id}/${nextStep}">Reprendre ma demande</a></p></div>` : ''}
     ${lastMotif && ['validated', 'refused'].includes(request.status) ? html`<p>Message du comité : ${lastMotif}</p>` : ''}
-    <h2 class="fr-h4">Aidants à former</h2>
+    <h2 class="fr-h4" id="aidants">Aidants à former</h2>
     <div class="fr-table"><table><caption class="fr-sr-only">Aidants à former et leur étape</caption>
-      <thead><tr><th scope="col">Aidant</th><th scope="col">Étape</th><th scope="col">Formation à suivre avant le</th></tr></thead>
+      <thead><tr><th scope="col">Aidant</th><th scope="col">Étape</th><th scope="col">Formation à suivre avant le</th><th scope="col">Annulation</th></tr></thead>
       <tbody>${people.map((person) => {
         const onboarding = onboardingOf(person.email);
         return html`<tr><td>${person.name}</td><td>${onboarding ? ONBOARDING_STATUSES[onboarding.status as OnboardingStatus] : 'En attente de la décision du comité'}</td>
-          <td>${onboarding && ['awaiting_training', 'lapsed'].includes(onboarding.status) ? frenchDate(onboarding.trainingDeadline) : '—'}</td></tr>`;
+          <td>${onboarding && ['awaiting_training', 'lapsed'].includes(onboarding.status) ? frenchDate(onboarding.trainingDeadline) : '—'}</td>
+          <td>${cancelCell(request.id, onboarding, thread?.csrfToken, cancel)}</td></tr>`;
       })}</tbody></table></div>
     ${thread && request.submittedAt ? html`
     <h2 class="fr-h4" id="messages">Échanges avec l’équipe Aidants Connect</h2>

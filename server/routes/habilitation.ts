@@ -3,12 +3,12 @@
 // starts the request's workflow; after « Demander des modifications » the same steps lead to a resubmission.
 import { Router, type Request, type Response } from 'express';
 import { AidantOnboarding, AidantRequest, ComiteDecisionRecord, HabilitationRequest, Issuer, RequestMessage } from '../../db/models/index.js';
-import { NotFoundError, ValidationError } from '../../domain/errors.js';
+import { InvalidTransitionError, NotFoundError, ValidationError } from '../../domain/errors.js';
 import {
   AIDANT_ROWS, aidantRowsOf, firstIncompleteStep, MAX_AIDANTS, parseAidants, parsePledges, parseReferent, parseStructure,
   REQUEST_STEP_KEYS, type RequestStep,
 } from '../../domain/habilitation-form.js';
-import { PLEDGE_KEYS, STRUCTURE_TYPES } from '../../domain/habilitation.js';
+import { cancelReasonError, FINAL_ONBOARDING_STATUSES, PLEDGE_KEYS, STRUCTURE_TYPES } from '../../domain/habilitation.js';
 import {
   createRequestDraft, draftCreatedEmail, isEditable, postRequestMessage, saveAidants, saveReferent, saveStructure, submitRequest,
 } from '../../services/habilitation.js';
@@ -17,12 +17,16 @@ import type { AppDeps } from '../app.js';
 import { asyncRoute, postedValues } from '../async-route.js';
 import { csrfToken, verifyCsrf } from '../csrf.js';
 import { errorPage } from '../pages/errors.js';
-import { requestStatusPage } from '../pages/request-status.js';
+import { requestStatusPage, type CancelForm } from '../pages/request-status.js';
 import {
   aidantsStepPage, referentStepPage, structureStepPage, submitStepPage, type StepContext,
 } from '../pages/request-steps.js';
 import type { Values } from '../views/form.js';
+import { cancelOnboardingUpdate } from '../../workflows/messages.js';
 import { UUID } from './uuid.js';
+
+/** Errors of the status page's forms: the message thread, or one aidant's cancellation. */
+interface PageErrors { message?: string; cancel?: CancelForm }
 
 const stepPath = (requestId: string, step: RequestStep) => `${requestPath(requestId)}/${step}`;
 
@@ -248,18 +252,37 @@ export function habilitationRouter(deps: AppDeps): Router {
   }));
 
   // --- The status page and the message thread
-  async function statusPage(req: Request, res: Response, id: string, error?: string): Promise<string> {
+  async function statusPage(req: Request, res: Response, id: string, errors: PageErrors = {}): Promise<string> {
     const request = await findRequest(id);
     const aidants = await aidantsOf(request.id);
     const onboardings = await AidantOnboarding.findAll({ where: { habilitationRequestId: request.id } });
     const lastDecision = await ComiteDecisionRecord.findOne({ where: { habilitationRequestId: request.id }, order: [['decidedAt', 'DESC']] });
     const messages = await RequestMessage.findAll({ where: { habilitationRequestId: request.id }, order: [['createdAt', 'ASC']] });
     const nextStep = isEditable(request) ? firstIncompleteStep(request, aidants.length) : null;
-    return requestStatusPage(request, aidants, onboardings, lastDecision?.motif ?? null, { messages, csrfToken: csrfToken(req, res, secure), error }, nextStep);
+    return requestStatusPage(request, aidants, onboardings, lastDecision?.motif ?? null, { messages, csrfToken: csrfToken(req, res, secure), error: errors.message }, nextStep, errors.cancel);
   }
 
   router.get('/demandes/:id', asyncRoute(async (req, res) => {
     res.send(await statusPage(req, res, req.params.id));
+  }));
+
+  // The structure's side may cancel an aidant's onboarding at any step (the ANCT does it from /admin).
+  router.post('/demandes/:id/aidants/:onboardingId/annuler', verifyCsrf, asyncRoute(async (req, res) => {
+    const request = await findRequest(req.params.id);
+    const onboarding = UUID.test(req.params.onboardingId)
+      ? await AidantOnboarding.findOne({ where: { id: req.params.onboardingId, habilitationRequestId: request.id } })
+      : null;
+    if (!onboarding) throw new NotFoundError('Cet aidant ne fait pas partie de cette demande.');
+    // A finished lifecycle no longer answers updates: say why here rather than « no lifecycle running ».
+    if (FINAL_ONBOARDING_STATUSES.includes(onboarding.status)) throw new InvalidTransitionError('Cette habilitation est déjà terminée ou annulée.');
+    const reason = String(req.body.reason ?? '').trim();
+    const error = cancelReasonError(reason);
+    if (error) {
+      res.status(400).send(await statusPage(req, res, request.id, { cancel: { onboardingId: onboarding.id, error, reason } }));
+      return;
+    }
+    await deps.lifecycles.updateOnboarding(onboarding.id, cancelOnboardingUpdate, { reason, requestedBy: 'demandeur' });
+    res.redirect(303, `${requestPath(request.id)}#aidants`);
   }));
 
   router.post('/demandes/:id/messages', verifyCsrf, asyncRoute(async (req, res) => {
@@ -272,7 +295,7 @@ export function habilitationRouter(deps: AppDeps): Router {
       );
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      res.status(400).send(await statusPage(req, res, request.id, error.fieldErrors.content));
+      res.status(400).send(await statusPage(req, res, request.id, { message: error.fieldErrors.content }));
       return;
     }
     res.redirect(303, `${requestPath(request.id)}#messages`);
