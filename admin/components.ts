@@ -9,4 +9,5 @@ export const componentLoader = new ComponentLoader();
 export const COMPONENTS = {
   LifecycleAction: componentLoader.add('LifecycleAction', path.join(here, 'components', 'LifecycleAction.tsx')),
   Dashboard: componentLoader.add('Dashboard', path.join(here, 'components', 'Dashboard.tsx')),
+  Lines: componentLoader.add('Lines', path.join(here, 'components', 'Lines.tsx')),
 };

@@ -6,13 +6,14 @@ import {
   Issuer, JournalEntry, Mandat, Organisation, OrganisationMembership, RequestMessage, Usager, User,
 } from '../db/models/index.js';
 import { DEMARCHE_KEYS, DEMARCHES } from '../domain/demarches.js';
-import { ONBOARDING_STATUSES, REQUEST_STATUSES, SHIPMENT_STATUSES, STRUCTURE_TYPES } from '../domain/habilitation.js';
+import { COMITE_DECISIONS, ONBOARDING_STATUSES, REQUEST_STATUSES, SHIPMENT_STATUSES, STRUCTURE_TYPES } from '../domain/habilitation.js';
 import { JOURNAL_ACTIONS } from '../domain/journal.js';
 import { MANDAT_DURATIONS, MANDAT_STATUSES } from '../domain/mandat.js';
 import { can, STAFF_ROLES, type BackOfficeCapability } from '../domain/roles.js';
 import { daysBetween } from '../domain/duration.js';
 import type { Lifecycles } from '../services/lifecycles.js';
 import { habilitationRequestActions, onboardingActions, shipmentActions } from './actions.js';
+import { COMPONENTS } from './components.js';
 
 const NAV = {
   habilitation: { name: 'habilitation', icon: 'Award' },
@@ -51,6 +52,26 @@ async function withDaysWaiting<T extends { record?: RecordJSON; records?: Record
   return response;
 }
 
+const frenchDate = (date: Date) => date.toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' });
+
+/** Adds to a request's record page what lives in other tables: its aidants to train, messages and decisions. */
+async function withRequestDetail<T extends { record?: RecordJSON }>(response: T): Promise<T> {
+  const record = response.record;
+  if (!record) return response;
+  const habilitationRequestId = String(record.params.id);
+  const aidants = await AidantRequest.findAll({ where: { habilitationRequestId }, order: [['createdAt', 'ASC'], ['email', 'ASC']] });
+  const messages = await RequestMessage.findAll({ where: { habilitationRequestId }, order: [['createdAt', 'ASC']] });
+  const decisions = await ComiteDecisionRecord.findAll({ where: { habilitationRequestId }, order: [['decidedAt', 'ASC']] });
+  const referent = `${record.params.referentFirstName ?? ''} ${record.params.referentLastName ?? ''}`.trim();
+  record.params.aidantsToTrain = [
+    ...(record.params.referentIsAidant ? [`${referent} (le référent, qui suivra aussi la formation)`] : []),
+    ...aidants.map((a) => `${a.firstName} ${a.lastName} — ${a.email} — ${a.profession}`),
+  ].join('\n');
+  record.params.thread = messages.map((m) => `${frenchDate(m.createdAt)}, ${m.sender === 'anct' ? 'équipe ANCT' : 'demandeur'} : ${m.content}`).join('\n');
+  record.params.decisions = decisions.map((d) => `${frenchDate(d.decidedAt)}, ${COMITE_DECISIONS[d.decision].label} : ${d.motif}`).join('\n');
+  return response;
+}
+
 /** Read-only resource: list, show, search and filter; everything else refused server-side. */
 function readOnly(capability: BackOfficeCapability) {
   const canRead = allowed(capability);
@@ -71,17 +92,20 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string): Resou
         filterProperties: ['status', 'departmentCode', 'type', 'submittedAt'],
         showProperties: ['name', 'status', 'daysWaiting', 'type', 'siret', 'address', 'zipcode', 'city', 'departmentCode', 'franceServicesNumber',
           'webSite', 'missionDescription', 'issuerId', 'referentFirstName', 'referentLastName', 'referentEmail', 'referentPhone', 'referentProfession',
-          'referentIsAidant', 'habilitationNumber', 'organisationId', 'submittedAt', 'decidedAt'],
+          'referentIsAidant', 'aidantsToTrain', 'thread', 'decisions', 'habilitationNumber', 'organisationId', 'submittedAt', 'decidedAt'],
         properties: {
           status: enumOf('habilitation_requests', 'status', REQUEST_STATUSES),
           type: enumOf('habilitation_requests', 'type', STRUCTURE_TYPES),
           // Computed for requests awaiting the comité; sort by submission date to see the longest waits first.
           daysWaiting: { type: 'number', isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } },
+          ...Object.fromEntries(['aidantsToTrain', 'thread', 'decisions'].map((name) => [name, {
+            type: 'textarea', isSortable: false, isVisible: { list: false, show: true, edit: false, filter: false }, components: { show: COMPONENTS.Lines },
+          }])),
         },
         actions: {
           ...readOnly('follow_onboarding'),
           list: { isAccessible: allowed('follow_onboarding'), after: withDaysWaiting },
-          show: { isAccessible: allowed('follow_onboarding'), after: withDaysWaiting },
+          show: { isAccessible: allowed('follow_onboarding'), after: async <T extends { record?: RecordJSON }>(response: T) => withRequestDetail(await withDaysWaiting(response)) },
           ...habilitationRequestActions(lifecycles, publicUrl),
         },
       },

@@ -101,6 +101,14 @@ describe('back-office actions', () => {
     expect((await demandeur.get(`/habilitation/demandes/${request.id}`)).text).toContain('Du lundi au vendredi, 9 h - 17 h.');
     expect(await RequestMessage.count({ where: { habilitationRequestId: request.id } })).toBe(2);
     expect((await waitForSubject(ANCT_TEST_EMAIL, `[Aidants Connect] Nouveau message du demandeur : ${request.name}`))?.text).toContain('9 h - 17 h');
+
+    // The record page gathers the thread and the aidants to train.
+    const shown = (await asStaff.get(`/admin/api/resources/habilitation_requests/records/${request.id}/show`)).body.record.params;
+    expect(shown.thread.split('\n')).toEqual([
+      expect.stringMatching(/, équipe ANCT : Pouvez-vous préciser vos horaires d’accueil \?$/),
+      expect.stringMatching(/, demandeur : Du lundi au vendredi, 9 h - 17 h\.$/),
+    ]);
+    expect(shown.aidantsToTrain).toMatch(/^Karim Benali — aidant-[0-9a-f]+@exemple\.fr — Travailleur social$/);
   });
 
   it('serves the dashboard figures: requests awaiting the comité and for how long', async () => {

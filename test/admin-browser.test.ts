@@ -109,6 +109,7 @@ describe('in a browser', () => {
 
     // The jury member validates it with a motif, from the record page.
     await row.click();
+    await page.getByText('Léa Roux (le référent, qui suivra aussi la formation)').waitFor();
     await page.getByText('Valider', { exact: true }).click();
     await page.fill('#field-motif', 'Structure éligible, dossier complet.');
     await page.click('button[type=submit]');

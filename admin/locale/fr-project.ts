@@ -48,6 +48,9 @@ export const frProjectTranslations = {
     emailVerifiedAt: 'E-mail confirmé le',
     cardId: 'Carte',
     daysWaiting: 'Jours d’attente du comité',
+    aidantsToTrain: 'Aidants à former',
+    thread: 'Échanges avec le demandeur',
+    decisions: 'Décisions du comité',
   },
   resources: {
     habilitation_requests: { actions: { sendMessage: 'Écrire au demandeur', validate: 'Valider', refuse: 'Refuser', requireChanges: 'Demander des modifications' } },
