@@ -5,7 +5,7 @@ import type { MigrationParams } from 'umzug';
 import type { QueryInterface } from 'sequelize';
 
 const up = `
-ALTER TABLE issuer_email_confirmations DROP COLUMN habilitation_request_id;
+ALTER TABLE issuer_email_confirmations DROP COLUMN IF EXISTS habilitation_request_id;
 CREATE INDEX issuer_email_confirmations_issuer ON issuer_email_confirmations (issuer_id, created_at);
 
 ALTER TABLE habilitation_requests DROP CONSTRAINT request_submitted_is_complete;
