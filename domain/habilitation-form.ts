@@ -60,6 +60,8 @@ const MOBILE = /^(?:\+33\s?|0)[67](?:[\s.-]?\d{2}){4}$/;
 const FRANCE_SERVICES_NUMBER = /^[A-Za-z0-9][A-Za-z0-9-]{0,29}$/;
 const WEB_SITE = /^https?:\/\/[^\s/$.?#][^\s]*\.[^\s]{2,}$/i;
 const INVALID_EMAIL = 'Veuillez saisir une adresse e-mail valide, par exemple nom@exemple.fr.';
+/** The French message for an e-mail address that does not look like one, or null. */
+export const emailError = (value: string): string | null => (EMAIL.test(value) ? null : INVALID_EMAIL);
 const checked = (value: unknown) => value === 'on' || value === 'true';
 const str = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
 
@@ -85,7 +87,7 @@ function reader(body: Record<string, unknown>) {
   };
   const email = (field: string, label: string): string => {
     const value = required(field, label).toLowerCase();
-    if (value && !errors[field] && !EMAIL.test(value)) errors[field] = INVALID_EMAIL;
+    if (value && !errors[field] && emailError(value)) errors[field] = INVALID_EMAIL;
     return value;
   };
   const done = <T>(value: T): Parsed<T> => (Object.keys(errors).length > 0 ? { errors } : { value, errors });

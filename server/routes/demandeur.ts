@@ -3,7 +3,7 @@
 import { Router } from 'express';
 import { HabilitationRequest, Issuer } from '../../db/models/index.js';
 import { DomainError, NotFoundError } from '../../domain/errors.js';
-import { parseIssuer } from '../../domain/habilitation-form.js';
+import { emailError, parseIssuer } from '../../domain/habilitation-form.js';
 import {
   confirmIssuerEmail, EMAIL_CONFIRMATION_DAYS, issuerAccessEmail, issuerOfConfirmation, issuerSpacePath, registerIssuer,
 } from '../../services/issuers.js';
@@ -82,9 +82,9 @@ export function demandeurRouter(deps: AppDeps): Router {
 
   router.post('/suivre', verifyCsrf, asyncRoute(async (req, res) => {
     const email = String(req.body.email ?? '').trim().toLowerCase();
-    const { errors } = parseIssuer({ firstName: '-', lastName: '-', profession: '-', email });
-    if (errors.email) {
-      res.status(400).send(followRequestPage({ email }, { email: errors.email }, csrfToken(req, res, secure)));
+    const error = emailError(email);
+    if (error) {
+      res.status(400).send(followRequestPage({ email }, { email: error }, csrfToken(req, res, secure)));
       return;
     }
     const issuer = await Issuer.findOne({ where: { email } });
