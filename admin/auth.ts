@@ -4,10 +4,11 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import pg from 'pg';
-import { verifySync } from 'otplib';
 import { User } from '../db/models/index.js';
 import { appendJournal } from '../services/journal.js';
+import { clearFailures, consumeAdminTotpStep, recordFailure, tooManyFailures } from '../services/login-guard.js';
 import { verifyPassword } from '../services/passwords.js';
+import { verifyTotp } from '../services/totp.js';
 import { csrfToken, verifyCsrf } from '../server/csrf.js';
 import { adminLoginPage } from './login-page.js';
 
@@ -25,30 +26,11 @@ declare module 'express-session' {
 }
 
 const GENERIC_ERROR = 'Adresse e-mail, mot de passe ou code incorrect.';
-const MAX_FAILURES = 5;
-const FAILURE_WINDOW_MS = 15 * 60_000;
-
-/** Counts failed logins per e-mail to slow down guessing (per process; a shared store comes with hardening). */
-class FailureCounter {
-  private readonly failures = new Map<string, number[]>();
-  blocked(key: string, now = Date.now()): boolean {
-    const recent = (this.failures.get(key) ?? []).filter((t) => now - t < FAILURE_WINDOW_MS);
-    this.failures.set(key, recent);
-    return recent.length >= MAX_FAILURES;
-  }
-  record(key: string): void {
-    this.failures.set(key, [...(this.failures.get(key) ?? []), Date.now()]);
-  }
-  reset(key: string): void {
-    this.failures.delete(key);
-  }
-}
 
 export function adminAuthRouter(options: { databaseUrl: string; sessionSecret: string; secureCookies: boolean }): { router: Router; close(): Promise<void> } {
   const PgStore = connectPgSimple(session);
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 5 });
   const router = Router();
-  const failures = new FailureCounter();
 
   router.use(session({
     store: new PgStore({ pool, tableName: 'http_sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60 }),
@@ -70,20 +52,21 @@ export function adminAuthRouter(options: { databaseUrl: string; sessionSecret: s
       const email = String(req.body.email ?? '').trim().toLowerCase();
       const password = String(req.body.password ?? '');
       const otp = String(req.body.otp ?? '').trim();
-      const fail = (status: number, message = GENERIC_ERROR) => {
-        failures.record(email);
+      const fail = async (status: number, message = GENERIC_ERROR) => {
+        await recordFailure(email);
         res.status(status).send(adminLoginPage({ csrfToken: csrfToken(req, res, options.secureCookies), error: message, email }));
       };
-      if (failures.blocked(email)) {
+      if (await tooManyFailures(email)) {
         return fail(429, 'Trop de tentatives de connexion. Réessayez dans quelques minutes.');
       }
       const user = email ? await User.findOne({ where: { email } }) : null;
       const passwordOk = await verifyPassword(password, user?.passwordHash ?? null);
-      const otpOk = Boolean(user?.adminTotpSecret) && /^\d{6}$/.test(otp)
-        && verifySync({ secret: user!.adminTotpSecret!, token: otp, period: 30, epochTolerance: 30 }).valid;
-      if (!user || !user.isActive || user.staffRoles.length === 0 || !passwordOk || !otpOk) return fail(401);
+      const code = user?.adminTotpSecret ? verifyTotp(user.adminTotpSecret, 30, otp) : { valid: false };
+      if (!user || !user.isActive || user.staffRoles.length === 0 || !passwordOk || !code.valid) return fail(401);
+      // Checked last, once everything else is right: a used code must not burn the next attempt's step.
+      if (!(await consumeAdminTotpStep(user.id, code.step!))) return fail(401, 'Ce code a déjà été utilisé : attendez le suivant.');
 
-      failures.reset(email);
+      await clearFailures(email);
       const adminUser: AdminUser = { id: user.id, email: user.email, title: `${user.firstName} ${user.lastName}`, roles: user.staffRoles };
       await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
       req.session.adminUser = adminUser;

@@ -2,8 +2,10 @@
 // all load them the same way.
 import * as domain from './0001-domain.js';
 import * as requestSteps from './0002-request-steps.js';
+import * as loginGuard from './0003-login-guard.js';
 
 export const MIGRATIONS = [
   { name: '0001-domain', ...domain },
   { name: '0002-request-steps', ...requestSteps },
+  { name: '0003-login-guard', ...loginGuard },
 ];

@@ -1,4 +1,5 @@
-// TOTP codes of aidant cards: 6 digits, 60 s for physical cards (30 s for apps), seeds stored as hex.
+// TOTP codes: aidant cards (6 digits, 60 s for physical cards, 30 s for apps, seeds stored as hex) and the
+// ANCT back-office (30 s, base32 secrets).
 import { generateSync, verifySync } from 'otplib';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -24,9 +25,17 @@ export function currentCode(seedHex: string, periodSeconds: number, at: Date = n
   return generateSync({ secret: hexToBase32(seedHex), period: periodSeconds, digits: 6, epoch: Math.floor(at.getTime() / 1000) });
 }
 
-/** Checks a code within one period either side; returns the matched time step so callers can refuse replays. */
-export function verifyCode(seedHex: string, periodSeconds: number, token: string, at: Date = new Date()): { valid: boolean; step?: number } {
+/**
+ * Checks a 6-digit code within one period either side; returns the matched time step so that callers refuse
+ * a code already used (services/login-guard.ts).
+ */
+export function verifyTotp(secretBase32: string, periodSeconds: number, token: string, at: Date = new Date()): { valid: boolean; step?: number } {
   if (!/^\d{6}$/.test(token)) return { valid: false };
-  const result = verifySync({ secret: hexToBase32(seedHex), token, period: periodSeconds, epochTolerance: periodSeconds, epoch: Math.floor(at.getTime() / 1000) });
+  const result = verifySync({ secret: secretBase32, token, period: periodSeconds, epochTolerance: periodSeconds, epoch: Math.floor(at.getTime() / 1000) });
   return result.valid ? { valid: true, step: (result as { timeStep?: number }).timeStep } : { valid: false };
+}
+
+/** The same for a card's seed, stored as hex. */
+export function verifyCode(seedHex: string, periodSeconds: number, token: string, at: Date = new Date()): { valid: boolean; step?: number } {
+  return verifyTotp(hexToBase32(seedHex), periodSeconds, token, at);
 }

@@ -5,11 +5,10 @@ import type { Sequelize } from 'sequelize';
 import supertest from 'supertest';
 import { AidantOnboarding, HabilitationRequest, Issuer, JournalEntry, RequestMessage } from '../db/models/index.js';
 import { workflowIdForRequest } from '../domain/habilitation.js';
-import { DEMO_STAFF, seedDemoData } from '../services/demo-data.js';
 import { createLifecycles } from '../services/lifecycles.js';
 import { requestStatusQuery } from '../workflows/messages.js';
 import { adminAgent } from './support/admin-session.js';
-import { createSubmittedRequest, createStructureWithOnboarding } from './support/factories.js';
+import { createStaffMember, createSubmittedRequest, createStructureWithOnboarding } from './support/factories.js';
 import { testSequelize } from './support/env.js';
 import { ANCT_TEST_EMAIL, connectClient, startTestWorker } from './support/temporal.js';
 import { waitForSubject } from './support/mail.js';
@@ -20,11 +19,13 @@ let sequelize: Sequelize;
 let client: Client;
 let worker: Awaited<ReturnType<typeof startTestWorker>>;
 let web: Awaited<ReturnType<typeof startWebServer>>;
-const [jury, staff, tech] = DEMO_STAFF;
+let jury: Awaited<ReturnType<typeof createStaffMember>>;
+let staff: typeof jury;
+let tech: typeof jury;
 
 beforeAll(async () => {
   sequelize = testSequelize();
-  await seedDemoData(sequelize);
+  [jury, staff, tech] = [await createStaffMember('anct_jury'), await createStaffMember('anct_staff'), await createStaffMember('tech_admin')];
   client = await connectClient();
   worker = await startTestWorker({ sequelize });
   web = await startWebServer({ port: await freePort(), taskQueue: worker.taskQueue });

@@ -5,16 +5,16 @@ import { AidantOnboarding, AidantRequest, ComiteDecisionRecord, HabilitationRequ
 import { Autorisation, Mandat, Usager } from './mandats.js';
 import { Organisation } from './organisation.js';
 import { OrganisationMembership, User } from './people.js';
-import { Connection, EmailOutbox, JournalEntry, LoginLink } from './records.js';
+import { Connection, EmailOutbox, JournalEntry, LoginFailure, LoginLink } from './records.js';
 
 export {
   AidantOnboarding, AidantRequest, Autorisation, Card, CardShipment, ComiteDecisionRecord, Connection, EmailOutbox,
-  HabilitationRequest, Issuer, IssuerEmailConfirmation, JournalEntry, LoginLink, Mandat, Organisation, OrganisationMembership, RequestMessage, Usager, User,
+  HabilitationRequest, Issuer, IssuerEmailConfirmation, JournalEntry, LoginFailure, LoginLink, Mandat, Organisation, OrganisationMembership, RequestMessage, Usager, User,
 };
 
 export const ALL_MODELS = [
   Organisation, User, OrganisationMembership, Issuer, HabilitationRequest, IssuerEmailConfirmation, AidantRequest, RequestMessage, ComiteDecisionRecord,
-  AidantOnboarding, Card, CardShipment, Usager, Mandat, Autorisation, JournalEntry, EmailOutbox, Connection, LoginLink,
+  AidantOnboarding, Card, CardShipment, Usager, Mandat, Autorisation, JournalEntry, EmailOutbox, Connection, LoginLink, LoginFailure,
 ] as const;
 
 let initialised: Sequelize | undefined;

@@ -14,6 +14,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare staffRoles: CreationOptional<StaffRole[]>;
   declare passwordHash: string | null;
   declare adminTotpSecret: string | null;
+  /** The time step of the last TOTP code accepted at the back-office login: a code is accepted once. */
+  declare adminTotpLastStep: CreationOptional<number | null>;
   declare lastLoginAt: Date | null;
   declare lastActivityAt: Date | null;
   declare createdAt: CreationOptional<Date>;
@@ -38,6 +40,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         },
         passwordHash: text(),
         adminTotpSecret: text(),
+        adminTotpLastStep: { type: DataTypes.INTEGER, allowNull: true },
         lastLoginAt: date(),
         lastActivityAt: date(),
         createdAt: createdAt(),

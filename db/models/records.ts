@@ -122,3 +122,17 @@ export class LoginLink extends Model<InferAttributes<LoginLink>, InferCreationAt
     );
   }
 }
+
+/** One failed login attempt; counted per key (the e-mail typed) over a sliding window by services/login-guard.ts. */
+export class LoginFailure extends Model<InferAttributes<LoginFailure>, InferCreationAttributes<LoginFailure>> {
+  declare id: CreationOptional<string>;
+  declare key: string;
+  declare createdAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    LoginFailure.init(
+      { id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true }, key: text(false), createdAt: createdAt() },
+      { sequelize, tableName: 'login_failures' },
+    );
+  }
+}

@@ -1,9 +1,12 @@
 // Logs an ANCT person into the real back-office over HTTP (password + TOTP code), keeping the session cookie.
+// A code is accepted once, so each person logs in once per web server and the session is reused.
 import request from 'supertest';
 import { generateSync } from 'otplib';
 import { DEMO_PASSWORD } from '../../services/demo-data.js';
 
-export async function adminAgent(baseUrl: string, email: string, totpSecret: string) {
+const sessions = new Map<string, Promise<ReturnType<typeof request.agent>>>();
+
+async function logIn(baseUrl: string, email: string, totpSecret: string) {
   const agent = request.agent(baseUrl);
   const page = await agent.get('/admin/login');
   const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
@@ -11,4 +14,10 @@ export async function adminAgent(baseUrl: string, email: string, totpSecret: str
     .send({ _csrf: csrf, email, password: DEMO_PASSWORD, otp: generateSync({ secret: totpSecret, period: 30, digits: 6 }) });
   if (res.status !== 303) throw new Error(`login of ${email} failed with ${res.status}`);
   return agent;
+}
+
+export function adminAgent(baseUrl: string, email: string, totpSecret: string) {
+  const key = `${baseUrl} ${email}`;
+  if (!sessions.has(key)) sessions.set(key, logIn(baseUrl, email, totpSecret));
+  return sessions.get(key)!;
 }

@@ -3,6 +3,10 @@ import type { Sequelize } from 'sequelize';
 import { parseAidants, parseIssuer, parsePledges, parseReferent, parseStructure, type Parsed } from '../../domain/habilitation-form.js';
 import { createRequestDraft, saveAidants, saveReferent, submitRequest } from '../../services/habilitation.js';
 import { registerIssuer } from '../../services/issuers.js';
+import { generateSecret } from 'otplib';
+import type { StaffRole } from '../../domain/roles.js';
+import { DEMO_PASSWORD } from '../../services/demo-data.js';
+import { hashPassword } from '../../services/passwords.js';
 import { AidantOnboarding, HabilitationRequest, Issuer, Organisation, OrganisationMembership, User } from '../../db/models/index.js';
 import { unique } from './env.js';
 
@@ -46,6 +50,17 @@ export async function createSubmittedRequest(sequelize: Sequelize, overrides: Pa
   await saveAidants(sequelize, request.id, valid('aidants', parseAidants(bodies.aidants, referent)));
   await submitRequest(sequelize, request.id, valid('pledges', parsePledges(bodies.pledges)));
   return request.reload();
+}
+
+/** An ANCT person of this test file, with the demo password and their own TOTP secret (codes are single-use). */
+export async function createStaffMember(role: StaffRole): Promise<{ id: string; email: string; totp: string }> {
+  const totp = generateSecret();
+  const user = await User.create({
+    email: `${unique(`${role}-`)}@anct.invalid`, firstName: 'Agent', lastName: 'ANCT', profession: 'ANCT', phone: null,
+    currentOrganisationId: null, staffRoles: [role], passwordHash: await hashPassword(DEMO_PASSWORD), adminTotpSecret: totp,
+    lastLoginAt: null, lastActivityAt: null,
+  });
+  return { id: user.id, email: user.email, totp };
 }
 
 export async function createJuryMember(): Promise<User> {
