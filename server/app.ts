@@ -25,6 +25,11 @@ export interface AppDeps {
   adminRouter?: Router;
 }
 
+const PUBLIC_CSP = [
+  "default-src 'self'", "img-src 'self' data:", "style-src 'self'", "script-src 'self'", "font-src 'self'", "object-src 'none'",
+  "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+].join('; ');
+
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -37,6 +42,14 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   if (deps.adminRouter) app.use('/admin', deps.adminRouter);
+
+  // Public pages load nothing but our own files (AdminJS, above, needs inline scripts and has its own rules).
+  const hsts = deps.config.http.publicUrl.startsWith('https:');
+  app.use((_req, res, next) => {
+    res.setHeader('Content-Security-Policy', PUBLIC_CSP);
+    if (hsts) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    next();
+  });
 
   app.use('/dsfr', express.static(path.join(PROJECT_ROOT, 'node_modules/@gouvfr/dsfr/dist'), { maxAge: '7d', index: false }));
   app.get('/health', healthHandler(deps));

@@ -39,6 +39,9 @@ const juryCode = () => generateSync({ secret: jury.totp, period: 30, digits: 6 }
 describe('in a browser', () => {
   it('submits a request publicly (after fixing a field error), then a jury member logs into /admin and validates it', async () => {
     const page = await browser.newPage();
+    // The public pages must work under their Content-Security-Policy: the browser reports any violation.
+    const violations: string[] = [];
+    page.on('console', (message) => { if (/Content Security Policy/i.test(message.text())) violations.push(message.text()); });
     const structureName = `CCAS ${unique()}`;
     const email = `${unique('demandeur-')}@exemple.fr`;
 
@@ -85,6 +88,9 @@ describe('in a browser', () => {
     await page.waitForURL(/\/habilitation\/demandes\/[0-9a-f-]{36}$/);
     expect(await page.textContent('h1')).toContain(structureName);
     expect(await waitForSubject(email, 'Aidants Connect - Votre demande d’habilitation a été soumise')).toBeDefined();
+
+    expect(violations).toEqual([]);
+    expect(await page.evaluate('getComputedStyle(document.body).fontFamily')).toContain('Marianne'); // the DSFR is applied
 
     await page.goto(`${web.url}/admin`);
     await page.waitForURL(/\/admin\/login$/);

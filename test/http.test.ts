@@ -40,6 +40,8 @@ describe('public pages', () => {
     expect(res.text).toContain('<html lang="fr"');
     expect(res.text).toContain('/dsfr/dsfr.min.css');
     expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect((await request(appWith()).get('/dsfr/dsfr.min.css')).status).toBe(200);
   });
 
