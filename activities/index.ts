@@ -4,6 +4,7 @@ import type { Sequelize } from 'sequelize';
 import type { Mailer } from '../services/mailer.js';
 import { sendEmailOnce, type EmailRequest, type SendOutcome } from '../services/outbox.js';
 import { createHabilitationActivities } from './habilitation.js';
+import { createHousekeepingActivities } from './housekeeping.js';
 import { createOnboardingActivities } from './onboarding.js';
 
 export interface ActivityDeps {
@@ -12,12 +13,14 @@ export interface ActivityDeps {
   mailFrom: string;
   publicUrl: string;
   anctEmail: string;
+  operations: { alertEmail: string; stuckEmailAfterMs: number };
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createHabilitationActivities(deps),
     ...createOnboardingActivities(deps),
+    ...createHousekeepingActivities(deps),
 
     /** Renders, stores and sends an e-mail once per idempotency key. */
     async sendEmail(request: EmailRequest): Promise<SendOutcome> {

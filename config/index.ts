@@ -49,6 +49,12 @@ export interface Config {
     /** Address of the ANCT team that receives reminders and digests. */
     anctEmail: string;
   };
+  operations: {
+    /** The technical team, told of e-mails stuck in the outbox. */
+    alertEmail: string;
+    /** An e-mail still unsent after this delay is reported (once). */
+    stuckEmailAfterMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -169,6 +175,10 @@ export function loadConfig(env: Env = process.env): Config {
       comiteReminderDelayMs: duration('HABILITATION_COMITE_REMINDER_DELAY', '14 days'),
       anctEmail: email('ANCT_EMAIL', 'habilitation@aidantsconnect.beta.gouv.fr'),
     },
+    operations: {
+      alertEmail: email('ALERT_EMAIL', 'tech@aidantsconnect.beta.gouv.fr'),
+      stuckEmailAfterMs: duration('STUCK_EMAIL_ALERT_AFTER', '1 hour'),
+    },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -194,5 +204,5 @@ export const CONFIG_VARIABLES = [
   'DATABASE_URL', 'EMBEDDED_PG_PORT',
   'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT',
   'SMTP_URL', 'MAIL_FROM', 'MAIL_SINK_SMTP_PORT', 'MAIL_SINK_WEB_PORT',
-  'HABILITATION_COMITE_REMINDER_DELAY', 'ANCT_EMAIL',
+  'HABILITATION_COMITE_REMINDER_DELAY', 'ANCT_EMAIL', 'ALERT_EMAIL', 'STUCK_EMAIL_ALERT_AFTER',
 ] as const;

@@ -181,6 +181,15 @@ export const TEMPLATES = {
     body: [p(`Bonjour ${e(d.recipientName)},`), p(`L’habilitation de ${e(d.aidantName)} a été annulée. Motif : ${e(d.reason)}`)].join('\n'),
     text: `Bonjour ${d.recipientName},\n\nL’habilitation de ${d.aidantName} a été annulée. Motif : ${d.reason}`,
   }),
+
+  ops_stuck_emails: (d: { emails: { key: string; template: string; since: string; attempts: number; lastError: string }[] }) => ({
+    subject: `[Aidants Connect] ${d.emails.length} e-mail(s) non envoyé(s)`,
+    body: [
+      p(`Ces e-mails attendent d’être envoyés depuis plus longtemps que prévu ; leur envoi est toujours retenté. Vérifiez le serveur SMTP et la file Temporal.`),
+      p(d.emails.map((m) => `<strong>${e(m.key)}</strong> (${e(m.template)}), depuis ${e(m.since)}, ${m.attempts} tentative(s)${m.lastError ? ` : ${e(m.lastError)}` : ''}`).join('<br/>')),
+    ].join('\n'),
+    text: `Ces e-mails attendent d’être envoyés depuis plus longtemps que prévu ; leur envoi est toujours retenté. Vérifiez le serveur SMTP et la file Temporal.\n\n${d.emails.map((m) => `- ${m.key} (${m.template}), depuis ${m.since}, ${m.attempts} tentative(s)${m.lastError ? ` : ${m.lastError}` : ''}`).join('\n')}`,
+  }),
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;

@@ -28,6 +28,9 @@ resumeSubmittedDrafts(lifecycles)
   .then((count) => count > 0 && log.info(`started the lifecycle of ${count} pending habilitation request(s)`))
   .catch((error) => log.warn('could not resume pending habilitation requests', { error: (error as Error).message }));
 
+lifecycles.ensureHousekeepingSchedule()
+  .catch((error) => log.warn('could not set up the housekeeping schedule', { error: (error as Error).message }));
+
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { Op } from 'sequelize';
 import { HabilitationRequest } from '../db/models/index.js';
 import {
-  WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle,
+  ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle,
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { DEFAULT_ONBOARDING_POLICY, workflowIdForOnboarding, workflowIdForRequest, type OnboardingPolicy, type OnboardingStatus } from '../domain/habilitation.js';
@@ -20,9 +20,13 @@ export interface Lifecycles {
   resubmitHabilitationRequest(requestId: string): Promise<void>;
   /** Sends an e-mail durably (retried until sent, once per idempotency key). */
   sendEmail(request: EmailRequest): Promise<void>;
+  /** Creates the hourly housekeeping schedule, or points it at this task queue if it exists. */
+  ensureHousekeepingSchedule(): Promise<void>;
   /** Sends an update to an aidant's onboarding; the same arguments twice are applied once. */
   updateOnboarding<A>(onboardingId: string, update: UpdateDefinition<OnboardingStatus, [A], string>, arg: A): Promise<OnboardingStatus>;
 }
+
+export const HOUSEKEEPING_SCHEDULE_ID = 'housekeeping';
 
 const dedupeId = (...parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
 
@@ -72,6 +76,21 @@ export function createLifecycles(
         args: [request],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       });
+    },
+
+    async ensureHousekeepingSchedule() {
+      const action = { type: 'startWorkflow' as const, workflowType: 'housekeepingWorkflow', taskQueue: options.taskQueue, args: [] };
+      try {
+        await client.schedule.create({
+          scheduleId: HOUSEKEEPING_SCHEDULE_ID,
+          spec: { intervals: [{ every: '1 hour' }] },
+          action,
+          policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+        });
+      } catch (error) {
+        if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+        await client.schedule.getHandle(HOUSEKEEPING_SCHEDULE_ID).update((schedule) => ({ ...schedule, action }));
+      }
     },
 
     async updateOnboarding(onboardingId, update, arg) {

@@ -2,3 +2,4 @@
 export { habilitationRequestWorkflow } from './habilitation-request.js';
 export { aidantOnboardingWorkflow } from './aidant-onboarding.js';
 export { transactionalEmailWorkflow } from './transactional-email.js';
+export { housekeepingWorkflow } from './housekeeping.js';

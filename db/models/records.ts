@@ -55,6 +55,8 @@ export class EmailOutbox extends Model<InferAttributes<EmailOutbox>, InferCreati
   declare messageId: string | null;
   declare lastError: string | null;
   declare sentAt: Date | null;
+  /** Set when the housekeeping reported this e-mail as stuck (once). */
+  declare stuckReportedAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
@@ -64,7 +66,7 @@ export class EmailOutbox extends Model<InferAttributes<EmailOutbox>, InferCreati
         recipients: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: false }, subject: text(false), html: text(false),
         textBody: text(false), status: { ...enumText(['pending', 'sent', 'failed']), defaultValue: 'pending' },
         attempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 }, messageId: text(), lastError: text(),
-        sentAt: date(), createdAt: createdAt(),
+        sentAt: date(), stuckReportedAt: date(), createdAt: createdAt(),
       },
       { sequelize, tableName: 'email_outbox' },
     );

@@ -26,6 +26,8 @@ export async function connectClient(address = testEnv.temporalAddress): Promise<
 }
 
 export const ANCT_TEST_EMAIL = 'anct-test@aidantsconnect.invalid';
+/** Where the test workers send the technical team's alerts. */
+export const ALERT_TEST_EMAIL = 'alert-test@aidantsconnect.invalid';
 
 export async function startTestWorker(options: { sequelize: Sequelize; address?: string; taskQueue?: string; connection?: NativeConnection }) {
   const bundle = await workflowBundle(); // first: installs the quiet runtime before any native connection
@@ -34,7 +36,9 @@ export async function startTestWorker(options: { sequelize: Sequelize; address?:
   const mailer = createMailer(testEnv.smtpUrl);
   const worker = await createWorker({
     connection, namespace: 'default', taskQueue, workflowBundle: bundle,
-    deps: { sequelize: options.sequelize, mailer, mailFrom: 'Aidants Connect <test@aidantsconnect.invalid>', publicUrl: 'http://localhost:3000', anctEmail: ANCT_TEST_EMAIL },
+    deps: { sequelize: options.sequelize, mailer, mailFrom: 'Aidants Connect <test@aidantsconnect.invalid>', publicUrl: 'http://localhost:3000', anctEmail: ANCT_TEST_EMAIL,
+      operations: { alertEmail: ALERT_TEST_EMAIL, stuckEmailAfterMs: 3_600_000 },
+    },
   });
   const running = worker.run();
   return {

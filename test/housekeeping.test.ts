@@ -1,0 +1,92 @@
+// The hourly housekeeping on a real Temporal server and worker: expired technical records are deleted (and
+// nothing else), e-mails stuck in the outbox are reported to the technical team once, and the schedule that
+// runs it is created idempotently.
+import type { Client } from '@temporalio/client';
+import type { Sequelize } from 'sequelize';
+import { EmailOutbox, Issuer, IssuerEmailConfirmation, LoginFailure } from '../db/models/index.js';
+import { DAY_MS } from '../domain/duration.js';
+import { createLifecycles, HOUSEKEEPING_SCHEDULE_ID } from '../services/lifecycles.js';
+import { testSequelize, unique } from './support/env.js';
+import { mailsTo, waitForMails } from './support/mail.js';
+import { ALERT_TEST_EMAIL, connectClient, startTestWorker } from './support/temporal.js';
+import type { housekeepingWorkflow } from '../workflows/housekeeping.js';
+
+let sequelize: Sequelize;
+let client: Client;
+let worker: Awaited<ReturnType<typeof startTestWorker>>;
+
+beforeAll(async () => {
+  sequelize = testSequelize();
+  client = await connectClient();
+  worker = await startTestWorker({ sequelize });
+});
+afterAll(async () => {
+  await worker.stop();
+  await client.connection.close();
+  await sequelize.close();
+});
+
+const runHousekeeping = () => client.workflow.execute<typeof housekeepingWorkflow>('housekeepingWorkflow', {
+  workflowId: unique('housekeeping-'), taskQueue: worker.taskQueue, args: [],
+});
+
+const outboxRow = (key: string, status: 'pending' | 'sent', ageMs: number) => EmailOutbox.create({
+  idempotencyKey: key, template: 'habilitation_request_submitted', recipients: ['x@exemple.fr'], subject: 's', html: 'h', textBody: 't',
+  status, messageId: null, lastError: status === 'pending' ? 'connect ECONNREFUSED 127.0.0.1:25' : null, sentAt: status === 'sent' ? new Date() : null,
+  createdAt: new Date(Date.now() - ageMs),
+});
+
+describe('housekeeping', () => {
+  it('deletes expired links and old login failures, and keeps what still serves', async () => {
+    const issuer = await Issuer.create({ email: `${unique('demandeur-')}@exemple.fr`, firstName: 'Léa', lastName: 'Roux', profession: 'Directrice', phone: null, emailVerifiedAt: null });
+    const link = (expiresInMs: number) => IssuerEmailConfirmation.create({ issuerId: issuer.id, keyHash: unique('hash-'), expiresAt: new Date(Date.now() + expiresInMs), confirmedAt: null });
+    const longExpired = await link(-31 * DAY_MS);
+    const recentlyExpired = await link(-DAY_MS);
+    const valid = await link(3 * DAY_MS);
+    const key = `${unique('login-')}@exemple.fr`;
+    await LoginFailure.create({ key, createdAt: new Date(Date.now() - 16 * 60_000) });
+    await LoginFailure.create({ key });
+
+    const { purged } = await runHousekeeping();
+    expect(purged.emailConfirmations).toBeGreaterThanOrEqual(1);
+    expect(await IssuerEmailConfirmation.findByPk(longExpired.id)).toBeNull();
+    expect(await IssuerEmailConfirmation.findByPk(recentlyExpired.id)).not.toBeNull(); // kept a while for support
+    expect(await IssuerEmailConfirmation.findByPk(valid.id)).not.toBeNull();
+    expect(await LoginFailure.count({ where: { key } })).toBe(1);
+  });
+
+  it('reports each e-mail stuck in the outbox to the technical team once', async () => {
+    const stuck = unique('stuck-');
+    const recent = unique('recent-');
+    const sentLongAgo = unique('sent-');
+    await outboxRow(stuck, 'pending', 2 * 3_600_000);
+    await outboxRow(recent, 'pending', 60_000);
+    await outboxRow(sentLongAgo, 'sent', 2 * 3_600_000);
+
+    expect((await runHousekeeping()).stuckEmails).toBeGreaterThanOrEqual(1);
+    const reports = (await waitForMails(ALERT_TEST_EMAIL, 1)).filter((m) => m.text.includes(stuck));
+    expect(reports).toHaveLength(1);
+    expect(reports[0].subject).toMatch(/^\[Aidants Connect\] \d+ e-mail\(s\) non envoyé\(s\)$/);
+    expect(reports[0].text).toContain('connect ECONNREFUSED 127.0.0.1:25');
+    expect(reports[0].text).not.toContain(recent);
+    expect(reports[0].text).not.toContain(sentLongAgo);
+    expect((await EmailOutbox.findOne({ where: { idempotencyKey: stuck } }))!.stuckReportedAt).not.toBeNull();
+
+    await runHousekeeping();
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await mailsTo(ALERT_TEST_EMAIL)).filter((m) => m.text.includes(stuck))).toHaveLength(1);
+  });
+
+  it('creates its hourly schedule once, however often the web server starts', async () => {
+    const lifecycles = createLifecycles(client, { taskQueue: worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } });
+    try {
+      await lifecycles.ensureHousekeepingSchedule();
+      await lifecycles.ensureHousekeepingSchedule();
+      const schedule = await client.schedule.getHandle(HOUSEKEEPING_SCHEDULE_ID).describe();
+      expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'housekeepingWorkflow', taskQueue: worker.taskQueue });
+      expect(schedule.spec.intervals).toEqual([expect.objectContaining({ every: 3_600_000 })]);
+    } finally {
+      await client.schedule.getHandle(HOUSEKEEPING_SCHEDULE_ID).delete();
+    }
+  });
+});
