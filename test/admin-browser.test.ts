@@ -79,7 +79,7 @@ describe('in a browser', () => {
     expect(await page.isChecked('#field-referentIsIssuer')).toBe(true);
     await page.fill('#field-phone', '06 12 34 56 78');
     await page.click('label[for=field-isAidant]');
-    await page.click('button[type=submit]');
+    await page.press('#field-phone', 'Enter'); // Enter saves and continues (the main button comes first)
     await page.waitForURL(/\/aidants$/);
     await page.click('button[type=submit]:has-text("Enregistrer et continuer")');
     await page.waitForURL(/\/envoi$/);

@@ -198,6 +198,11 @@ describe('the request, step by step', () => {
     expect(referentPage).toContain('value="camille@exemple.fr"');
     expect(referentPage).toMatch(/id="field-isAidant" name="isAidant" checked/);
     expect((await HabilitationRequest.findByPk(idOf(link)))!).toMatchObject({ referentEmail: 'camille@exemple.fr', referentIsAidant: true });
+
+    // Going back saves what was typed on the way.
+    const back = await post(later, `${link}/referent`, { referentIsIssuer: 'on', phone: '06 99 99 99 99', direction: 'previous' });
+    expect(back.headers.location).toBe(`${link}/structure`);
+    expect((await HabilitationRequest.findByPk(idOf(link)))!).toMatchObject({ referentEmail: bodies.issuer.email, referentPhone: '06 99 99 99 99' });
   });
 
   it('shows a step’s errors next to their fields, keeps what was typed, and saves nothing of it', async () => {
@@ -210,6 +215,7 @@ describe('the request, step by step', () => {
     expect(invalid.text).toContain('<p id="field-siret-error" class="fr-error-text">Ce numéro SIRET n’est pas valide : vérifiez les 14 chiffres.</p>');
     expect(invalid.text).toContain('<p id="field-franceServicesNumber-error" class="fr-error-text">Veuillez renseigner le numéro de labellisation France Services.</p>');
     expect(invalid.text).toContain('value="Mairie &lt;de&gt; Rioux"');
+    expect(invalid.text).toContain('<li><a href="#field-siret">Ce numéro SIRET n’est pas valide : vérifiez les 14 chiffres.</a></li>'); // the summary leads to the field
     expect((await HabilitationRequest.findByPk(idOf(link)))!.name).toBe('CCAS d’Anglet');
 
     const aidants = await post(agent, `${link}/aidants`, { ...bodies.aidants, aidant2_firstName: 'Nadia', aidant2_email: bodies.aidants.aidant1_email });

@@ -30,7 +30,8 @@ export interface StepContext {
   csrfToken: string;
 }
 
-function stepPage(step: RequestStep, context: StepContext, errors: FieldErrors, body: Raw): string {
+// The main button comes first in the form: pressing Enter in a field saves and continues.
+function stepPage(step: RequestStep, context: StepContext, errors: FieldErrors, body: Raw, extraButton?: Raw): string {
   const index = REQUEST_STEP_KEYS.indexOf(step);
   const previous = index > 0 && context.requestId ? `/habilitation/demandes/${context.requestId}/${REQUEST_STEP_KEYS[index - 1]}` : null;
   const title = context.structureName ? `Demande d’habilitation : ${context.structureName}` : 'Nouvelle demande d’habilitation';
@@ -39,13 +40,15 @@ function stepPage(step: RequestStep, context: StepContext, errors: FieldErrors, 
     ${context.resubmission ? html`<div class="fr-alert fr-alert--warning fr-mb-4w"><p>L’équipe Aidants Connect a demandé des modifications : chaque étape est enregistrée, puis renvoyez la demande à la dernière étape.</p></div>` : ''}
     ${stepper(index + 2)}
     <p class="fr-text--sm">Les champs marqués d’un astérisque (*) sont obligatoires.</p>
-    ${errorSummary(errors)}
+    ${errorSummary(errors, { aidants: 'aidants-error', referent: 'recap' })}
     <form method="post" action="${context.action}" novalidate>
       ${csrfField(context.csrfToken)}
       ${body}
       <ul class="fr-btns-group fr-btns-group--inline-md">
-        ${previous ? html`<li><a class="fr-btn fr-btn--secondary" href="${previous}">Étape précédente</a></li>` : ''}
         <li><button class="fr-btn" type="submit">${step === 'envoi' ? (context.resubmission ? 'Renvoyer ma demande modifiée' : 'Soumettre ma demande') : 'Enregistrer et continuer'}</button></li>
+        ${extraButton ? html`<li>${extraButton}</li>` : ''}
+        ${previous && step !== 'envoi' ? html`<li><button class="fr-btn fr-btn--secondary" type="submit" name="direction" value="previous">Enregistrer et revenir à l’étape précédente</button></li>` : ''}
+        ${previous && step === 'envoi' ? html`<li><a class="fr-btn fr-btn--secondary" href="${previous}">Étape précédente</a></li>` : ''}
       </ul>
     </form>
     ${context.requestId ? html`<p><a class="fr-link" href="/habilitation/demandes/${context.requestId}">Revenir à ma demande</a> (ce qui a été enregistré est conservé)</p>` : ''}`);
@@ -98,8 +101,8 @@ export function aidantsStepPage(context: StepContext, values: Values, errors: Fi
           ${input(`aidant${row}_profession`, 'Profession', values, errors, { required: false })}
         </div>`)}
       ${errors.aidants ? html`<div class="fr-messages-group"><p id="aidants-error" class="fr-message fr-message--error fr-error-text">${errors.aidants}</p></div>` : ''}
-    </fieldset>
-    ${rows < MAX_AIDANTS ? html`<button class="fr-btn fr-btn--tertiary fr-mb-4w" type="submit" name="addRow" value="1">Ajouter une ligne</button>` : ''}`);
+    </fieldset>`,
+  rows < MAX_AIDANTS ? html`<button class="fr-btn fr-btn--tertiary" type="submit" name="addRow" value="1">Ajouter une ligne</button>` : undefined);
 }
 
 export interface RequestRecap {
@@ -114,7 +117,7 @@ export function submitStepPage(context: StepContext, recap: RequestRecap, values
     <h3 class="fr-h5">${REQUEST_STEPS[step]} <a class="fr-link fr-text--sm" href="/habilitation/demandes/${context.requestId}/${step}">Modifier<span class="fr-sr-only"> : ${REQUEST_STEPS[step]}</span></a></h3>${rows}`;
   const list = (pairs: [string, string][]) => html`<dl>${pairs.map(([k, v]) => html`<dt class="fr-text--bold">${k}</dt><dd>${v || '—'}</dd>`)}</dl>`;
   return stepPage('envoi', context, errors, html`
-    <h2 class="fr-h4">Récapitulatif</h2>
+    <h2 class="fr-h4" id="recap">Récapitulatif</h2>
     ${section('structure', list(recap.structure))}
     ${section('referent', list(recap.referent))}
     ${section('aidants', html`<ul>${[...(recap.referentIsAidant ? ['Le référent (il suivra la formation)'] : []), ...recap.aidants].map((a) => html`<li>${a}</li>`)}</ul>`)}

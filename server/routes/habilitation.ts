@@ -97,9 +97,11 @@ export function habilitationRouter(deps: AppDeps): Router {
     return { request, aidants, issuer, context };
   }
 
-  // After each saved step: the next one (the status page shows where a draft stands).
-  const next = (res: Response, requestId: string, step: RequestStep) =>
-    res.redirect(303, stepPath(requestId, REQUEST_STEP_KEYS[REQUEST_STEP_KEYS.indexOf(step) + 1]));
+  // After each saved step: the next one, or the previous one when asked (the button saves too: nothing typed is lost).
+  const next = (req: Request, res: Response, requestId: string, step: RequestStep) => {
+    const offset = req.body?.direction === 'previous' && step !== 'structure' ? -1 : 1;
+    res.redirect(303, stepPath(requestId, REQUEST_STEP_KEYS[REQUEST_STEP_KEYS.indexOf(step) + offset]));
+  };
 
   // --- Structure: creates the draft from the demandeur's space, then edits it.
   async function verifiedIssuer(id: string): Promise<Issuer> {
@@ -132,7 +134,7 @@ export function habilitationRouter(deps: AppDeps): Router {
       // The draft is saved and its link is on the next page: the e-mail is a convenience.
       deps.log.error('could not send the draft-created e-mail', { requestId: request.id, error: (error as Error).message });
     }
-    next(res, request.id, 'structure');
+    next(req, res, request.id, 'structure');
   }));
 
   router.get('/demandes/:id/structure', asyncRoute(async (req, res) => {
@@ -150,7 +152,7 @@ export function habilitationRouter(deps: AppDeps): Router {
       return;
     }
     await saveStructure(deps.sequelize, found.request.id, value);
-    next(res, found.request.id, 'structure');
+    next(req, res, found.request.id, 'structure');
   }));
 
   // --- Référent
@@ -171,7 +173,7 @@ export function habilitationRouter(deps: AppDeps): Router {
       return;
     }
     await saveReferent(deps.sequelize, found.request.id, value);
-    next(res, found.request.id, 'referent');
+    next(req, res, found.request.id, 'referent');
   }));
 
   // --- Aidants to train (« Ajouter une ligne » shows one more row and keeps what was typed, without saving)
@@ -197,7 +199,7 @@ export function habilitationRouter(deps: AppDeps): Router {
       return;
     }
     await saveAidants(deps.sequelize, found.request.id, value);
-    next(res, found.request.id, 'aidants');
+    next(req, res, found.request.id, 'aidants');
   }));
 
   // --- Engagements and envoi: a recap of what is saved, the five pledges, submission.

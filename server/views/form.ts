@@ -66,11 +66,15 @@ export function checkbox(name: string, label: string, values: Values, errors: Fi
     </div>`;
 }
 
-/** The alert at the top of a form with errors (the DSFR also prefixes the page title). */
-export function errorSummary(errors: FieldErrors): Raw | '' {
+/**
+ * The alert at the top of a form with errors (the DSFR also prefixes the page title), listing each error with
+ * a link to its field. `anchors` names the element of errors that are not about one field.
+ */
+export function errorSummary(errors: FieldErrors, anchors: Record<string, string> = {}): Raw | '' {
   if (Object.keys(errors).length === 0) return '';
   return html`<div class="fr-alert fr-alert--error fr-mb-4w" role="alert"><h2 class="fr-alert__title">Le formulaire contient des erreurs</h2>
-    <p>Corrigez les champs signalés ci-dessous : ce que vous avez saisi a été conservé.</p></div>`;
+    <p>Corrigez les champs signalés ci-dessous : ce que vous avez saisi a été conservé.</p>
+    <ul>${Object.entries(errors).map(([name, message]) => html`<li><a href="#${anchors[name] ?? `field-${name}`}">${message}</a></li>`)}</ul></div>`;
 }
 
 export const csrfField = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
