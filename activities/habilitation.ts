@@ -111,7 +111,7 @@ export function createHabilitationActivities(deps: { sequelize: Sequelize; publi
             defaults: {
               email: request.referentEmail!, firstName: request.referentFirstName ?? '', lastName: request.referentLastName ?? '',
               profession: request.referentProfession, phone: request.referentPhone, currentOrganisationId: organisation.id,
-              passwordHash: null, adminTotpSecret: null, lastLoginAt: null, lastActivityAt: null,
+              passwordHash: null, sealedAdminTotpSecret: null, lastLoginAt: null, lastActivityAt: null,
             },
             transaction,
           });

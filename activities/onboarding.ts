@@ -93,7 +93,7 @@ export function createOnboardingActivities(deps: { sequelize: Sequelize }) {
           where: { email: onboarding.email },
           defaults: {
             email: onboarding.email, firstName: onboarding.firstName, lastName: onboarding.lastName, profession: onboarding.profession,
-            phone: null, currentOrganisationId: onboarding.organisationId, passwordHash: null, adminTotpSecret: null, lastLoginAt: null, lastActivityAt: null,
+            phone: null, currentOrganisationId: onboarding.organisationId, passwordHash: null, sealedAdminTotpSecret: null, lastLoginAt: null, lastActivityAt: null,
           },
           transaction: t,
         });

@@ -8,6 +8,7 @@ import { User } from '../db/models/index.js';
 import { appendJournal } from '../services/journal.js';
 import { clearFailures, consumeAdminTotpStep, recordFailure, tooManyFailures } from '../services/login-guard.js';
 import { verifyPassword } from '../services/passwords.js';
+import type { SecretBox } from '../services/secret-box.js';
 import { verifyTotp } from '../services/totp.js';
 import { csrfToken, verifyCsrf } from '../server/csrf.js';
 import { adminLoginPage } from './login-page.js';
@@ -27,7 +28,7 @@ declare module 'express-session' {
 
 const GENERIC_ERROR = 'Adresse e-mail, mot de passe ou code incorrect.';
 
-export function adminAuthRouter(options: { databaseUrl: string; sessionSecret: string; secureCookies: boolean }): { router: Router; close(): Promise<void> } {
+export function adminAuthRouter(options: { databaseUrl: string; sessionSecret: string; secureCookies: boolean; secretBox: SecretBox }): { router: Router; close(): Promise<void> } {
   const PgStore = connectPgSimple(session);
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 5 });
   const router = Router();
@@ -61,7 +62,7 @@ export function adminAuthRouter(options: { databaseUrl: string; sessionSecret: s
       }
       const user = email ? await User.findOne({ where: { email } }) : null;
       const passwordOk = await verifyPassword(password, user?.passwordHash ?? null);
-      const code = user?.adminTotpSecret ? verifyTotp(user.adminTotpSecret, 30, otp) : { valid: false };
+      const code = user?.sealedAdminTotpSecret ? verifyTotp(options.secretBox.open(user.sealedAdminTotpSecret), 30, otp) : { valid: false };
       if (!user || !user.isActive || user.staffRoles.length === 0 || !passwordOk || !code.valid) return fail(401);
       // Checked last, once everything else is right: a used code must not burn the next attempt's step.
       if (!(await consumeAdminTotpStep(user.id, code.step!))) return fail(401, 'Ce code a déjà été utilisé : attendez le suivant.');

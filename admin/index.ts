@@ -6,6 +6,7 @@ import AdminJSExpress from '@adminjs/express';
 import { Database, Resource } from '@adminjs/sequelize';
 import type { Router } from 'express';
 import type { Config } from '../config/index.js';
+import { createSecretBox } from '../services/secret-box.js';
 import { adminAuthRouter } from './auth.js';
 import { frTranslations } from './locale/fr.js';
 import { frProjectTranslations } from './locale/fr-project.js';
@@ -42,7 +43,7 @@ export async function buildBackOffice(config: Config, databaseUrl: string, lifec
     await rm(path.join(process.env.ADMIN_JS_TMP_DIR ?? '.adminjs', 'bundle.js'), { force: true });
   }
   await admin.initialize();
-  const auth = adminAuthRouter({ databaseUrl, sessionSecret: config.http.sessionSecret, secureCookies: config.http.publicUrl.startsWith('https:') });
+  const auth = adminAuthRouter({ databaseUrl, sessionSecret: config.http.sessionSecret, secretBox: createSecretBox(config.secrets.key), secureCookies: config.http.publicUrl.startsWith('https:') });
   const router = AdminJSExpress.buildRouter(admin, auth.router);
   return { admin, router, close: auth.close };
 }

@@ -139,7 +139,7 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string): Resou
         navigation: NAV.aidants,
         listProperties: ['serialNumber', 'kind', 'aidantId', 'linkedAt', 'validatedAt', 'isFunctional'],
         filterProperties: ['serialNumber', 'kind', 'isFunctional'],
-        properties: { serialNumber: { isTitle: true }, seedHex: { isVisible: false }, lastUsedStep: { isVisible: false } },
+        properties: { serialNumber: { isTitle: true }, sealedSeed: { isVisible: false }, lastUsedStep: { isVisible: false } },
         actions: readOnly('manage_cards'),
       },
     },
@@ -162,7 +162,7 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string): Resou
         properties: {
           email: { isTitle: true },
           passwordHash: { isVisible: false },
-          adminTotpSecret: { isVisible: false },
+          sealedAdminTotpSecret: { isVisible: false },
           staffRoles: enumOf('users', 'staffRoles', STAFF_ROLES),
         },
         actions: readOnly('follow_onboarding'),

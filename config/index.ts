@@ -28,6 +28,10 @@ export interface Config {
     url: string | undefined;
     embeddedPort: number;
   };
+  secrets: {
+    /** Seals TOTP seeds and secrets at rest (services/secret-box.ts): 32 bytes. */
+    key: Buffer;
+  };
   temporal: {
     /** Undefined: the project starts the `temporal` CLI dev server itself. */
     address: string | undefined;
@@ -67,6 +71,8 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const DEV_SESSION_SECRET = 'dev-only-session-secret-change-me-in-production';
+/** Seals the secrets of development and test databases only; production must set its own. */
+const DEV_SECRETS_KEY = '6465762d6f6e6c792d736563726574732d6b65792d6e6f742d666f722d707264'; // "dev-only-secrets-key-not-for-prd"
 
 /** Reads and validates the configuration; throws ConfigError listing every bad variable at once. */
 export function loadConfig(env: Env = process.env): Config {
@@ -136,6 +142,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (sessionSecret === undefined) problems.push('SESSION_SECRET: required in production (at least 32 characters)');
   else if (sessionSecret.length < 32) problems.push('SESSION_SECRET: must be at least 32 characters long');
 
+  const secretsKey = read('SECRETS_KEY') ?? (nodeEnv === 'production' ? undefined : DEV_SECRETS_KEY);
+  if (secretsKey === undefined) problems.push('SECRETS_KEY: required in production (64 hexadecimal characters: openssl rand -hex 32)');
+  else if (!/^[0-9a-fA-F]{64}$/.test(secretsKey)) problems.push('SECRETS_KEY: must be 64 hexadecimal characters (openssl rand -hex 32)');
+  else if (nodeEnv === 'production' && secretsKey.toLowerCase() === DEV_SECRETS_KEY) problems.push('SECRETS_KEY: the development key cannot be used in production');
+
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const temporalAddress = read('TEMPORAL_ADDRESS');
   if (temporalAddress !== undefined && !/^[\w.-]+:\d{1,5}$/.test(temporalAddress)) {
@@ -158,6 +169,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(PROJECT_ROOT, read('DATA_DIR') ?? '.data'),
     http: { port: httpPort, publicUrl, sessionSecret: sessionSecret ?? '', devTools: devToolsRaw === 'true' },
     database: { url: databaseUrl, embeddedPort: port('EMBEDDED_PG_PORT', 54329) },
+    secrets: { key: Buffer.from(secretsKey && /^[0-9a-fA-F]{64}$/.test(secretsKey) ? secretsKey : DEV_SECRETS_KEY, 'hex') },
     temporal: {
       address: temporalAddress,
       namespace: read('TEMPORAL_NAMESPACE') ?? 'default',
@@ -200,7 +212,7 @@ export function loadConfigOrExit(env: Env = process.env): Config {
 
 /** Every variable the service reads, for the README and the docker-compose consistency test. */
 export const CONFIG_VARIABLES = [
-  'NODE_ENV', 'LOG_LEVEL', 'DATA_DIR', 'PORT', 'PUBLIC_URL', 'SESSION_SECRET', 'DEV_TOOLS',
+  'NODE_ENV', 'LOG_LEVEL', 'DATA_DIR', 'PORT', 'PUBLIC_URL', 'SESSION_SECRET', 'SECRETS_KEY', 'DEV_TOOLS',
   'DATABASE_URL', 'EMBEDDED_PG_PORT',
   'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT',
   'SMTP_URL', 'MAIL_FROM', 'MAIL_SINK_SMTP_PORT', 'MAIL_SINK_WEB_PORT',

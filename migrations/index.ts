@@ -4,10 +4,12 @@ import * as domain from './0001-domain.js';
 import * as requestSteps from './0002-request-steps.js';
 import * as loginGuard from './0003-login-guard.js';
 import * as housekeeping from './0004-housekeeping.js';
+import * as sealedSecrets from './0005-sealed-secrets.js';
 
 export const MIGRATIONS = [
   { name: '0001-domain', ...domain },
   { name: '0002-request-steps', ...requestSteps },
   { name: '0003-login-guard', ...loginGuard },
   { name: '0004-housekeeping', ...housekeeping },
+  { name: '0005-sealed-secrets', ...sealedSecrets },
 ];

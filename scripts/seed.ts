@@ -3,6 +3,7 @@ import { loadConfigOrExit } from '../config/index.js';
 import { createSequelize } from '../db/sequelize.js';
 import { migrate } from '../db/migrate.js';
 import { seedDemoData } from '../services/demo-data.js';
+import { createSecretBox } from '../services/secret-box.js';
 
 const config = loadConfigOrExit();
 if (!config.database.url) {
@@ -11,5 +12,5 @@ if (!config.database.url) {
 }
 const sequelize = createSequelize(config.database.url, { poolMax: 1 });
 await migrate(sequelize);
-process.stdout.write((await seedDemoData(sequelize)) ? 'Demo data created.\n' : 'Demo data already present.\n');
+process.stdout.write((await seedDemoData(sequelize, createSecretBox(config.secrets.key))) ? 'Demo data created.\n' : 'Demo data already present.\n');
 await sequelize.close();

@@ -12,6 +12,7 @@ import { startMailSink } from '../infra/mail-sink.js';
 import { ensureTemporalCli, ProvisioningError } from '../infra/provision.js';
 import { startTemporalDevServer } from '../infra/temporal-dev-server.js';
 import { DEMO_PASSWORD, DEMO_STAFF, seedDemoData } from '../services/demo-data.js';
+import { createSecretBox } from '../services/secret-box.js';
 
 const config = loadConfigOrExit();
 const say = (line: string) => process.stdout.write(`▸ ${line}\n`);
@@ -90,7 +91,7 @@ try {
   const sequelize = createSequelize(databaseUrl, { poolMax: 2 });
   const applied = await migrate(sequelize);
   if (applied.length > 0) say(`Applied migrations: ${applied.join(', ')}`);
-  if (await seedDemoData(sequelize)) say('Demo data created.');
+  if (await seedDemoData(sequelize, createSecretBox(config.secrets.key))) say('Demo data created.');
   await sequelize.close();
 
   const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, SMTP_URL: smtpUrl, ADMIN_JS_TMP_DIR: path.join(PROJECT_ROOT, 'adminjs-bundle') };

@@ -10,6 +10,7 @@ import type { Demarche } from '../domain/demarches.js';
 import { MANDAT_DURATIONS, mandatExpiry, type MandatDuration } from '../domain/mandat.js';
 import { appendJournal } from './journal.js';
 import { hashPassword } from './passwords.js';
+import type { SecretBox } from './secret-box.js';
 
 export const DEMO_PASSWORD = 'demo-anct-2026';
 export const DEMO_STAFF = [
@@ -22,7 +23,7 @@ export const demoCardSeed = (serial: string) => createHash('sha256').update(`dem
 export const DEMO_CARD_SERIALS = ['GADT0000001', 'GADT0000002', 'GADT0000003'];
 export const TEMPLATE_HASH = createHash('sha256').update('mandat-template-2026-03-23').digest('hex');
 
-export async function seedDemoData(sequelize: Sequelize): Promise<boolean> {
+export async function seedDemoData(sequelize: Sequelize, secrets: SecretBox): Promise<boolean> {
   if (await User.findOne({ where: { email: DEMO_STAFF[0].email } })) return false;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
 
@@ -30,7 +31,7 @@ export async function seedDemoData(sequelize: Sequelize): Promise<boolean> {
     for (const person of DEMO_STAFF) {
       await User.create({
         email: person.email, firstName: person.firstName, lastName: person.lastName, profession: 'ANCT', phone: null,
-        currentOrganisationId: null, staffRoles: [...person.roles], passwordHash, adminTotpSecret: person.totp,
+        currentOrganisationId: null, staffRoles: [...person.roles], passwordHash, sealedAdminTotpSecret: secrets.seal(person.totp),
         lastLoginAt: null, lastActivityAt: null,
       }, { transaction });
     }
@@ -50,16 +51,16 @@ export async function seedDemoData(sequelize: Sequelize): Promise<boolean> {
     for (const person of people) {
       const user = await User.create({
         email: person.email, firstName: person.firstName, lastName: person.lastName, profession: person.profession, phone: null,
-        currentOrganisationId: structure.id, passwordHash: null, adminTotpSecret: null, lastLoginAt: null, lastActivityAt: null,
+        currentOrganisationId: structure.id, passwordHash: null, sealedAdminTotpSecret: null, lastLoginAt: null, lastActivityAt: null,
       }, { transaction });
       await OrganisationMembership.create({ userId: user.id, organisationId: structure.id, isReferent: person.referent, canCreateMandats: true }, { transaction });
       const now = new Date();
-      await Card.create({ serialNumber: person.serial, seedHex: demoCardSeed(person.serial), aidantId: user.id, linkedAt: now, validatedAt: now, lastUsedStep: null }, { transaction });
+      await Card.create({ serialNumber: person.serial, sealedSeed: secrets.seal(demoCardSeed(person.serial)), aidantId: user.id, linkedAt: now, validatedAt: now, lastUsedStep: null }, { transaction });
       aidants.push(user);
     }
     for (let i = 10; i < 20; i += 1) {
       const serial = `GADT00000${i}`;
-      await Card.create({ serialNumber: serial, seedHex: demoCardSeed(serial), aidantId: null, linkedAt: null, validatedAt: null, lastUsedStep: null }, { transaction });
+      await Card.create({ serialNumber: serial, sealedSeed: secrets.seal(demoCardSeed(serial)), aidantId: null, linkedAt: null, validatedAt: null, lastUsedStep: null }, { transaction });
     }
 
     const usagers = [

@@ -6,6 +6,7 @@ import { generateSync } from 'otplib';
 import type { Sequelize } from 'sequelize';
 import { DEMO_PASSWORD, DEMO_STAFF, seedDemoData } from '../services/demo-data.js';
 import { testSequelize, unique } from './support/env.js';
+import { testSecrets } from './support/factories.js';
 import { confirmationPath, waitForMails, waitForSubject } from './support/mail.js';
 import { startTestWorker } from './support/temporal.js';
 import { freePort } from './support/test-stack.js';
@@ -18,7 +19,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   sequelize = testSequelize();
-  await seedDemoData(sequelize);
+  await seedDemoData(sequelize, testSecrets);
   worker = await startTestWorker({ sequelize });
   web = await startWebServer({ port: await freePort(), taskQueue: worker.taskQueue });
   browser = await chromium.launch({

@@ -30,12 +30,19 @@ describe('configuration', () => {
   it('requires real components and a strong secret in production, and refuses dev tools there', () => {
     const problems = problemsOf({ NODE_ENV: 'production', DEV_TOOLS: 'true' });
     const names = problems.map((p) => p.split(':')[0]);
-    expect(names).toEqual(expect.arrayContaining(['SESSION_SECRET', 'DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'DEV_TOOLS']));
+    expect(names).toEqual(expect.arrayContaining(['SESSION_SECRET', 'SECRETS_KEY', 'DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'DEV_TOOLS']));
+  });
+
+  it('takes a SECRETS_KEY of 32 bytes, never the development one in production', () => {
+    expect(problemsOf({ SECRETS_KEY: 'abc' })).toEqual(['SECRETS_KEY: must be 64 hexadecimal characters (openssl rand -hex 32)']);
+    expect(problemsOf({ NODE_ENV: 'production', SECRETS_KEY: '6465762d6f6e6c792d736563726574732d6b65792d6e6f742d666f722d707264' }))
+      .toContain('SECRETS_KEY: the development key cannot be used in production');
+    expect(loadConfig({ SECRETS_KEY: 'ab'.repeat(32) }).secrets.key).toEqual(Buffer.alloc(32, 0xab));
   });
 
   it('accepts a complete production configuration', () => {
     const config = loadConfig({
-      NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://u:p@db:5432/ac',
+      NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), SECRETS_KEY: 'c'.repeat(64), DATABASE_URL: 'postgres://u:p@db:5432/ac',
       TEMPORAL_ADDRESS: 'temporal:7233', SMTP_URL: 'smtp://mail:25', PUBLIC_URL: 'https://aidantsconnect.beta.gouv.fr/',
     });
     expect(config.http.devTools).toBe(false);

@@ -21,7 +21,8 @@ interface ComposeFile {
 }
 
 const APP_SERVICES = ['web', 'worker', 'migrate'] as const;
-const DUMMY_REQUIRED_VALUE = 'x'.repeat(40);
+/** What the host gives for a required variable: long enough for SESSION_SECRET, hexadecimal for SECRETS_KEY. */
+const DUMMY_REQUIRED_VALUE = 'a1'.repeat(32);
 
 // `merge: true` resolves `<<: *anchor` merge keys, as docker compose does.
 const compose = parse(readFileSync(path.join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as ComposeFile;
@@ -103,8 +104,9 @@ describe('docker-compose.yml', () => {
   it('gives web a valid production configuration, which fails without DATABASE_URL', () => {
     const env = environment('web');
     expect(env.NODE_ENV).toBe('production');
-    // SESSION_SECRET must be required from the host (no default committed in the file).
+    // The secrets must be required from the host (no default committed in the file).
     expect(rawEnvironment('web').SESSION_SECRET).toMatch(/^\$\{SESSION_SECRET:?\?[^}]*\}$/);
+    expect(rawEnvironment('web').SECRETS_KEY).toMatch(/^\$\{SECRETS_KEY:?\?[^}]*\}$/);
 
     const config = loadConfig(env);
     expect(config.nodeEnv).toBe('production');

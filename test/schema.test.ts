@@ -1,10 +1,11 @@
 // The database enforces the domain's invariants itself (real PostgreSQL, migrated by the global setup).
-import type { Sequelize } from 'sequelize';
+import { QueryTypes, Sequelize } from 'sequelize';
 import { Card, HabilitationRequest, JournalEntry, Organisation, Usager } from '../db/models/index.js';
-import { migrate } from '../db/migrate.js';
+import { createMigrator, migrate } from '../db/migrate.js';
+import { createSecretBox } from '../services/secret-box.js';
 import { appendJournal, verifyJournalChain } from '../services/journal.js';
-import { createSubmittedRequest } from './support/factories.js';
-import { testSequelize, unique } from './support/env.js';
+import { createStaffMember, createSubmittedRequest, testSecrets } from './support/factories.js';
+import { testEnv, testSequelize, unique } from './support/env.js';
 
 let sequelize: Sequelize;
 beforeAll(() => { sequelize = testSequelize(); });
@@ -62,9 +63,54 @@ describe('schema', () => {
 
   it('refuses two cards with the same serial number', async () => {
     const serial = unique('GADT').toUpperCase();
-    await Card.create({ serialNumber: serial, seedHex: 'a'.repeat(40), aidantId: null, linkedAt: null, validatedAt: null, lastUsedStep: null });
-    await expect(Card.create({ serialNumber: serial, seedHex: 'b'.repeat(40), aidantId: null, linkedAt: null, validatedAt: null, lastUsedStep: null }))
+    await Card.create({ serialNumber: serial, sealedSeed: testSecrets.seal('a'.repeat(40)), aidantId: null, linkedAt: null, validatedAt: null, lastUsedStep: null });
+    await expect(Card.create({ serialNumber: serial, sealedSeed: testSecrets.seal('b'.repeat(40)), aidantId: null, linkedAt: null, validatedAt: null, lastUsedStep: null }))
       .rejects.toThrow(/unique|Validation error/i);
+  });
+
+  describe('secrets at rest', () => {
+    it('stores card seeds and authenticator secrets sealed, and refuses them in clear', async () => {
+      const person = await createStaffMember('anct_staff');
+      const [{ stored }] = await sequelize.query<{ stored: string }>(`SELECT sealed_admin_totp_secret AS stored FROM users WHERE id = '${person.id}'`, { type: QueryTypes.SELECT });
+      expect(stored).toMatch(/^v1\./);
+      expect(stored).not.toContain(person.totp);
+      expect(testSecrets.open(stored)).toBe(person.totp);
+      await expect(sequelize.query(`UPDATE users SET sealed_admin_totp_secret = '${person.totp}' WHERE id = '${person.id}'`)).rejects.toThrow(/users_sealed_admin_totp_secret/);
+      await expect(sequelize.query(`INSERT INTO cards (serial_number, sealed_seed) VALUES ('${unique('GADT').toUpperCase()}', '${'a'.repeat(40)}')`)).rejects.toThrow(/cards_sealed_seed/);
+    });
+
+    it('detects a tampered sealed value and a wrong key', () => {
+      const sealed = testSecrets.seal('JBSWY3DPEHPK3PXP');
+      expect(sealed).not.toBe(testSecrets.seal('JBSWY3DPEHPK3PXP')); // a fresh IV each time
+      const [version, iv, tag, data] = sealed.split('.');
+      const flipped = Buffer.from(data, 'base64url');
+      flipped[0] ^= 1;
+      expect(() => testSecrets.open([version, iv, tag, flipped.toString('base64url')].join('.'))).toThrow(/another SECRETS_KEY/);
+      expect(() => createSecretBox(Buffer.alloc(32, 7)).open(sealed)).toThrow(/another SECRETS_KEY/);
+      expect(() => testSecrets.open('JBSWY3DPEHPK3PXP')).toThrow(/not a sealed secret/);
+    });
+
+    it('migration 0005 seals the secrets of an existing database, and its down migration restores them', async () => {
+      const name = unique('scratch_');
+      await sequelize.query(`CREATE DATABASE ${name}`);
+      const url = new URL(testEnv.databaseUrl);
+      url.pathname = `/${name}`;
+      // A bare Sequelize: the models stay bound to the test database.
+      const scratch = new Sequelize(url.toString(), { dialect: 'postgres', logging: false });
+      try {
+        const migrator = createMigrator(scratch);
+        await migrator.up({ to: '0004-housekeeping' });
+        await scratch.query(`INSERT INTO cards (serial_number, seed_hex) VALUES ('GADT0000042', '${'ab'.repeat(20)}')`);
+        await migrator.up({ to: '0005-sealed-secrets' });
+        const [{ seed }] = await scratch.query<{ seed: string }>(`SELECT sealed_seed AS seed FROM cards`, { type: QueryTypes.SELECT });
+        expect(testSecrets.open(seed)).toBe('ab'.repeat(20));
+        await migrator.down({ to: '0005-sealed-secrets' });
+        expect(await scratch.query(`SELECT seed_hex FROM cards`, { type: QueryTypes.SELECT })).toEqual([{ seed_hex: 'ab'.repeat(20) }]);
+      } finally {
+        await scratch.close();
+        await sequelize.query(`DROP DATABASE ${name}`);
+      }
+    });
   });
 
   it('refuses two usagers with the same FranceConnect sub', async () => {

@@ -6,7 +6,8 @@ export class Card extends Model<InferAttributes<Card>, InferCreationAttributes<C
   declare id: CreationOptional<string>;
   declare kind: CreationOptional<'physical' | 'digital'>;
   declare serialNumber: string | null;
-  declare seedHex: string;
+  /** The TOTP seed (hex), sealed with services/secret-box.ts. */
+  declare sealedSeed: string;
   declare periodSeconds: CreationOptional<number>;
   declare aidantId: string | null;
   declare linkedAt: Date | null;
@@ -19,7 +20,7 @@ export class Card extends Model<InferAttributes<Card>, InferCreationAttributes<C
     Card.init(
       {
         id: uuidPk(), kind: { ...enumText(['physical', 'digital']), defaultValue: 'physical' }, serialNumber: text(),
-        seedHex: text(false), periodSeconds: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 60 },
+        sealedSeed: text(false), periodSeconds: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 60 },
         aidantId: ref('users'), linkedAt: date(), validatedAt: date(), isFunctional: bool(true),
         lastUsedStep: { type: DataTypes.BIGINT, allowNull: true }, createdAt: createdAt(),
       },

@@ -13,7 +13,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare currentOrganisationId: string | null;
   declare staffRoles: CreationOptional<StaffRole[]>;
   declare passwordHash: string | null;
-  declare adminTotpSecret: string | null;
+  /** The back-office authenticator secret (base32), sealed with services/secret-box.ts. */
+  declare sealedAdminTotpSecret: string | null;
   /** The time step of the last TOTP code accepted at the back-office login: a code is accepted once. */
   declare adminTotpLastStep: CreationOptional<number | null>;
   declare lastLoginAt: Date | null;
@@ -39,7 +40,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
           validate: { known: (roles: string[]) => roles.forEach((r) => { if (!(STAFF_ROLE_KEYS as string[]).includes(r)) throw new Error(`Rôle inconnu : ${r}`); }) },
         },
         passwordHash: text(),
-        adminTotpSecret: text(),
+        sealedAdminTotpSecret: text(),
         adminTotpLastStep: { type: DataTypes.INTEGER, allowNull: true },
         lastLoginAt: date(),
         lastActivityAt: date(),

@@ -5,17 +5,19 @@ import { generateSync } from 'otplib';
 import { Op } from 'sequelize';
 import { Card, User } from '../../db/models/index.js';
 import { STAFF_ROLES, type StaffRole } from '../../domain/roles.js';
+import { createSecretBox } from '../../services/secret-box.js';
 import { currentCode } from '../../services/totp.js';
 import type { AppDeps } from '../app.js';
 import { asyncRoute } from '../async-route.js';
 import { html } from '../views/html.js';
 import { layout } from '../views/layout.js';
 
-export function devRouter(_deps: AppDeps): Router {
+export function devRouter(deps: AppDeps): Router {
   const router = Router();
+  const secrets = createSecretBox(deps.config.secrets.key);
   router.get('/codes', asyncRoute(async (_req, res) => {
       const cards = await Card.findAll({ where: { aidantId: { [Op.ne]: null } }, include: [{ model: User, as: 'aidant' }], order: [['serialNumber', 'ASC']] });
-      const staff = await User.findAll({ where: { adminTotpSecret: { [Op.ne]: null } }, order: [['email', 'ASC']] });
+      const staff = await User.findAll({ where: { sealedAdminTotpSecret: { [Op.ne]: null } }, order: [['email', 'ASC']] });
       res.setHeader('Cache-Control', 'no-store');
       res.send(layout({ title: 'Codes de démonstration' }, html`
         <h1>Codes de démonstration</h1>
@@ -23,14 +25,14 @@ export function devRouter(_deps: AppDeps): Router {
         <h2>Comptes ANCT (back-office)</h2>
         <div class="fr-table"><table><thead><tr><th>Adresse e-mail</th><th>Rôles</th><th>Code actuel</th></tr></thead><tbody>
           ${staff.map((u) => html`<tr><td>${u.email}</td><td>${u.staffRoles.map((r) => STAFF_ROLES[r as StaffRole]).join(', ')}</td>
-            <td><strong>${adminCode(u.adminTotpSecret!)}</strong></td></tr>`)}
+            <td><strong>${adminCode(secrets.open(u.sealedAdminTotpSecret!))}</strong></td></tr>`)}
         </tbody></table></div>
         <h2>Cartes des aidants</h2>
         <div class="fr-table"><table><thead><tr><th>Carte</th><th>Aidant</th><th>Code actuel</th></tr></thead><tbody>
           ${cards.map((c) => {
             const aidant = (c as Card & { aidant: User }).aidant;
             return html`<tr><td>${c.serialNumber ?? 'Application'}</td><td>${aidant.firstName} ${aidant.lastName} (${aidant.email})</td>
-              <td><strong>${currentCode(c.seedHex, c.periodSeconds)}</strong></td></tr>`;
+              <td><strong>${currentCode(secrets.open(c.sealedSeed), c.periodSeconds)}</strong></td></tr>`;
           })}
         </tbody></table></div>`));
   }));

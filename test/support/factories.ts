@@ -8,7 +8,12 @@ import type { StaffRole } from '../../domain/roles.js';
 import { DEMO_PASSWORD } from '../../services/demo-data.js';
 import { hashPassword } from '../../services/passwords.js';
 import { AidantOnboarding, HabilitationRequest, Issuer, Organisation, OrganisationMembership, User } from '../../db/models/index.js';
+import { loadConfig } from '../../config/index.js';
+import { createSecretBox } from '../../services/secret-box.js';
 import { unique } from './env.js';
+
+/** Seals secrets as the processes under test do (same SECRETS_KEY, the development one unless set). */
+export const testSecrets = createSecretBox(loadConfig({ NODE_ENV: 'test', SECRETS_KEY: process.env.SECRETS_KEY }).secrets.key);
 
 export const VALID_SIRET = '78234567800018';
 
@@ -57,7 +62,7 @@ export async function createStaffMember(role: StaffRole): Promise<{ id: string; 
   const totp = generateSecret();
   const user = await User.create({
     email: `${unique(`${role}-`)}@anct.invalid`, firstName: 'Agent', lastName: 'ANCT', profession: 'ANCT', phone: null,
-    currentOrganisationId: null, staffRoles: [role], passwordHash: await hashPassword(DEMO_PASSWORD), adminTotpSecret: totp,
+    currentOrganisationId: null, staffRoles: [role], passwordHash: await hashPassword(DEMO_PASSWORD), sealedAdminTotpSecret: testSecrets.seal(totp),
     lastLoginAt: null, lastActivityAt: null,
   });
   return { id: user.id, email: user.email, totp };
@@ -66,7 +71,7 @@ export async function createStaffMember(role: StaffRole): Promise<{ id: string; 
 export async function createJuryMember(): Promise<User> {
   return User.create({
     email: `${unique('jury-')}@anct.invalid`, firstName: 'Jeanne', lastName: 'Comité', profession: 'ANCT', phone: null,
-    currentOrganisationId: null, staffRoles: ['anct_jury'], passwordHash: 'scrypt$x', adminTotpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
+    currentOrganisationId: null, staffRoles: ['anct_jury'], passwordHash: 'scrypt$x', sealedAdminTotpSecret: testSecrets.seal('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'),
     lastLoginAt: null, lastActivityAt: null,
   });
 }
@@ -79,7 +84,7 @@ export async function createStructureWithOnboarding() {
   });
   const referent = await User.create({
     email: `${unique('referent-')}@exemple.fr`, firstName: 'Camille', lastName: 'Martin', profession: 'Directrice', phone: null,
-    currentOrganisationId: organisation.id, passwordHash: null, adminTotpSecret: null, lastLoginAt: null, lastActivityAt: null,
+    currentOrganisationId: organisation.id, passwordHash: null, sealedAdminTotpSecret: null, lastLoginAt: null, lastActivityAt: null,
   });
   await OrganisationMembership.create({ userId: referent.id, organisationId: organisation.id, isReferent: true, canCreateMandats: false });
   const onboarding = await AidantOnboarding.create({
