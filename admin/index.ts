@@ -33,7 +33,7 @@ export async function buildBackOffice(config: Config, databaseUrl: string, lifec
     logoutPath: '/admin/logout',
     resources,
     componentLoader,
-    dashboard: { component: COMPONENTS.Dashboard, handler: async () => anctDashboard() },
+    dashboard: { component: COMPONENTS.Dashboard, handler: async () => anctDashboard(config.habilitation.comiteReminderDelayMs) },
     branding: { companyName: 'Aidants Connect — ANCT', withMadeWithLove: false, favicon: '/dsfr/favicon/favicon.svg' },
     locale: { language: 'fr', availableLanguages: ['fr'], translations: { fr: mergeDeep(mergeDeep(frTranslations, frProjectTranslations), enumTranslations()) }, localeDetection: false },
   });

@@ -121,6 +121,13 @@ describe('back-office actions', () => {
     expect(res.body.awaitingComite).toBeGreaterThanOrEqual(1);
     expect(res.body.oldestWaitingDays).toBeGreaterThanOrEqual(400);
     expect(res.body.longestWaiting[0]).toEqual({ id: request.id, name: request.name, days: expect.any(Number) });
+    // « waiting longer than the reminder delay » is one click away (the web server's delay: the default 14 days)
+    expect(res.body.overdueDays).toBe(14);
+    const overdue = await asJury.get(`/admin/api/resources/habilitation_requests/actions/list?${res.body.overdueRequestsFilter}&perPage=500`);
+    expect((overdue.body.records as { id: string }[]).map((r) => r.id)).toContain(request.id);
+    const fresh = await awaitingRequest();
+    const stillOverdue = await asJury.get(`/admin/api/resources/habilitation_requests/actions/list?${res.body.overdueRequestsFilter}&perPage=500`);
+    expect((stillOverdue.body.records as { id: string }[]).map((r) => r.id)).not.toContain(fresh.id);
     expect(res.body).toEqual(expect.objectContaining({ trainingsDueThisMonth: expect.any(Number), lapsedOnboardings: expect.any(Number), shipmentsInProgress: expect.any(Number) }));
 
     const list = await asJury.get('/admin/api/resources/habilitation_requests/actions/list?filters.status=awaiting_comite&sortBy=submittedAt&direction=asc');

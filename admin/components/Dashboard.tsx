@@ -5,6 +5,9 @@ import { ApiClient } from 'adminjs';
 
 interface DashboardData {
   awaitingComite: number;
+  overdueDays: number;
+  overdueRequests: number;
+  overdueRequestsFilter: string;
   oldestWaitingDays: number | null;
   longestWaiting: { id: string; name: string; days: number }[];
   trainingsDueThisMonth: number;
@@ -34,6 +37,8 @@ const Dashboard: React.FC = () => {
       <Box flex flexDirection="row" flexWrap="wrap">
         <Tile title="Demandes en attente du comité" value={data.awaitingComite} href="/admin/resources/habilitation_requests?filters.status=awaiting_comite"
           detail={data.oldestWaitingDays !== null ? `La plus ancienne attend depuis ${data.oldestWaitingDays} jours.` : 'Aucune demande en attente.'} />
+        <Tile title={`En attente depuis plus de ${data.overdueDays} jours`} value={data.overdueRequests}
+          href={`/admin/resources/habilitation_requests?${data.overdueRequestsFilter}`} />
         <Tile title="Formations à suivre ce mois-ci" value={data.trainingsDueThisMonth} href={`/admin/resources/aidant_onboardings?${data.trainingsDueThisMonthFilter}`} />
         <Tile title="Délais de formation dépassés" value={data.lapsedOnboardings} href="/admin/resources/aidant_onboardings?filters.status=lapsed" />
         <Tile title="Envois de cartes en cours" value={data.shipmentsInProgress} href="/admin/resources/card_shipments" />
