@@ -3,7 +3,6 @@
 // draft, errors are shown next to their field, submission starts the request's lifecycle.
 import request from 'supertest';
 import type { Client } from '@temporalio/client';
-import type { Sequelize } from 'sequelize';
 import { AidantOnboarding, AidantRequest, HabilitationRequest, Issuer, JournalEntry } from '../db/models/index.js';
 import { createLogger } from '../infra/logger.js';
 import { createLifecycles, resumeSubmittedDrafts } from '../services/lifecycles.js';
@@ -11,30 +10,18 @@ import { ISSUER_EMAILS_PER_HOUR } from '../services/issuers.js';
 import { createApp } from '../server/app.js';
 import { workflowIdForRequest } from '../domain/habilitation.js';
 import { requestStatusQuery } from '../workflows/messages.js';
-import { testConfig, testSequelize, unique } from './support/env.js';
+import { testConfig, unique } from './support/env.js';
 import { createJuryMember, validStepBodies } from './support/factories.js';
 import { confirmationPath, mailsTo, waitForMails, waitForSubject } from './support/mail.js';
-import { connectClient, startTestWorker, unreachableClient } from './support/temporal.js';
+import { unreachableClient, useWorkerStack } from './support/temporal.js';
 
-let sequelize: Sequelize;
-let client: Client;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
+const stack = useWorkerStack();
 const log = createLogger('test', 'error');
 const policy = { comiteReminderDelayMs: 3_600_000 };
+const lifecyclesWith = (temporal: Client = stack.client) => createLifecycles(temporal, { taskQueue: stack.worker.taskQueue, habilitationPolicy: policy });
 
-const appWith = (temporal: Client = client) => createApp({
-  config: testConfig(), sequelize, temporal, log, lifecycles: createLifecycles(temporal, { taskQueue: worker.taskQueue, habilitationPolicy: policy }),
-});
-
-beforeAll(async () => {
-  sequelize = testSequelize();
-  client = await connectClient();
-  worker = await startTestWorker({ sequelize });
-});
-afterAll(async () => {
-  await worker.stop();
-  await client.connection.close();
-  await sequelize.close();
+const appWith = (temporal: Client = stack.client) => createApp({
+  config: testConfig(), sequelize: stack.sequelize, temporal, log, lifecycles: lifecyclesWith(temporal),
 });
 
 type Agent = ReturnType<typeof request.agent>;
@@ -69,9 +56,19 @@ async function filledDraft(demandeur: Awaited<ReturnType<typeof confirmedDemande
 }
 
 const idOf = (link: string) => link.split('/').at(-1)!;
+
+/** A request filled in and submitted through the form, now awaiting the comité. */
+async function awaitingThroughForm() {
+  const demandeur = await confirmedDemandeur();
+  const link = await filledDraft(demandeur);
+  await post(demandeur.agent, `${link}/envoi`, demandeur.bodies.pledges);
+  const id = idOf(link);
+  await waitForStatus(id, 'awaiting_comite');
+  return { ...demandeur, link, id };
+}
 /** Waits until the request's workflow (which takes the decisions) and its row both reached `status`. */
 const waitForStatus = async (id: string, status: string) => {
-  const handle = client.workflow.getHandle(workflowIdForRequest(id));
+  const handle = stack.client.workflow.getHandle(workflowIdForRequest(id));
   const reached = async () => (await HabilitationRequest.findByPk(id))!.status === status && (await handle.query(requestStatusQuery).catch(() => null)) === status;
   for (let i = 0; i < 100 && !(await reached()); i += 1) await new Promise((r) => setTimeout(r, 100));
   return HabilitationRequest.findByPk(id);
@@ -136,7 +133,7 @@ describe('the demandeur’s identity and e-mail', () => {
     const { issuer } = validStepBodies();
     await post(agent, '/habilitation', issuer);
     const link = await confirmationPath(issuer.email);
-    await sequelize.query(`UPDATE issuer_email_confirmations SET expires_at = now() - interval '1 minute' WHERE issuer_id = (SELECT id FROM issuers WHERE email = '${issuer.email}')`);
+    await stack.sequelize.query(`UPDATE issuer_email_confirmations SET expires_at = now() - interval '1 minute' WHERE issuer_id = (SELECT id FROM issuers WHERE email = '${issuer.email}')`);
     const expired = await agent.get(link);
     expect(expired.status).toBe(410);
     expect(expired.text).toContain('Ce lien de confirmation a expiré');
@@ -271,13 +268,8 @@ describe('the request, step by step', () => {
   });
 
   it('lets the demandeur correct the steps and resubmit after the comité asks for changes', async () => {
-    const demandeur = await confirmedDemandeur();
-    const link = await filledDraft(demandeur);
-    const { agent, bodies } = demandeur;
-    await post(agent, `${link}/envoi`, bodies.pledges);
-    const id = idOf(link);
-    await waitForStatus(id, 'awaiting_comite');
-    const lifecycles = createLifecycles(client, { taskQueue: worker.taskQueue, habilitationPolicy: policy });
+    const { agent, bodies, link, id } = await awaitingThroughForm();
+    const lifecycles = lifecyclesWith();
     const jury = await createJuryMember();
     await lifecycles.decideHabilitationRequest(id, { decision: 'require_changes', motif: 'Merci de préciser le nom exact de la structure.', juryMemberId: jury.id });
 
@@ -308,8 +300,8 @@ describe('the request, step by step', () => {
     expect(stored.submittedAt).not.toBeNull();
     expect((await down.get(`${link}/envoi`)).headers.location).toBe(link); // no second submission from the form
 
-    await resumeSubmittedDrafts(createLifecycles(client, { taskQueue: worker.taskQueue, habilitationPolicy: policy }));
-    await resumeSubmittedDrafts(createLifecycles(client, { taskQueue: worker.taskQueue, habilitationPolicy: policy }));
+    await resumeSubmittedDrafts(lifecyclesWith());
+    await resumeSubmittedDrafts(lifecyclesWith());
     expect((await waitForStatus(stored.id, 'awaiting_comite'))!.status).toBe('awaiting_comite');
     await waitForSubject(demandeur.bodies.issuer.email, SUBMITTED);
     await new Promise((r) => setTimeout(r, 500));
@@ -317,13 +309,8 @@ describe('the request, step by step', () => {
   });
 
   it('lets the structure cancel an aidant’s onboarding from the request page, with a motif', async () => {
-    const demandeur = await confirmedDemandeur();
-    const link = await filledDraft(demandeur);
-    const { agent, bodies } = demandeur;
-    await post(agent, `${link}/envoi`, bodies.pledges);
-    const id = idOf(link);
-    await waitForStatus(id, 'awaiting_comite');
-    const lifecycles = createLifecycles(client, { taskQueue: worker.taskQueue, habilitationPolicy: policy });
+    const { agent, bodies, link, id } = await awaitingThroughForm();
+    const lifecycles = lifecyclesWith();
     await lifecycles.decideHabilitationRequest(id, { decision: 'validate', motif: 'Dossier complet.', juryMemberId: (await createJuryMember()).id });
     const aidantEmail = bodies.aidants.aidant1_email;
     let onboarding: AidantOnboarding | null = null;

@@ -1,33 +1,18 @@
 // The hourly housekeeping on a real Temporal server and worker: expired technical records are deleted (and
 // nothing else), e-mails stuck in the outbox are reported to the technical team once, and the schedule that
 // runs it is created idempotently.
-import type { Client } from '@temporalio/client';
-import type { Sequelize } from 'sequelize';
 import { EmailOutbox, Issuer, IssuerEmailConfirmation, LoginFailure } from '../db/models/index.js';
 import { DAY_MS } from '../domain/duration.js';
 import { createLifecycles, HOUSEKEEPING_SCHEDULE_ID } from '../services/lifecycles.js';
-import { testSequelize, unique } from './support/env.js';
+import { unique } from './support/env.js';
 import { mailsTo, waitForMails } from './support/mail.js';
-import { ALERT_TEST_EMAIL, connectClient, startTestWorker } from './support/temporal.js';
+import { ALERT_TEST_EMAIL, useWorkerStack } from './support/temporal.js';
 import type { housekeepingWorkflow } from '../workflows/housekeeping.js';
 
-let sequelize: Sequelize;
-let client: Client;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
+const stack = useWorkerStack();
 
-beforeAll(async () => {
-  sequelize = testSequelize();
-  client = await connectClient();
-  worker = await startTestWorker({ sequelize });
-});
-afterAll(async () => {
-  await worker.stop();
-  await client.connection.close();
-  await sequelize.close();
-});
-
-const runHousekeeping = () => client.workflow.execute<typeof housekeepingWorkflow>('housekeepingWorkflow', {
-  workflowId: unique('housekeeping-'), taskQueue: worker.taskQueue, args: [],
+const runHousekeeping = () => stack.client.workflow.execute<typeof housekeepingWorkflow>('housekeepingWorkflow', {
+  workflowId: unique('housekeeping-'), taskQueue: stack.worker.taskQueue, args: [],
 });
 
 const outboxRow = (key: string, status: 'pending' | 'sent', ageMs: number) => EmailOutbox.create({
@@ -78,15 +63,15 @@ describe('housekeeping', () => {
   });
 
   it('creates its hourly schedule once, however often the web server starts', async () => {
-    const lifecycles = createLifecycles(client, { taskQueue: worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } });
+    const lifecycles = createLifecycles(stack.client, { taskQueue: stack.worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } });
     try {
       await lifecycles.ensureHousekeepingSchedule();
       await lifecycles.ensureHousekeepingSchedule();
-      const schedule = await client.schedule.getHandle(HOUSEKEEPING_SCHEDULE_ID).describe();
-      expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'housekeepingWorkflow', taskQueue: worker.taskQueue });
+      const schedule = await stack.client.schedule.getHandle(HOUSEKEEPING_SCHEDULE_ID).describe();
+      expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'housekeepingWorkflow', taskQueue: stack.worker.taskQueue });
       expect(schedule.spec.intervals).toEqual([expect.objectContaining({ every: 3_600_000 })]);
     } finally {
-      await client.schedule.getHandle(HOUSEKEEPING_SCHEDULE_ID).delete();
+      await stack.client.schedule.getHandle(HOUSEKEEPING_SCHEDULE_ID).delete();
     }
   });
 });

@@ -1,37 +1,23 @@
 // The Express application in-process (supertest), on real PostgreSQL and a real Temporal server and worker.
 import request from 'supertest';
 import type { Client } from '@temporalio/client';
-import type { Sequelize } from 'sequelize';
 import { createLogger } from '../infra/logger.js';
 import { createLifecycles } from '../services/lifecycles.js';
 import { createApp } from '../server/app.js';
-import { testConfig, testSequelize } from './support/env.js';
+import { testConfig } from './support/env.js';
 import { validStepBodies } from './support/factories.js';
-import { connectClient, startTestWorker, unreachableClient } from './support/temporal.js';
+import { unreachableClient, useWorkerStack } from './support/temporal.js';
 
-let sequelize: Sequelize;
-let client: Client;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
+const stack = useWorkerStack();
 const log = createLogger('test', 'error');
 
 const appWith = (overrides: { client?: Client; devTools?: boolean } = {}) => {
-  const temporal = overrides.client ?? client;
+  const temporal = overrides.client ?? stack.client;
   return createApp({
-    config: testConfig({ DEV_TOOLS: String(overrides.devTools ?? true) }), sequelize, temporal, log,
-    lifecycles: createLifecycles(temporal, { taskQueue: worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } }),
+    config: testConfig({ DEV_TOOLS: String(overrides.devTools ?? true) }), sequelize: stack.sequelize, temporal, log,
+    lifecycles: createLifecycles(temporal, { taskQueue: stack.worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } }),
   });
 };
-
-beforeAll(async () => {
-  sequelize = testSequelize();
-  client = await connectClient();
-  worker = await startTestWorker({ sequelize });
-});
-afterAll(async () => {
-  await worker.stop();
-  await client.connection.close();
-  await sequelize.close();
-});
 
 describe('public pages', () => {
   it('serves the home page in French with the DSFR', async () => {

@@ -7,7 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createSequelize } from '../../db/sequelize.js';
 import { createWorker, WORKFLOWS_PATH } from '../../worker/create-worker.js';
 import { createMailer } from '../../services/mailer.js';
-import { testEnv, unique } from './env.js';
+import { testEnv, testSequelize, unique } from './env.js';
 
 let runtimeInstalled = false;
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -51,6 +51,25 @@ export async function startTestWorker(options: { sequelize: Sequelize; address?:
       if (!options.connection) await connection.close();
     },
   };
+}
+
+/**
+ * For a test file: the test database, a Temporal client and a real worker on a task queue of its own, opened
+ * before the file's tests and closed after them (read the fields inside tests, once beforeAll has run).
+ */
+export function useWorkerStack() {
+  const stack = {} as { sequelize: Sequelize; client: Client; worker: Awaited<ReturnType<typeof startTestWorker>> };
+  beforeAll(async () => {
+    stack.sequelize = testSequelize();
+    stack.client = await connectClient();
+    stack.worker = await startTestWorker({ sequelize: stack.sequelize });
+  });
+  afterAll(async () => {
+    await stack.worker?.stop();
+    await stack.client?.connection.close();
+    await stack.sequelize?.close();
+  });
+  return stack;
 }
 
 /** A time-skipping test server (Temporal's Java test server) with a real worker on it, for timer tests. */
