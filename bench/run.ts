@@ -10,7 +10,10 @@ import { HabilitationRequest } from '../db/models/index.js';
 import { createLogger } from '../infra/logger.js';
 import { startThrowawayStack } from '../infra/throwaway-stack.js';
 import { createApp } from '../server/app.js';
-import { createSubmittedRequest } from '../test/support/factories.js';
+import { parseStructure } from '../domain/habilitation-form.js';
+import { createRequestDraft } from '../services/habilitation.js';
+import { registerIssuer } from '../services/issuers.js';
+import { createSubmittedRequest, validStepBodies } from '../test/support/factories.js';
 import { appendJournal, verifyJournalChain } from '../services/journal.js';
 import { createLifecycles } from '../services/lifecycles.js';
 import { createMailer } from '../services/mailer.js';
@@ -20,7 +23,7 @@ import { createWorker } from '../worker/create-worker.js';
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))];
 const ms = (n: number) => `${n.toFixed(1)} ms`;
-const line = (name: string, figures: string) => process.stdout.write(`${name.padEnd(44)} ${figures}\n`);
+const line = (name: string, figures: string) => process.stdout.write(`${name.padEnd(52)} ${figures}\n`);
 
 async function timed<T>(count: number, concurrency: number, task: (i: number) => Promise<T>) {
   const latencies: number[] = [];
@@ -79,7 +82,7 @@ try {
       await new Promise((r) => setTimeout(r, 20));
     }
   });
-  line('submission → awaiting comité (6 in flight)', `${submissions.perSecond.toFixed(1)} requests/s  p50 ${ms(submissions.p50)}  p95 ${ms(submissions.p95)}`);
+  line('form steps + submission → awaiting comité (6 in flight)', `${submissions.perSecond.toFixed(1)} requests/s  p50 ${ms(submissions.p50)}  p95 ${ms(submissions.p95)}`);
 
   const app = createApp({
     config: loadConfig({ NODE_ENV: 'test', DATABASE_URL: stack.databaseUrl, TEMPORAL_ADDRESS: stack.temporalAddress, SMTP_URL: stack.mailSink.smtpUrl }),
@@ -92,6 +95,23 @@ try {
     const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: 20, duration: 5 });
     line(`HTTP GET ${path} (20 connections, 5 s)`, `${result.requests.average.toFixed(0)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  errors ${result.errors + result.non2xx}`);
   }
+
+  // The public form: a demandeur reads and saves the structure step of their draft (valid form, one row updated).
+  const issuer = await registerIssuer(sequelize, { firstName: 'Léa', lastName: 'Roux', email: 'bench-demandeur@exemple.fr', profession: 'Directrice', phone: null });
+  await issuer.update({ emailVerifiedAt: new Date() });
+  const structure = validStepBodies().structure;
+  const draft = await createRequestDraft(issuer.id, parseStructure(structure).value!);
+  const token = 'b'.repeat(32);
+  const stepUrl = `http://127.0.0.1:${port}/habilitation/demandes/${draft.id}/structure`;
+  const read = await autocannon({ url: stepUrl, connections: 20, duration: 5 });
+  line('HTTP GET a form step (20 connections, 5 s)', `${read.requests.average.toFixed(0)} req/s  p50 ${read.latency.p50} ms  p99 ${read.latency.p99} ms  errors ${read.errors + read.non2xx}`);
+  const save = await autocannon({
+    url: stepUrl, connections: 20, duration: 5, method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `ac_csrf=${token}` },
+    body: new URLSearchParams({ ...structure, _csrf: token }).toString(),
+  });
+  // A save answers 303 (to the next step): autocannon counts it as non-2xx, so only transport errors are shown.
+  line('HTTP POST a form step, saved (20 connections, 5 s)', `${save.requests.average.toFixed(0)} req/s  p50 ${save.latency.p50} ms  p99 ${save.latency.p99} ms  errors ${save.errors}  3xx ${save['3xx']}`);
   server.close();
   worker.shutdown();
   await running;
