@@ -55,6 +55,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/health', healthHandler(deps));
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.get('/', (_req, res) => { res.send(homePage()); });
+  // Pages behind a private link (the demandeur's space, a request): never cached (shared computers in France
+  // Services) nor indexed.
+  app.use(['/habilitation/demandeur', '/habilitation/demandes', '/habilitation/confirmer'], (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Robots-Tag', 'noindex, nofollow');
+    next();
+  });
   app.use('/habilitation', demandeurRouter(deps), habilitationRouter(deps));
   if (deps.config.http.devTools) app.use('/dev', devRouter(deps));
 

@@ -104,6 +104,8 @@ describe('the demandeur’s identity and e-mail', () => {
     expect(confirmed.headers.location).toMatch(/^\/habilitation\/demandeur\/[0-9a-f-]{36}$/);
     const page = await agent.get(confirmed.headers.location);
     expect(page.text).toContain('Mon espace demandeur');
+    expect(page.headers['cache-control']).toBe('no-store'); // a private link: not kept by a shared computer
+    expect(page.headers['x-robots-tag']).toBe('noindex, nofollow');
     expect(page.text).toContain('Vous n’avez pas encore de demande.');
     expect((await agent.get(link)).headers.location).toBe(confirmed.headers.location);
   });
