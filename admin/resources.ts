@@ -87,7 +87,8 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string): Resou
       resource: HabilitationRequest,
       options: {
         navigation: NAV.habilitation,
-        sort: { sortBy: 'submittedAt', direction: 'desc' },
+        // Latest activity first (submittedAt would put unsubmitted drafts, NULL, first); the dashboard links sort by waiting time.
+        sort: { sortBy: 'updatedAt', direction: 'desc' },
         listProperties: ['name', 'status', 'departmentCode', 'siret', 'submittedAt', 'daysWaiting'],
         filterProperties: ['status', 'departmentCode', 'type', 'submittedAt'],
         showProperties: ['name', 'status', 'daysWaiting', 'type', 'siret', 'address', 'zipcode', 'city', 'departmentCode', 'franceServicesNumber',

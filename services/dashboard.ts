@@ -11,7 +11,7 @@ export async function anctDashboard(overdueAfterMs: number, now = new Date()) {
   // The one-click preset of the aidants-to-train list: still to train, deadline before the month ends.
   const dueThisMonth = new URLSearchParams({ 'filters.status': 'awaiting_training', 'filters.trainingDeadline~~to': new Date(monthEnd.getTime() - 1).toISOString() });
   const overdueBefore = new Date(now.getTime() - overdueAfterMs);
-  const overdue = new URLSearchParams({ 'filters.status': 'awaiting_comite', 'filters.submittedAt~~to': overdueBefore.toISOString() });
+  const overdue = new URLSearchParams({ 'filters.status': 'awaiting_comite', 'filters.submittedAt~~to': overdueBefore.toISOString(), sortBy: 'submittedAt', direction: 'asc' });
   return {
     awaitingComite: waiting.length,
     overdueDays: Math.round(overdueAfterMs / DAY_MS),

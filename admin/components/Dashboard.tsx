@@ -35,7 +35,7 @@ const Dashboard: React.FC = () => {
     <Box padding="xl">
       <H2>Tableau de bord de l’ANCT</H2>
       <Box flex flexDirection="row" flexWrap="wrap">
-        <Tile title="Demandes en attente du comité" value={data.awaitingComite} href="/admin/resources/habilitation_requests?filters.status=awaiting_comite"
+        <Tile title="Demandes en attente du comité" value={data.awaitingComite} href="/admin/resources/habilitation_requests?filters.status=awaiting_comite&sortBy=submittedAt&direction=asc"
           detail={data.oldestWaitingDays !== null ? `La plus ancienne attend depuis ${data.oldestWaitingDays} jours.` : 'Aucune demande en attente.'} />
         <Tile title={`En attente depuis plus de ${data.overdueDays} jours`} value={data.overdueRequests}
           href={`/admin/resources/habilitation_requests?${data.overdueRequestsFilter}`} />
