@@ -1,6 +1,6 @@
 // AdminJS resources: what ANCT people see and may do. Lifecycle states never change by a raw edit:
 // status changes go through the workflows (see services/lifecycles.ts).
-import type { ActionContext, RecordJSON, ResourceWithOptions } from 'adminjs';
+import type { ActionContext, ActionRequest, RecordJSON, ResourceWithOptions } from 'adminjs';
 import {
   AidantOnboarding, AidantRequest, Autorisation, Card, CardShipment, ComiteDecisionRecord, EmailOutbox, HabilitationRequest,
   Issuer, JournalEntry, Mandat, Organisation, OrganisationMembership, RequestMessage, Usager, User,
@@ -72,6 +72,16 @@ async function withRequestDetail<T extends { record?: RecordJSON }>(response: T)
   return response;
 }
 
+/**
+ * The requests list shows submitted requests unless the person filters on the status (« Brouillon » shows
+ * the drafts being filled in): a submission date from 2000 on excludes the drafts, whose date is NULL.
+ */
+async function submittedOnlyByDefault(request: ActionRequest): Promise<ActionRequest> {
+  const query = request.query ?? {};
+  if (Object.keys(query).some((key) => key === 'filters.status' || key.startsWith('filters.submittedAt'))) return request;
+  return { ...request, query: { ...query, 'filters.submittedAt~~from': '2000-01-01' } };
+}
+
 /** Read-only resource: list, show, search and filter; everything else refused server-side. */
 function readOnly(capability: BackOfficeCapability) {
   const canRead = allowed(capability);
@@ -105,7 +115,7 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string): Resou
         },
         actions: {
           ...readOnly('follow_onboarding'),
-          list: { isAccessible: allowed('follow_onboarding'), after: withDaysWaiting },
+          list: { isAccessible: allowed('follow_onboarding'), before: submittedOnlyByDefault, after: withDaysWaiting },
           show: { isAccessible: allowed('follow_onboarding'), after: async <T extends { record?: RecordJSON }>(response: T) => withRequestDetail(await withDaysWaiting(response)) },
           ...habilitationRequestActions(lifecycles, publicUrl),
         },

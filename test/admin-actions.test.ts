@@ -130,6 +130,17 @@ describe('back-office actions', () => {
     expect((stillOverdue.body.records as { id: string }[]).map((r) => r.id)).not.toContain(fresh.id);
     expect(res.body).toEqual(expect.objectContaining({ trainingsDueThisMonth: expect.any(Number), lapsedOnboardings: expect.any(Number), shipmentsInProgress: expect.any(Number) }));
 
+    // Drafts being filled in are left out of the list unless the status filter asks for them.
+    const draft = await HabilitationRequest.create({
+      issuerId: request.issuerId, name: `Brouillon ${request.id}`, type: 'ccas', typeOther: null, siret: request.siret, address: null, zipcode: null, city: null,
+      departmentCode: null, franceServicesNumber: null, webSite: null, missionDescription: null, referentFirstName: null, referentLastName: null,
+      referentEmail: null, referentPhone: null, referentProfession: null, organisationId: null, habilitationNumber: null, submittedAt: null, decidedAt: null,
+    });
+    const ids = async (query: string) => ((await asJury.get(`/admin/api/resources/habilitation_requests/actions/list?perPage=500${query}`)).body.records as { id: string }[]).map((r) => r.id);
+    expect(await ids('')).toContain(request.id);
+    expect(await ids('')).not.toContain(draft.id);
+    expect(await ids('&filters.status=draft')).toContain(draft.id);
+
     const list = await asJury.get('/admin/api/resources/habilitation_requests/actions/list?filters.status=awaiting_comite&sortBy=submittedAt&direction=asc');
     const row = (list.body.records as { id: string; params: Record<string, unknown> }[]).find((r) => r.id === request.id);
     expect(row?.params.daysWaiting).toBeGreaterThanOrEqual(400);
