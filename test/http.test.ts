@@ -4,7 +4,8 @@ import type { Client } from '@temporalio/client';
 import { createLogger } from '../infra/logger.js';
 import { createLifecycles } from '../services/lifecycles.js';
 import { createApp } from '../server/app.js';
-import { testConfig } from './support/env.js';
+import { Issuer } from '../db/models/index.js';
+import { testConfig, unique } from './support/env.js';
 import { validStepBodies } from './support/factories.js';
 import { unreachableClient, useWorkerStack } from './support/temporal.js';
 
@@ -51,7 +52,10 @@ describe('public pages', () => {
   });
 
   it('serves the demo codes page only when development tools are enabled', async () => {
-    expect((await request(appWith({ devTools: true })).get('/dev/codes')).status).toBe(200);
+    const demo = await Issuer.create({ email: `${unique('demandeur-')}@mairie.demo`, firstName: 'Nadia', lastName: 'Démo', profession: 'Secrétaire', phone: null, emailVerifiedAt: new Date() });
+    const page = await request(appWith({ devTools: true })).get('/dev/codes');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`href="/habilitation/demandeur/${demo.id}"`); // the demo demandeur's space, one click away
     expect((await request(appWith({ devTools: false })).get('/dev/codes')).status).toBe(404);
   });
 });

@@ -1,9 +1,10 @@
 // Development-only helpers (DEV_TOOLS=true, refused in production): read the current code of demo cards
-// and of the demo ANCT accounts' authenticator, so a person trying the demo can log in.
+// and of the demo ANCT accounts' authenticator, so a person trying the demo can log in, and the links of
+// the demo demandeurs' private spaces.
 import { Router } from 'express';
 import { generateSync } from 'otplib';
 import { Op } from 'sequelize';
-import { Card, User } from '../../db/models/index.js';
+import { Card, Issuer, User } from '../../db/models/index.js';
 import { STAFF_ROLES, type StaffRole } from '../../domain/roles.js';
 import { createSecretBox } from '../../services/secret-box.js';
 import { currentCode } from '../../services/totp.js';
@@ -18,6 +19,7 @@ export function devRouter(deps: AppDeps): Router {
   router.get('/codes', asyncRoute(async (_req, res) => {
       const cards = await Card.findAll({ where: { aidantId: { [Op.ne]: null } }, include: [{ model: User, as: 'aidant' }], order: [['serialNumber', 'ASC']] });
       const staff = await User.findAll({ where: { sealedAdminTotpSecret: { [Op.ne]: null } }, order: [['email', 'ASC']] });
+      const demandeurs = await Issuer.findAll({ where: { email: { [Op.like]: '%.demo' } }, order: [['email', 'ASC']] });
       res.setHeader('Cache-Control', 'no-store');
       res.send(layout({ title: 'Codes de démonstration' }, html`
         <h1>Codes de démonstration</h1>
@@ -27,6 +29,9 @@ export function devRouter(deps: AppDeps): Router {
           ${staff.map((u) => html`<tr><td>${u.email}</td><td>${u.staffRoles.map((r) => STAFF_ROLES[r as StaffRole]).join(', ')}</td>
             <td><strong>${adminCode(secrets.open(u.sealedAdminTotpSecret!))}</strong></td></tr>`)}
         </tbody></table></div>
+        <h2>Espaces demandeurs de démonstration</h2>
+        <p>Le lien de l’espace est normalement envoyé par e-mail au demandeur.</p>
+        <ul>${demandeurs.map((i) => html`<li><a href="/habilitation/demandeur/${i.id}">${i.firstName} ${i.lastName} (${i.email})</a></li>`)}</ul>
         <h2>Cartes des aidants</h2>
         <div class="fr-table"><table><thead><tr><th>Carte</th><th>Aidant</th><th>Code actuel</th></tr></thead><tbody>
           ${cards.map((c) => {
