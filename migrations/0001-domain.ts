@@ -1,11 +1,10 @@
 // The whole domain schema. Enumerations are written out here on purpose: a migration is a snapshot of the
 // schema at one point in time and must not change when domain/*.ts evolves (a later migration does that).
-import type { MigrationParams } from 'umzug';
-import type { QueryInterface } from 'sequelize';
+import { sqlMigration } from './sql-migration.js';
 
 const DEMARCHES = `'papiers','famille','social','travail','logement','transports','argent','justice','etranger','loisirs'`;
 
-const up = `
+const UP = `
 CREATE TABLE organisations (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   name text NOT NULL CHECK (length(trim(name)) > 0),
@@ -390,19 +389,11 @@ CREATE TABLE http_sessions (
 CREATE INDEX http_sessions_expire ON http_sessions (expire);
 `;
 
-const down = `
+const DOWN = `
 DROP TABLE IF EXISTS http_sessions, journal, email_outbox, login_links, connections, autorisations, mandats, usagers,
   card_shipments, cards, aidant_onboardings, comite_decisions, request_messages, aidant_requests, habilitation_requests,
   issuer_email_confirmations, issuers, organisation_memberships, users, organisations CASCADE;
 DROP FUNCTION IF EXISTS journal_chain(), journal_refuse_change(), journal_entry_digest(text, journal);
 `;
 
-export async function upMigration({ context }: MigrationParams<QueryInterface>): Promise<void> {
-  await context.sequelize.query(up);
-}
-
-export async function downMigration({ context }: MigrationParams<QueryInterface>): Promise<void> {
-  await context.sequelize.query(down);
-}
-
-export { upMigration as up, downMigration as down };
+export const { up, down } = sqlMigration(UP, DOWN);

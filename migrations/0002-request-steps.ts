@@ -1,10 +1,9 @@
 // The habilitation form in steps: the demandeur confirms their e-mail once, before any request (the
 // confirmation no longer belongs to a request), and a request is saved as a draft step by step, so only a
 // submitted request has to be complete.
-import type { MigrationParams } from 'umzug';
-import type { QueryInterface } from 'sequelize';
+import { sqlMigration } from './sql-migration.js';
 
-const up = `
+const UP = `
 ALTER TABLE issuer_email_confirmations DROP COLUMN IF EXISTS habilitation_request_id;
 CREATE INDEX issuer_email_confirmations_issuer ON issuer_email_confirmations (issuer_id, created_at);
 
@@ -18,7 +17,7 @@ ALTER TABLE habilitation_requests ADD CONSTRAINT request_submitted_is_complete C
 CREATE INDEX habilitation_requests_issuer ON habilitation_requests (issuer_id, created_at);
 `;
 
-const down = `
+const DOWN = `
 DROP INDEX IF EXISTS habilitation_requests_issuer, issuer_email_confirmations_issuer;
 ALTER TABLE habilitation_requests DROP CONSTRAINT request_submitted_is_complete;
 ALTER TABLE habilitation_requests ADD CONSTRAINT request_submitted_is_complete CHECK (status = 'draft' OR (
@@ -27,12 +26,4 @@ ALTER TABLE habilitation_requests ADD CONSTRAINT request_submitted_is_complete C
 ALTER TABLE issuer_email_confirmations ADD COLUMN habilitation_request_id uuid REFERENCES habilitation_requests(id) ON DELETE CASCADE;
 `;
 
-export async function upMigration({ context }: MigrationParams<QueryInterface>): Promise<void> {
-  await context.sequelize.query(up);
-}
-
-export async function downMigration({ context }: MigrationParams<QueryInterface>): Promise<void> {
-  await context.sequelize.query(down);
-}
-
-export { upMigration as up, downMigration as down };
+export const { up, down } = sqlMigration(UP, DOWN);

@@ -1,9 +1,8 @@
 // Login hardening shared by every process: failed attempts are counted in the database (not per process),
 // and a TOTP code is accepted once (the last accepted time step is kept).
-import type { MigrationParams } from 'umzug';
-import type { QueryInterface } from 'sequelize';
+import { sqlMigration } from './sql-migration.js';
 
-const up = `
+const UP = `
 ALTER TABLE users ADD COLUMN admin_totp_last_step integer CHECK (admin_totp_last_step > 0);
 
 CREATE TABLE login_failures (
@@ -14,17 +13,9 @@ CREATE TABLE login_failures (
 CREATE INDEX login_failures_key ON login_failures (key, created_at);
 `;
 
-const down = `
+const DOWN = `
 DROP TABLE IF EXISTS login_failures;
 ALTER TABLE users DROP COLUMN IF EXISTS admin_totp_last_step;
 `;
 
-export async function upMigration({ context }: MigrationParams<QueryInterface>): Promise<void> {
-  await context.sequelize.query(up);
-}
-
-export async function downMigration({ context }: MigrationParams<QueryInterface>): Promise<void> {
-  await context.sequelize.query(down);
-}
-
-export { upMigration as up, downMigration as down };
+export const { up, down } = sqlMigration(UP, DOWN);

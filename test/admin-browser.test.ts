@@ -1,13 +1,14 @@
 // End to end in a real browser (Debian's chromium): a demandeur submits a request on the public page, the
 // workflow e-mails them, and an ANCT jury member logs into /admin (password + code) and finds the request
 // with its status.
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { generateSync } from 'otplib';
 import type { Sequelize } from 'sequelize';
 import { DEMO_PASSWORD, DEMO_STAFF, seedDemoData } from '../services/demo-data.js';
 import { testSequelize, unique } from './support/env.js';
 import { testSecrets } from './support/factories.js';
 import { confirmationPath, waitForMails, waitForSubject } from './support/mail.js';
+import { launchChromium } from './support/browser.js';
 import { startTestWorker } from './support/temporal.js';
 import { freePort } from './support/test-stack.js';
 import { startWebServer } from './support/web-server.js';
@@ -22,10 +23,7 @@ beforeAll(async () => {
   await seedDemoData(sequelize, testSecrets);
   worker = await startTestWorker({ sequelize });
   web = await startWebServer({ port: await freePort(), taskQueue: worker.taskQueue });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
 }, 180_000);
 afterAll(async () => {
   await browser?.close();
