@@ -4,7 +4,7 @@ import { Op, type Sequelize } from 'sequelize';
 import { ComiteDecisionRecord, HabilitationRequest, Issuer, Organisation, OrganisationMembership, User } from '../db/models/index.js';
 import type { ComiteDecision, RequestStatus } from '../domain/habilitation.js';
 import { appendJournal } from '../services/journal.js';
-import { requestUrl } from '../services/habilitation.js';
+import { requestUrl } from '../services/issuers.js';
 
 export interface RequestSummary {
   requestId: string;

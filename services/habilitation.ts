@@ -10,8 +10,6 @@ import {
   departmentFromZipcode, firstIncompleteStep, type AidantToTrain, type Pledges, type ReferentInput, type StructureInput,
 } from '../domain/habilitation-form.js';
 
-export { requestUrl };
-
 /** A submitted draft waits for its workflow; the demandeur edits a request only before that, or when changes are asked. */
 export const isEditable = (request: { status: HabilitationRequest['status']; submittedAt: Date | null }) =>
   EDITABLE_REQUEST_STATUSES.includes(request.status) && !(request.status === 'draft' && request.submittedAt);

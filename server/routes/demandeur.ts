@@ -13,7 +13,7 @@ import { csrfToken, verifyCsrf } from '../csrf.js';
 import {
   awaitingIssuerConfirmationPage, checkMailboxPage, followRequestPage, issuerFormPage, issuerSpacePage, linkExpiredPage,
 } from '../pages/demandeur.js';
-import { UUID } from './uuid.js';
+import { issuerFromUrl, UUID } from './lookups.js';
 
 export function demandeurRouter(deps: AppDeps): Router {
   const router = Router();
@@ -31,12 +31,6 @@ export function demandeurRouter(deps: AppDeps): Router {
       throw new DomainError('L’e-mail n’a pas pu être envoyé pour le moment. Réessayez dans quelques minutes.', 'email_unavailable', 503);
     }
     return confirmationId;
-  }
-
-  async function findIssuer(id: string): Promise<Issuer> {
-    const issuer = UUID.test(id) ? await Issuer.findByPk(id) : null;
-    if (!issuer) throw new NotFoundError('Cet espace demandeur est introuvable. Vérifiez le lien reçu par e-mail.');
-    return issuer;
   }
 
   router.get('/', (req, res) => {
@@ -93,7 +87,7 @@ export function demandeurRouter(deps: AppDeps): Router {
   }));
 
   router.get('/demandeur/:issuerId', asyncRoute(async (req, res) => {
-    const issuer = await findIssuer(req.params.issuerId);
+    const issuer = await issuerFromUrl(req.params.issuerId);
     if (!issuer.emailVerifiedAt) {
       res.send(awaitingIssuerConfirmationPage(`${issuerSpacePath(issuer.id)}/renvoyer`, EMAIL_CONFIRMATION_DAYS, csrfToken(req, res, secure)));
       return;
@@ -103,7 +97,7 @@ export function demandeurRouter(deps: AppDeps): Router {
   }));
 
   router.post('/demandeur/:issuerId/renvoyer', verifyCsrf, asyncRoute(async (req, res) => {
-    const issuer = await findIssuer(req.params.issuerId);
+    const issuer = await issuerFromUrl(req.params.issuerId);
     res.redirect(303, mailboxPath(await sendAccessEmail(issuer.id)));
   }));
 

@@ -23,7 +23,7 @@ import {
 } from '../pages/request-steps.js';
 import type { Values } from '../views/form.js';
 import { cancelOnboardingUpdate } from '../../workflows/messages.js';
-import { UUID } from './uuid.js';
+import { issuerFromUrl, requestFromUrl, UUID } from './lookups.js';
 
 /** Errors of the status page's forms: the message thread, or one aidant's cancellation. */
 interface PageErrors { message?: string; cancel?: CancelForm }
@@ -65,12 +65,6 @@ export function habilitationRouter(deps: AppDeps): Router {
   const router = Router();
   const secure = deps.config.http.publicUrl.startsWith('https:');
 
-  async function findRequest(id: string): Promise<HabilitationRequest> {
-    const request = UUID.test(id) ? await HabilitationRequest.findByPk(id) : null;
-    if (!request) throw new NotFoundError('Cette demande d’habilitation est introuvable. Vérifiez le lien reçu par e-mail.');
-    return request;
-  }
-
   const aidantsOf = (requestId: string) => AidantRequest.findAll({ where: { habilitationRequestId: requestId }, order: [['createdAt', 'ASC'], ['email', 'ASC']] });
 
   /**
@@ -78,7 +72,7 @@ export function habilitationRouter(deps: AppDeps): Router {
    * otherwise the answer is a redirect (to the status page, or to the first step left to fill in).
    */
   async function stepRequest(req: Request, res: Response, step: RequestStep) {
-    const request = await findRequest(req.params.id);
+    const request = await requestFromUrl(req.params.id);
     if (!isEditable(request)) {
       res.redirect(303, requestPath(request.id));
       return null;
@@ -104,22 +98,17 @@ export function habilitationRouter(deps: AppDeps): Router {
   };
 
   // --- Structure: creates the draft from the demandeur's space, then edits it.
-  async function verifiedIssuer(id: string): Promise<Issuer> {
-    const issuer = UUID.test(id) ? await Issuer.findByPk(id) : null;
-    if (!issuer) throw new NotFoundError('Cet espace demandeur est introuvable. Vérifiez le lien reçu par e-mail.');
-    return issuer;
-  }
   const newDraftContext = (req: Request, res: Response, issuerId: string): StepContext =>
     ({ requestId: null, action: `/habilitation/demandeur/${issuerId}/nouvelle-demande`, csrfToken: csrfToken(req, res, secure) });
 
   router.get('/demandeur/:issuerId/nouvelle-demande', asyncRoute(async (req, res) => {
-    const issuer = await verifiedIssuer(req.params.issuerId);
+    const issuer = await issuerFromUrl(req.params.issuerId);
     if (!issuer.emailVerifiedAt) return res.redirect(303, `/habilitation/demandeur/${issuer.id}`);
     res.send(structureStepPage(newDraftContext(req, res, issuer.id), {}, {}));
   }));
 
   router.post('/demandeur/:issuerId/nouvelle-demande', verifyCsrf, asyncRoute(async (req, res) => {
-    const issuer = await verifiedIssuer(req.params.issuerId);
+    const issuer = await issuerFromUrl(req.params.issuerId);
     if (!issuer.emailVerifiedAt) return res.redirect(303, `/habilitation/demandeur/${issuer.id}`);
     const body = req.body as Record<string, unknown>;
     const { value, errors } = parseStructure(body);
@@ -255,7 +244,7 @@ export function habilitationRouter(deps: AppDeps): Router {
 
   // --- The status page and the message thread
   async function statusPage(req: Request, res: Response, id: string, errors: PageErrors = {}): Promise<string> {
-    const request = await findRequest(id);
+    const request = await requestFromUrl(id);
     const aidants = await aidantsOf(request.id);
     const onboardings = await AidantOnboarding.findAll({ where: { habilitationRequestId: request.id } });
     const lastDecision = await ComiteDecisionRecord.findOne({ where: { habilitationRequestId: request.id }, order: [['decidedAt', 'DESC']] });
@@ -270,7 +259,7 @@ export function habilitationRouter(deps: AppDeps): Router {
 
   // The structure's side may cancel an aidant's onboarding at any step (the ANCT does it from /admin).
   router.post('/demandes/:id/aidants/:onboardingId/annuler', verifyCsrf, asyncRoute(async (req, res) => {
-    const request = await findRequest(req.params.id);
+    const request = await requestFromUrl(req.params.id);
     const onboarding = UUID.test(req.params.onboardingId)
       ? await AidantOnboarding.findOne({ where: { id: req.params.onboardingId, habilitationRequestId: request.id } })
       : null;
@@ -288,7 +277,7 @@ export function habilitationRouter(deps: AppDeps): Router {
   }));
 
   router.post('/demandes/:id/messages', verifyCsrf, asyncRoute(async (req, res) => {
-    const request = await findRequest(req.params.id);
+    const request = await requestFromUrl(req.params.id);
     if (!request.submittedAt) return res.redirect(303, requestPath(request.id));
     try {
       await postRequestMessage(
