@@ -10,7 +10,7 @@ import { COMITE_DECISIONS, ONBOARDING_STATUSES, REQUEST_STATUSES, SHIPMENT_STATU
 import { JOURNAL_ACTIONS } from '../domain/journal.js';
 import { MANDAT_DURATIONS, MANDAT_STATUSES } from '../domain/mandat.js';
 import { can, STAFF_ROLES, type BackOfficeCapability } from '../domain/roles.js';
-import { daysBetween } from '../domain/duration.js';
+import { daysBetween, frenchDate } from '../domain/duration.js';
 import type { Lifecycles } from '../services/lifecycles.js';
 import { habilitationRequestActions, onboardingActions, shipmentActions } from './actions.js';
 import { COMPONENTS } from './components.js';
@@ -52,7 +52,6 @@ async function withDaysWaiting<T extends { record?: RecordJSON; records?: Record
   return response;
 }
 
-const frenchDate = (date: Date) => date.toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' });
 
 /** Adds to a request's record page what lives in other tables: its aidants to train, messages and decisions. */
 async function withRequestDetail<T extends { record?: RecordJSON }>(response: T): Promise<T> {

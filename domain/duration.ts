@@ -48,3 +48,6 @@ export function addDays(date: Date, days: number): Date {
 export function daysBetween(from: number, to: number): number {
   return Math.floor((to - from) / DAY_MS);
 }
+
+/** A date as people in France read it (Paris time), e.g. 23/11/2026. */
+export const frenchDate = (date: Date): string => date.toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' });

@@ -12,6 +12,10 @@ export const REQUEST_STATUSES = {
 export type RequestStatus = keyof typeof REQUEST_STATUSES;
 export const REQUEST_STATUS_KEYS = Object.keys(REQUEST_STATUSES) as RequestStatus[];
 
+/** What the demandeur reads of a request's state (a submitted draft is waiting for its workflow to start). */
+export const requestStatusLabel = (request: { status: RequestStatus; submittedAt: Date | null }): string =>
+  (request.status === 'draft' && request.submittedAt ? 'Transmise, en cours d’enregistrement' : REQUEST_STATUSES[request.status]);
+
 /** Statuses in which the demandeur may still edit the request. */
 export const EDITABLE_REQUEST_STATUSES: readonly RequestStatus[] = ['draft', 'changes_required'];
 

@@ -1,7 +1,8 @@
 // Pages of the demandeur before and around their requests: identity, « check your mailbox », the expired
 // link, the private space listing their requests, and « suivre ma demande » (get one's link again).
 import type { FieldErrors } from '../../domain/habilitation-form.js';
-import { REQUEST_STATUSES, type RequestStatus } from '../../domain/habilitation.js';
+import { frenchDate } from '../../domain/duration.js';
+import { requestStatusLabel, type RequestStatus } from '../../domain/habilitation.js';
 import { csrfField, errorSummary, input, type Values } from '../views/form.js';
 import { html } from '../views/html.js';
 import { layout } from '../views/layout.js';
@@ -69,7 +70,6 @@ export interface IssuerSpace {
   requests: { id: string; name: string; status: RequestStatus; submittedAt: Date | null; createdAt: Date }[];
 }
 
-const frenchDate = (date: Date) => date.toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' });
 
 export function issuerSpacePage(space: IssuerSpace): string {
   return layout({ title: 'Mon espace demandeur' }, html`
@@ -82,7 +82,7 @@ export function issuerSpacePage(space: IssuerSpace): string {
       <thead><tr><th scope="col">Structure</th><th scope="col">État</th><th scope="col">Date</th></tr></thead>
       <tbody>${space.requests.map((r) => html`<tr>
         <td><a href="/habilitation/demandes/${r.id}">${r.name}</a></td>
-        <td>${r.status === 'draft' && r.submittedAt ? 'Transmise, en cours d’enregistrement' : REQUEST_STATUSES[r.status]}</td>
+        <td>${requestStatusLabel(r)}</td>
         <td>${r.submittedAt ? `Transmise le ${frenchDate(r.submittedAt)}` : `Commencée le ${frenchDate(r.createdAt)}`}</td></tr>`)}</tbody>
     </table></div>`}
     <a class="fr-btn" href="/habilitation/demandeur/${space.id}/nouvelle-demande">Commencer une nouvelle demande</a>`);

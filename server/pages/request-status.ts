@@ -2,9 +2,11 @@
 // message thread with the ANCT team, and the way back into the form while it may be edited.
 import type { AidantOnboarding, AidantRequest, RequestMessage } from '../../db/models/index.js';
 import {
-  FINAL_ONBOARDING_STATUSES, ONBOARDING_STATUSES, REQUEST_STATUSES, type OnboardingStatus, type RequestStatus,
+  FINAL_ONBOARDING_STATUSES, ONBOARDING_STATUSES, requestStatusLabel, type OnboardingStatus, type RequestStatus,
 } from '../../domain/habilitation.js';
+import { frenchDate } from '../../domain/duration.js';
 import { REQUEST_STEPS, type RequestStep } from '../../domain/habilitation-form.js';
+import { csrfField } from '../views/form.js';
 import { html, raw } from '../views/html.js';
 import { layout } from '../views/layout.js';
 
@@ -18,7 +20,7 @@ function cancelCell(requestId: string, onboarding: AidantOnboarding | undefined,
   const id = `field-reason-${onboarding.id}`;
   const error = cancel?.onboardingId === onboarding.id ? cancel : undefined;
   return html`<form method="post" action="/habilitation/demandes/${requestId}/aidants/${onboarding.id}/annuler">
-    <input type="hidden" name="_csrf" value="${csrfToken}">
+    ${csrfField(csrfToken)}
     <div class="fr-input-group${error ? ' fr-input-group--error' : ''}">
       <label class="fr-label fr-text--sm" for="${id}">Motif de l’annulation</label>
       <input class="fr-input${error ? ' fr-input--error' : ''}" id="${id}" name="reason" value="${error?.reason ?? ''}" ${error ? raw(`aria-invalid="true" aria-describedby="${id}-error"`) : ''}>
@@ -28,7 +30,6 @@ function cancelCell(requestId: string, onboarding: AidantOnboarding | undefined,
   </form>`;
 }
 
-const frenchDate = (date: Date) => date.toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' });
 
 export function requestStatusPage(
   request: { id: string; issuerId: string; name: string; status: RequestStatus; submittedAt: Date | null; habilitationNumber: string | null },
@@ -47,7 +48,7 @@ export function requestStatusPage(
     ...aidants.map((a) => ({ name: `${a.firstName} ${a.lastName}`, email: a.email }))];
   return layout({ title: `Demande d’habilitation - ${request.name}` }, html`
     <h1>Demande d’habilitation : ${request.name}</h1>
-    <p><span class="fr-badge fr-badge--${badge}">${request.status === 'draft' && request.submittedAt ? 'Transmise, en cours d’enregistrement' : REQUEST_STATUSES[request.status]}</span></p>
+    <p><span class="fr-badge fr-badge--${badge}">${requestStatusLabel(request)}</span></p>
     ${request.submittedAt ? html`<p>Demande transmise le ${frenchDate(request.submittedAt)}.</p>` : ''}
     ${request.habilitationNumber ? html`<p>Numéro d’habilitation : <strong>${request.habilitationNumber}</strong></p>` : ''}
     ${request.status === 'changes_required' ? html`<div class="fr-alert fr-alert--warning fr-mb-4w"><h2 class="fr-alert__title">L’équipe Aidants Connect demande des modifications</h2>
@@ -70,7 +71,7 @@ export function requestStatusPage(
     ${thread.messages.length === 0 ? html`<p>Aucun message pour le moment.</p>` : html`<ul class="fr-raw-list">${thread.messages.map((m) => html`
       <li class="fr-mb-2w"><p class="fr-text--sm fr-mb-0">${m.sender === 'anct' ? 'Équipe Aidants Connect' : 'Vous'}, le ${frenchDate(m.createdAt)}</p><p>${m.content}</p></li>`)}</ul>`}
     <form method="post" action="/habilitation/demandes/${request.id}/messages">
-      <input type="hidden" name="_csrf" value="${thread.csrfToken}">
+      ${csrfField(thread.csrfToken)}
       <div class="fr-input-group${thread.error ? ' fr-input-group--error' : ''}">
         <label class="fr-label" for="field-content">Votre message</label>
         <textarea class="fr-input" id="field-content" name="content" rows="4" ${thread.error ? raw('aria-invalid="true" aria-describedby="field-content-error"') : ''}></textarea>
