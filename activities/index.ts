@@ -12,6 +12,8 @@ export interface ActivityDeps {
   mailer: Mailer;
   mailFrom: string;
   publicUrl: string;
+  /** SECRETS_KEY: private links minted into e-mails are hashed under a key derived from it. */
+  secretsKey: Buffer;
   anctEmail: string;
   operations: { alertEmail: string; stuckEmailAfterMs: number };
 }
@@ -24,7 +26,7 @@ export function createActivities(deps: ActivityDeps) {
 
     /** Renders, stores and sends an e-mail once per idempotency key. */
     async sendEmail(request: EmailRequest): Promise<SendOutcome> {
-      return sendEmailOnce({ sequelize: deps.sequelize, mailer: deps.mailer, from: deps.mailFrom }, request);
+      return sendEmailOnce({ sequelize: deps.sequelize, mailer: deps.mailer, from: deps.mailFrom, links: { publicUrl: deps.publicUrl, secretsKey: deps.secretsKey } }, request);
     },
 
     /** Where ANCT notifications go (kept out of workflow input so it can change without a new workflow run). */

@@ -68,7 +68,7 @@ try {
   const connection = await NativeConnection.connect({ address: stack.temporalAddress });
   const worker = await createWorker({
     connection, namespace: 'default', taskQueue: 'bench',
-    deps: { sequelize, mailer, mailFrom: 'bench@aidantsconnect.invalid', publicUrl: 'http://localhost:3000', anctEmail: 'anct@aidantsconnect.invalid', operations: { alertEmail: 'tech@aidantsconnect.invalid', stuckEmailAfterMs: 3_600_000 } },
+    deps: { sequelize, mailer, mailFrom: 'bench@aidantsconnect.invalid', publicUrl: 'http://localhost:3000', secretsKey: Buffer.alloc(32, 7), anctEmail: 'anct@aidantsconnect.invalid', operations: { alertEmail: 'tech@aidantsconnect.invalid', stuckEmailAfterMs: 3_600_000 } },
   });
   const running = worker.run();
   const client = new Client({ connection: await Connection.connect({ address: stack.temporalAddress }) });

@@ -5,6 +5,7 @@ import * as requestSteps from './0002-request-steps.js';
 import * as loginGuard from './0003-login-guard.js';
 import * as housekeeping from './0004-housekeeping.js';
 import * as sealedSecrets from './0005-sealed-secrets.js';
+import * as privateLinks from './0006-private-links.js';
 
 export const MIGRATIONS = [
   { name: '0001-domain', ...domain },
@@ -12,4 +13,5 @@ export const MIGRATIONS = [
   { name: '0003-login-guard', ...loginGuard },
   { name: '0004-housekeeping', ...housekeeping },
   { name: '0005-sealed-secrets', ...sealedSecrets },
+  { name: '0006-private-links', ...privateLinks },
 ];

@@ -8,18 +8,24 @@ import { renderEmail } from '../emails/render.js';
 import type { TemplateData, TemplateName } from '../emails/templates.js';
 import { EmailOutbox } from '../db/models/index.js';
 import type { Mailer } from './mailer.js';
+import { mintIssuerLink, type LinkKeys } from './private-links.js';
 
 export interface EmailRequest<T extends TemplateName = TemplateName> {
   idempotencyKey: string;
   template: T;
   to: string[];
   data: TemplateData<T>;
+  /**
+   * A fresh private link to the demandeur's space, minted when the e-mail is first stored and written into
+   * data[field]: the token then exists only in this e-mail (never in a workflow's history or a log line).
+   */
+  privateLink?: { issuerId: string; field: string; requestId?: string };
 }
 
 export type SendOutcome = 'sent' | 'already_sent';
 
 export async function sendEmailOnce(
-  deps: { sequelize: Sequelize; mailer: Mailer; from: string },
+  deps: { sequelize: Sequelize; mailer: Mailer; from: string; links?: LinkKeys },
   request: EmailRequest,
 ): Promise<SendOutcome> {
   const recipients = [...new Set(request.to.map((address) => address.trim().toLowerCase()).filter(Boolean))];
@@ -27,10 +33,21 @@ export async function sendEmailOnce(
   const existing = await EmailOutbox.findOne({ where: { idempotencyKey: request.idempotencyKey }, attributes: ['status'] });
   if (existing?.status === 'sent') return 'already_sent';
   if (!existing) {
-    const rendered = await renderEmail(request.template, request.data as never);
-    await EmailOutbox.findOrCreate({
-      where: { idempotencyKey: request.idempotencyKey },
-      defaults: { idempotencyKey: request.idempotencyKey, template: request.template, recipients, subject: rendered.subject, html: rendered.html, textBody: rendered.text },
+    await deps.sequelize.transaction(async (transaction) => {
+      // Another attempt may have stored it meanwhile: mint a link only for the row this attempt creates.
+      if (await EmailOutbox.findOne({ where: { idempotencyKey: request.idempotencyKey }, attributes: ['id'], transaction })) return;
+      const data = { ...request.data } as Record<string, unknown>;
+      if (request.privateLink) {
+        if (!deps.links) throw new Error(`E-mail ${request.idempotencyKey} needs a private link but the outbox has no link keys`);
+        const link = await mintIssuerLink(deps.links, request.privateLink.issuerId, { requestId: request.privateLink.requestId, transaction });
+        data[request.privateLink.field] = link.url;
+      }
+      const rendered = await renderEmail(request.template, data as never);
+      await EmailOutbox.findOrCreate({
+        where: { idempotencyKey: request.idempotencyKey },
+        defaults: { idempotencyKey: request.idempotencyKey, template: request.template, recipients, subject: rendered.subject, html: rendered.html, textBody: rendered.text },
+        transaction,
+      });
     });
   }
 

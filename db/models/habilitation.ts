@@ -44,6 +44,29 @@ export class IssuerEmailConfirmation extends Model<InferAttributes<IssuerEmailCo
   }
 }
 
+/** A demandeur's private link: the token itself is never stored, only its keyed hash (services/private-links.ts). */
+export class PrivateLink extends Model<InferAttributes<PrivateLink>, InferCreationAttributes<PrivateLink>> {
+  declare id: CreationOptional<string>;
+  declare issuerId: string;
+  /** The request the link opens, if any (the demandeur's space otherwise). */
+  declare habilitationRequestId: string | null;
+  declare tokenHash: string;
+  declare expiresAt: Date;
+  declare revokedAt: Date | null;
+  declare lastUsedAt: Date | null;
+  declare createdAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    PrivateLink.init(
+      {
+        id: uuidPk(), issuerId: ref('issuers', false), habilitationRequestId: ref('habilitation_requests'), tokenHash: text(false),
+        expiresAt: date(false), revokedAt: date(), lastUsedAt: date(), createdAt: createdAt(),
+      },
+      { sequelize, tableName: 'private_links' },
+    );
+  }
+}
+
 export class HabilitationRequest extends Model<InferAttributes<HabilitationRequest>, InferCreationAttributes<HabilitationRequest>> {
   declare id: CreationOptional<string>;
   declare issuerId: string;

@@ -1,7 +1,7 @@
 // Registers every model on a Sequelize instance and declares the associations pages and AdminJS navigate.
 import type { Sequelize } from 'sequelize';
 import { Card, CardShipment } from './cards.js';
-import { AidantOnboarding, AidantRequest, ComiteDecisionRecord, HabilitationRequest, Issuer, IssuerEmailConfirmation, RequestMessage } from './habilitation.js';
+import { AidantOnboarding, AidantRequest, ComiteDecisionRecord, HabilitationRequest, Issuer, IssuerEmailConfirmation, PrivateLink, RequestMessage } from './habilitation.js';
 import { Autorisation, Mandat, Usager } from './mandats.js';
 import { Organisation } from './organisation.js';
 import { OrganisationMembership, User } from './people.js';
@@ -9,11 +9,11 @@ import { Connection, EmailOutbox, JournalEntry, LoginFailure, LoginLink } from '
 
 export {
   AidantOnboarding, AidantRequest, Autorisation, Card, CardShipment, ComiteDecisionRecord, Connection, EmailOutbox,
-  HabilitationRequest, Issuer, IssuerEmailConfirmation, JournalEntry, LoginFailure, LoginLink, Mandat, Organisation, OrganisationMembership, RequestMessage, Usager, User,
+  HabilitationRequest, Issuer, IssuerEmailConfirmation, JournalEntry, LoginFailure, LoginLink, Mandat, Organisation, OrganisationMembership, PrivateLink, RequestMessage, Usager, User,
 };
 
 export const ALL_MODELS = [
-  Organisation, User, OrganisationMembership, Issuer, HabilitationRequest, IssuerEmailConfirmation, AidantRequest, RequestMessage, ComiteDecisionRecord,
+  Organisation, User, OrganisationMembership, Issuer, HabilitationRequest, IssuerEmailConfirmation, PrivateLink, AidantRequest, RequestMessage, ComiteDecisionRecord,
   AidantOnboarding, Card, CardShipment, Usager, Mandat, Autorisation, JournalEntry, EmailOutbox, Connection, LoginLink, LoginFailure,
 ] as const;
 

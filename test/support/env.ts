@@ -16,6 +16,8 @@ export const testEnv = {
   get smtpUrl() { return required('TEST_SMTP_URL'); },
   get mailApi() { return required('TEST_MAIL_API'); },
   get timeSkippingServer() { return required('TEST_TIME_SKIPPING_SERVER'); },
+  /** The development SECRETS_KEY, as the test configuration has it. */
+  get secretsKey() { return testConfig().secrets.key; },
 };
 
 export function testConfig(overrides: Record<string, string> = {}): Config {

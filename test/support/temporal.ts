@@ -36,7 +36,7 @@ export async function startTestWorker(options: { sequelize: Sequelize; address?:
   const mailer = createMailer(testEnv.smtpUrl);
   const worker = await createWorker({
     connection, namespace: 'default', taskQueue, workflowBundle: bundle,
-    deps: { sequelize: options.sequelize, mailer, mailFrom: 'Aidants Connect <test@aidantsconnect.invalid>', publicUrl: 'http://localhost:3000', anctEmail: ANCT_TEST_EMAIL,
+    deps: { sequelize: options.sequelize, mailer, mailFrom: 'Aidants Connect <test@aidantsconnect.invalid>', publicUrl: 'http://localhost:3000', secretsKey: testEnv.secretsKey, anctEmail: ANCT_TEST_EMAIL,
       operations: { alertEmail: ALERT_TEST_EMAIL, stuckEmailAfterMs: 3_600_000 },
     },
   });
