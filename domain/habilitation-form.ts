@@ -124,7 +124,12 @@ export function parseStructure(body: Record<string, unknown>): Parsed<StructureI
   if (zipcode && !/^\d{5}$/.test(zipcode)) errors.zipcode = 'Le code postal doit comporter 5 chiffres.';
   const city = required('city', 'la commune');
 
-  const franceServicesNumber = checked(body.franceServicesLabel) ? required('franceServicesNumber', 'le numéro de labellisation France Services', 30) : null;
+  const labelled = checked(body.franceServicesLabel);
+  const franceServicesNumber = labelled ? required('franceServicesNumber', 'le numéro de labellisation France Services', 30) : null;
+  // A number without the label is a contradiction to resolve, not a detail to drop silently.
+  if (!labelled && str(body.franceServicesNumber)) {
+    errors.franceServicesNumber = 'Un numéro de labellisation n’est possible que pour une structure labellisée France Services : cochez la case ou effacez le numéro.';
+  }
   if (franceServicesNumber && !errors.franceServicesNumber && !FRANCE_SERVICES_NUMBER.test(franceServicesNumber)) {
     errors.franceServicesNumber = 'Le numéro de labellisation ne contient que des chiffres, des lettres et des tirets.';
   }

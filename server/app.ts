@@ -14,6 +14,11 @@ import { homePage } from './pages/home.js';
 import { demandeurRouter } from './routes/demandeur.js';
 import { habilitationRouter } from './routes/habilitation.js';
 import { devRouter } from './routes/dev.js';
+import { requireDemandeur } from './routes/lookups.js';
+import { demandeurSession } from './demandeur-session.js';
+
+/** Paths as logged: the tokens of private and confirmation links never reach a log line. */
+const withoutTokens = (path: string) => path.replace(/^(\/habilitation\/(?:lien|confirmer))\/[^/]+/, '$1/…');
 
 export interface AppDeps {
   config: Config;
@@ -57,11 +62,14 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/', (_req, res) => { res.send(homePage()); });
   // Pages behind a private link (the demandeur's space, a request): never cached (shared computers in France
   // Services) nor indexed.
-  app.use(['/habilitation/demandeur', '/habilitation/demandes', '/habilitation/confirmer'], (_req, res, next) => {
+  app.use(['/habilitation/espace', '/habilitation/lien', '/habilitation/confirmer'], (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Robots-Tag', 'noindex, nofollow');
     next();
   });
+  // The demandeur's session (opened by a private link); every page of their space requires it.
+  app.use('/habilitation', demandeurSession({ sequelize: deps.sequelize, secret: deps.config.http.sessionSecret, secure: hsts }));
+  app.use('/habilitation/espace', requireDemandeur);
   app.use('/habilitation', demandeurRouter(deps), habilitationRouter(deps));
   if (deps.config.http.devTools) app.use('/dev', devRouter(deps));
 
@@ -76,7 +84,7 @@ export function createApp(deps: AppDeps): express.Express {
       res.status(400).send(errorPage(400));
       return;
     }
-    deps.log.error('unhandled error', { path: req.path, error: (error as Error)?.stack ?? String(error) });
+    deps.log.error('unhandled error', { path: withoutTokens(req.path), error: (error as Error)?.stack ?? String(error) });
     res.status(500).send(errorPage(500));
   });
   return app;

@@ -2,7 +2,6 @@
 // back-office and the activities share. The workflow takes over once a request is submitted.
 import type { Sequelize, Transaction } from 'sequelize';
 import type { EmailRequest } from './outbox.js';
-import { requestUrl } from './issuers.js';
 import { AidantRequest, HabilitationRequest, Issuer, RequestMessage } from '../db/models/index.js';
 import { InvalidTransitionError, ValidationError } from '../domain/errors.js';
 import { EDITABLE_REQUEST_STATUSES } from '../domain/habilitation.js';
@@ -32,14 +31,15 @@ export async function createRequestDraft(issuerId: string, structure: StructureI
   });
 }
 
-/** The e-mail giving the demandeur the private link of a new draft. */
-export async function draftCreatedEmail(publicUrl: string, requestId: string): Promise<EmailRequest> {
+/** The e-mail giving the demandeur a private link to a new draft (minted by the outbox). */
+export async function draftCreatedEmail(requestId: string): Promise<EmailRequest> {
   const request = await HabilitationRequest.findByPk(requestId, { include: [{ model: Issuer, as: 'issuer' }] });
   if (!request) throw new Error(`Request ${requestId} not found`);
   const issuer = (request as HabilitationRequest & { issuer: Issuer }).issuer;
   return {
     idempotencyKey: `habilitation-request/${requestId}/created`, template: 'habilitation_request_created', to: [issuer.email],
-    data: { issuerName: `${issuer.firstName} ${issuer.lastName}`, structureName: request.name, requestUrl: requestUrl(publicUrl, requestId) },
+    data: { issuerName: `${issuer.firstName} ${issuer.lastName}`, structureName: request.name, requestUrl: '' },
+    privateLink: { issuerId: issuer.id, field: 'requestUrl', requestId },
   };
 }
 
@@ -118,7 +118,8 @@ export async function postRequestMessage(
     const issuer = (request as HabilitationRequest & { issuer: Issuer }).issuer;
     await deps.sendEmail({
       idempotencyKey: `habilitation-request/${request.id}/message/${message.id}`, template: 'habilitation_new_message', to: [issuer.email],
-      data: { issuerName: `${issuer.firstName} ${issuer.lastName}`, structureName: request.name, message: content, requestUrl: requestUrl(deps.publicUrl, request.id) },
+      data: { issuerName: `${issuer.firstName} ${issuer.lastName}`, structureName: request.name, message: content, requestUrl: '' },
+      privateLink: { issuerId: issuer.id, field: 'requestUrl', requestId: request.id },
     });
   }
   return message;

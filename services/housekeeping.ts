@@ -1,7 +1,7 @@
 // Periodic duties (run hourly by the housekeeping workflow): forget technical records once they no longer
 // serve, and find the e-mails that the outbox has not managed to send.
 import { Op } from 'sequelize';
-import { Connection, EmailOutbox, IssuerEmailConfirmation, LoginFailure, LoginLink } from '../db/models/index.js';
+import { Connection, EmailOutbox, IssuerEmailConfirmation, LoginFailure, LoginLink, PrivateLink } from '../db/models/index.js';
 import { DAY_MS } from '../domain/duration.js';
 import { LOGIN_POLICY } from './login-guard.js';
 
@@ -19,6 +19,7 @@ export async function purgeExpiredRecords(now = new Date()): Promise<Record<stri
   return {
     emailConfirmations: await IssuerEmailConfirmation.destroy({ where: { expiresAt: before(RETENTION.expiredLinksMs) } }),
     loginLinks: await LoginLink.destroy({ where: { expiresAt: before(RETENTION.expiredLinksMs) } }),
+    privateLinks: await PrivateLink.destroy({ where: { expiresAt: before(RETENTION.expiredLinksMs) } }),
     connections: await Connection.destroy({ where: { expiresAt: before(RETENTION.expiredConnectionsMs) } }),
     loginFailures: await LoginFailure.destroy({ where: { createdAt: before(LOGIN_POLICY.windowMs) } }),
   };

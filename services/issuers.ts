@@ -8,6 +8,8 @@ import { HabilitationRequest, Issuer, IssuerEmailConfirmation } from '../db/mode
 import { DAY_MS } from '../domain/duration.js';
 import { REQUEST_STATUSES, type RequestStatus } from '../domain/habilitation.js';
 import type { IssuerInput } from '../domain/habilitation-form.js';
+import { appendJournal } from './journal.js';
+import { revokeIssuerLinks } from './private-links.js';
 
 /** A confirmation link is valid this long. */
 export const EMAIL_CONFIRMATION_DAYS = 3;
@@ -16,8 +18,13 @@ export const ISSUER_EMAILS_PER_HOUR = 5;
 
 const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
-export const issuerSpacePath = (issuerId: string) => `/habilitation/demandeur/${issuerId}`;
-export const requestPath = (requestId: string) => `/habilitation/demandes/${requestId}`;
+/**
+ * The demandeur's space and their requests, once a private link (or the confirmation link) opened a session:
+ * these addresses hold no secret, and open nothing without that session.
+ */
+export const SPACE_PATH = '/habilitation/espace';
+export const requestPath = (requestId: string) => `${SPACE_PATH}/demandes/${requestId}`;
+/** Still used by the request workflow's summary (activities/habilitation.ts) until its e-mails mint private links. */
 export const requestUrl = (publicUrl: string, requestId: string) => `${publicUrl}${requestPath(requestId)}`;
 
 /**
@@ -39,7 +46,7 @@ export async function registerIssuer(sequelize: Sequelize, input: IssuerInput): 
 
 /**
  * The e-mail that leads the demandeur to their space: a confirmation link (3 days) for a new address, a
- * reminder of their profile for a confirmed one. Returns the confirmation's id (which the next page may show:
+ * reminder of their profile with a fresh private link (minted by the outbox) for a confirmed one. Returns the confirmation's id (which the next page may show:
  * it reveals nothing) and the e-mail, or no e-mail once the hourly limit is reached.
  */
 export async function issuerAccessEmail(publicUrl: string, issuerId: string): Promise<{ confirmationId: string; email: EmailRequest | null }> {
@@ -66,9 +73,10 @@ export async function issuerAccessEmail(publicUrl: string, issuerId: string): Pr
     email: {
       idempotencyKey, template: 'habilitation_issuer_reminder', to: [issuer.email],
       data: {
-        issuerName, spaceUrl: `${publicUrl}${issuerSpacePath(issuerId)}`,
+        issuerName, spaceUrl: '', // the outbox writes the fresh private link here
         requests: requests.map((r) => ({ name: r.name, status: REQUEST_STATUSES[r.status as RequestStatus], url: requestUrl(publicUrl, r.id) })),
       },
+      privateLink: { issuerId, field: 'spaceUrl' },
     },
   };
 }
@@ -90,11 +98,26 @@ export async function confirmIssuerEmail(sequelize: Sequelize, key: string): Pro
     const confirmation = await IssuerEmailConfirmation.findOne({ where: { keyHash: hashKey(key) }, transaction, lock: transaction.LOCK.UPDATE });
     if (!confirmation) return { outcome: 'unknown' as const };
     const { issuerId } = confirmation;
-    if (confirmation.confirmedAt) return { outcome: 'already_confirmed' as const, issuerId };
+    // Expired (or revoked from the space) first: a confirmation link opens the space only while it is valid.
     if (confirmation.expiresAt.getTime() < Date.now()) return { outcome: 'expired' as const, confirmationId: confirmation.id };
+    if (confirmation.confirmedAt) return { outcome: 'already_confirmed' as const, issuerId };
     const now = new Date();
     await confirmation.update({ confirmedAt: now }, { transaction });
     await Issuer.update({ emailVerifiedAt: now }, { where: { id: issuerId, emailVerifiedAt: null }, transaction });
     return { outcome: 'confirmed' as const, issuerId };
+  });
+}
+
+/**
+ * « Révoquer tous mes liens »: every private link of the demandeur stops working (and with it every session
+ * opened from one), and so do the confirmation links still valid. Renewal is a new e-mail.
+ */
+export async function revokeIssuerAccess(sequelize: Sequelize, issuerId: string): Promise<number> {
+  return sequelize.transaction(async (transaction) => {
+    const now = new Date();
+    const links = await revokeIssuerLinks(issuerId, { transaction });
+    await IssuerEmailConfirmation.update({ expiresAt: now }, { where: { issuerId, expiresAt: { [Op.gt]: now } }, transaction });
+    await appendJournal({ action: 'issuer_links_revoked', details: { issuerId, linksRevoked: links } }, transaction);
+    return links;
   });
 }

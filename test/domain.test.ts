@@ -84,6 +84,14 @@ describe('habilitation form validation, step by step', () => {
       .toMatchObject({ franceServicesNumber: 'FS-1234', webSite: 'https://www.anglet.fr/ccas' });
   });
 
+  it('refuses a France Services number without the France Services label', () => {
+    const { value, errors } = parseStructure({ ...bodies().structure, franceServicesNumber: 'FS-1234' });
+    expect(value).toBeUndefined();
+    expect(errors).toEqual({
+      franceServicesNumber: 'Un numéro de labellisation n’est possible que pour une structure labellisée France Services : cochez la case ou effacez le numéro.',
+    });
+  });
+
   it('takes the demandeur as référent (« c’est moi ») or another person, always with a mobile phone', () => {
     expect(parseReferent({ referentIsIssuer: 'on', phone: '06 12 34 56 78', isAidant: 'on' }, issuer).value)
       .toEqual({ ...issuer, phone: '06 12 34 56 78', isAidant: true });

@@ -1,11 +1,14 @@
 // Pages of the demandeur before and around their requests: identity, « check your mailbox », the expired
-// link, the private space listing their requests, and « suivre ma demande » (get one's link again).
+// link, the private space listing their requests, « suivre ma demande » (get a new link), and the pages of
+// a link or session that no longer opens anything.
 import type { FieldErrors } from '../../domain/habilitation-form.js';
 import { frenchDate } from '../../domain/duration.js';
 import { requestStatusLabel, type RequestStatus } from '../../domain/habilitation.js';
 import { csrfField, errorSummary, input, type Values } from '../views/form.js';
 import { html } from '../views/html.js';
 import { layout } from '../views/layout.js';
+import { requestPath, SPACE_PATH } from '../../services/issuers.js';
+import { PRIVATE_LINK_DAYS } from '../../services/private-links.js';
 import { stepper } from './request-steps.js';
 
 export function issuerFormPage(values: Values, errors: FieldErrors, csrfToken: string): string {
@@ -64,36 +67,53 @@ export function linkExpiredPage(resendAction: string, days: number, csrfToken: s
 }
 
 export interface IssuerSpace {
-  id: string;
   name: string;
   email: string;
   requests: { id: string; name: string; status: RequestStatus; submittedAt: Date | null; createdAt: Date }[];
 }
 
-
-export function issuerSpacePage(space: IssuerSpace): string {
+export function issuerSpacePage(space: IssuerSpace, csrfToken: string): string {
   return layout({ title: 'Mon espace demandeur' }, html`
     <h1>Mon espace demandeur</h1>
     <p>${space.name} (${space.email})</p>
-    <div class="fr-callout"><p class="fr-callout__text">Cette page est votre accès personnel : conservez son adresse, ne la partagez pas.</p></div>
     <h2 class="fr-h4">Mes demandes d’habilitation</h2>
     ${space.requests.length === 0 ? html`<p>Vous n’avez pas encore de demande.</p>` : html`
     <div class="fr-table"><table><caption class="fr-sr-only">Mes demandes d’habilitation</caption>
       <thead><tr><th scope="col">Structure</th><th scope="col">État</th><th scope="col">Date</th></tr></thead>
       <tbody>${space.requests.map((r) => html`<tr>
-        <td><a href="/habilitation/demandes/${r.id}">${r.name}</a></td>
+        <td><a href="${requestPath(r.id)}">${r.name}</a></td>
         <td>${requestStatusLabel(r)}</td>
         <td>${r.submittedAt ? `Transmise le ${frenchDate(r.submittedAt)}` : `Commencée le ${frenchDate(r.createdAt)}`}</td></tr>`)}</tbody>
     </table></div>`}
-    <a class="fr-btn" href="/habilitation/demandeur/${space.id}/nouvelle-demande">Commencer une nouvelle demande</a>`);
+    <a class="fr-btn" href="${SPACE_PATH}/nouvelle-demande">Commencer une nouvelle demande</a>
+    <h2 class="fr-h4 fr-mt-6w">Mes accès</h2>
+    <p>Vous êtes entré(e) dans cet espace avec un lien personnel reçu par e-mail, valable ${PRIVATE_LINK_DAYS} jours. Ne le transférez à personne. Sur un ordinateur partagé, déconnectez-vous en partant.</p>
+    <p>Un lien a pu être vu par quelqu’un d’autre ? Révoquez tous vos liens : ils cessent aussitôt de fonctionner, ici comme sur tout autre appareil. Vous recevrez un nouveau lien par e-mail avec « Suivre ma demande ».</p>
+    <ul class="fr-btns-group fr-btns-group--inline-md">
+      <li><form method="post" action="${SPACE_PATH}/deconnexion">${csrfField(csrfToken)}<button class="fr-btn fr-btn--secondary" type="submit">Se déconnecter</button></form></li>
+      <li><form method="post" action="${SPACE_PATH}/revoquer">${csrfField(csrfToken)}<button class="fr-btn fr-btn--tertiary" type="submit">Révoquer tous mes liens</button></form></li>
+    </ul>`);
 }
 
-export function awaitingIssuerConfirmationPage(resendAction: string, days: number, csrfToken: string): string {
-  return layout({ title: 'Adresse e-mail à confirmer' }, html`
-    <h1>Confirmez d’abord votre adresse e-mail</h1>
-    <p class="fr-text--lead">Votre espace demandeur s’ouvre une fois votre adresse e-mail confirmée, avec le lien reçu par e-mail (valable ${days} jours).</p>
-    <form method="post" action="${resendAction}">
-      ${csrfField(csrfToken)}
-      <button class="fr-btn fr-btn--secondary" type="submit">Renvoyer l’e-mail de confirmation</button>
-    </form>`);
+/**
+ * A private link that opens nothing (unknown, expired or revoked: the same page whatever the reason), or a
+ * space page reached without a valid session.
+ */
+export function newLinkNeededPage(reason: 'link' | 'session'): string {
+  return layout({ title: reason === 'link' ? 'Lien invalide ou expiré' : 'Accès à votre espace demandeur' }, html`
+    <h1>${reason === 'link' ? 'Ce lien n’est pas ou plus valide' : 'Ouvrez votre espace avec le lien reçu par e-mail'}</h1>
+    <p class="fr-text--lead">${reason === 'link'
+      ? `Un lien personnel est valable ${PRIVATE_LINK_DAYS} jours, et cesse de fonctionner s’il a été révoqué. Il a aussi pu être mal copié.`
+      : 'Votre espace demandeur et vos demandes s’ouvrent avec le lien personnel reçu par e-mail. Votre session a pu se terminer, ou ce lien a été révoqué.'}</p>
+    <p>Indiquez votre adresse e-mail : vous recevrez un nouveau lien vers votre espace.</p>
+    <ul class="fr-btns-group fr-btns-group--inline-md"><li><a class="fr-btn" href="/habilitation/suivre">Recevoir un nouveau lien</a></li></ul>`);
+}
+
+export function signedOutPage(revoked: boolean): string {
+  return layout({ title: revoked ? 'Liens révoqués' : 'Vous êtes déconnecté(e)' }, html`
+    <h1>${revoked ? 'Tous vos liens sont révoqués' : 'Vous êtes déconnecté(e)'}</h1>
+    <p class="fr-text--lead">${revoked
+      ? 'Les liens envoyés à votre adresse ne permettent plus d’accéder à votre espace, sur aucun appareil. Vos demandes sont conservées.'
+      : 'Pour revenir dans votre espace, utilisez le lien reçu par e-mail (s’il est encore valable) ou demandez-en un nouveau.'}</p>
+    <ul class="fr-btns-group fr-btns-group--inline-md"><li><a class="fr-btn" href="/habilitation/suivre">Recevoir un nouveau lien</a></li></ul>`);
 }

@@ -1,5 +1,5 @@
 // The steps of a habilitation request (structure, référent, aidants, engagements and envoi), each saved as a
-// draft under the request's private link. The demandeur's identity is step 1 (pages/demandeur.ts).
+// draft in the demandeur's space. The demandeur's identity is step 1 (pages/demandeur.ts).
 import {
   MAX_AIDANTS, REQUEST_STEPS, REQUEST_STEP_KEYS, type FieldErrors, type RequestStep,
 } from '../../domain/habilitation-form.js';
@@ -7,6 +7,7 @@ import { PLEDGES, PLEDGE_KEYS, STRUCTURE_TYPES } from '../../domain/habilitation
 import { checkbox, csrfField, errorSummary, input, select, textarea, type Values } from '../views/form.js';
 import { html, raw, type Raw } from '../views/html.js';
 import { layout } from '../views/layout.js';
+import { requestPath } from '../../services/issuers.js';
 
 const STEP_TITLES = ['Vous, le demandeur', ...Object.values(REQUEST_STEPS)];
 
@@ -28,16 +29,19 @@ export interface StepContext {
   structureName?: string;
   resubmission?: boolean;
   csrfToken: string;
+  /** Why the demandeur was sent back to this step (from the last one). */
+  notice?: string;
 }
 
 // The main button comes first in the form: pressing Enter in a field saves and continues.
 function stepPage(step: RequestStep, context: StepContext, errors: FieldErrors, body: Raw, extraButton?: Raw): string {
   const index = REQUEST_STEP_KEYS.indexOf(step);
-  const previous = index > 0 && context.requestId ? `/habilitation/demandes/${context.requestId}/${REQUEST_STEP_KEYS[index - 1]}` : null;
+  const previous = index > 0 && context.requestId ? `${requestPath(context.requestId)}/${REQUEST_STEP_KEYS[index - 1]}` : null;
   const title = context.structureName ? `Demande d’habilitation : ${context.structureName}` : 'Nouvelle demande d’habilitation';
   return layout({ title: `${REQUEST_STEPS[step]} - Demande d’habilitation`, hasFormErrors: Object.keys(errors).length > 0 }, html`
     <h1>${title}</h1>
     ${context.resubmission ? html`<div class="fr-alert fr-alert--warning fr-mb-4w"><p>L’équipe Aidants Connect a demandé des modifications : chaque étape est enregistrée, puis renvoyez la demande à la dernière étape.</p></div>` : ''}
+    ${context.notice ? html`<div class="fr-alert fr-alert--error fr-mb-4w" role="alert"><p>${context.notice}</p></div>` : ''}
     ${stepper(index + 2)}
     <p class="fr-text--sm">Les champs marqués d’un astérisque (*) sont obligatoires.</p>
     ${errorSummary(errors, { aidants: 'aidants-error', referent: 'recap' })}
@@ -51,7 +55,7 @@ function stepPage(step: RequestStep, context: StepContext, errors: FieldErrors, 
         ${previous && step === 'envoi' ? html`<li><a class="fr-btn fr-btn--secondary" href="${previous}">Étape précédente</a></li>` : ''}
       </ul>
     </form>
-    ${context.requestId ? html`<p><a class="fr-link" href="/habilitation/demandes/${context.requestId}">Revenir à ma demande</a> (ce qui a été enregistré est conservé)</p>` : ''}`);
+    ${context.requestId ? html`<p><a class="fr-link" href="${requestPath(context.requestId)}">Revenir à ma demande</a> (ce qui a été enregistré est conservé)</p>` : ''}`);
 }
 
 export function structureStepPage(context: StepContext, values: Values, errors: FieldErrors): string {
@@ -114,7 +118,7 @@ export interface RequestRecap {
 
 export function submitStepPage(context: StepContext, recap: RequestRecap, values: Values, errors: FieldErrors): string {
   const section = (step: RequestStep, rows: Raw) => html`
-    <h3 class="fr-h5">${REQUEST_STEPS[step]} <a class="fr-link fr-text--sm" href="/habilitation/demandes/${context.requestId}/${step}">Modifier<span class="fr-sr-only"> : ${REQUEST_STEPS[step]}</span></a></h3>${rows}`;
+    <h3 class="fr-h5">${REQUEST_STEPS[step]} <a class="fr-link fr-text--sm" href="${requestPath(context.requestId ?? '')}/${step}">Modifier<span class="fr-sr-only"> : ${REQUEST_STEPS[step]}</span></a></h3>${rows}`;
   const list = (pairs: [string, string][]) => html`<dl>${pairs.map(([k, v]) => html`<dt class="fr-text--bold">${k}</dt><dd>${v || '—'}</dd>`)}</dl>`;
   return stepPage('envoi', context, errors, html`
     <h2 class="fr-h4" id="recap">Récapitulatif</h2>

@@ -1,24 +1,29 @@
 // The demandeur's way in: identity → e-mail confirmed (link valid 3 days) → private space listing their
-// requests. Every page after an e-mail is typed is the same whether the address was known or not.
+// requests. Every page after an e-mail is typed is the same whether the address was known or not. The space
+// opens with a private link e-mailed to the demandeur (GET /habilitation/lien/<token>) or the confirmation
+// link, which open a session and redirect to an address without the token.
 import { Router } from 'express';
 import { HabilitationRequest, Issuer } from '../../db/models/index.js';
 import { DomainError, NotFoundError } from '../../domain/errors.js';
 import { emailError, parseIssuer } from '../../domain/habilitation-form.js';
 import {
-  confirmIssuerEmail, EMAIL_CONFIRMATION_DAYS, issuerAccessEmail, issuerOfConfirmation, issuerSpacePath, registerIssuer,
+  confirmIssuerEmail, EMAIL_CONFIRMATION_DAYS, issuerAccessEmail, issuerOfConfirmation, registerIssuer, requestPath, revokeIssuerAccess, SPACE_PATH,
 } from '../../services/issuers.js';
+import { lookupIssuerLink, mintIssuerLink } from '../../services/private-links.js';
 import type { AppDeps } from '../app.js';
 import { asyncRoute, postedValues } from '../async-route.js';
 import { csrfToken, verifyCsrf } from '../csrf.js';
+import { closeDemandeurSession, openDemandeurSession } from '../demandeur-session.js';
 import {
-  awaitingIssuerConfirmationPage, checkMailboxPage, followRequestPage, issuerFormPage, issuerSpacePage, linkExpiredPage,
+  checkMailboxPage, followRequestPage, issuerFormPage, issuerSpacePage, linkExpiredPage, newLinkNeededPage, signedOutPage,
 } from '../pages/demandeur.js';
-import { issuerFromUrl, UUID } from './lookups.js';
+import { demandeurOf, UUID } from './lookups.js';
 
 export function demandeurRouter(deps: AppDeps): Router {
   const router = Router();
   const secure = deps.config.http.publicUrl.startsWith('https:');
   const mailboxPath = (confirmationId: string) => `/habilitation/verification/${confirmationId}`;
+  const linkKeys = { publicUrl: deps.config.http.publicUrl, secretsKey: deps.config.secrets.key };
 
   /** Sends the issuer's access e-mail (confirmation or profile reminder); returns the confirmation's id. */
   async function sendAccessEmail(issuerId: string): Promise<string> {
@@ -66,10 +71,30 @@ export function demandeurRouter(deps: AppDeps): Router {
       res.status(410).send(linkExpiredPage(`${mailboxPath(result.confirmationId)}/renvoyer`, EMAIL_CONFIRMATION_DAYS, csrfToken(req, res, secure)));
       return;
     }
-    res.redirect(303, issuerSpacePath(result.issuerId));
+    // The session rests on a link of its own (its token is not kept): « Révoquer tous mes liens » ends it too.
+    const link = await mintIssuerLink(linkKeys, result.issuerId);
+    await openDemandeurSession(req, { id: link.id, issuerId: result.issuerId });
+    res.redirect(303, SPACE_PATH);
   }));
 
-  // « Suivre ma demande »: the link of one's space again, by e-mail; an unknown address gets nothing.
+  // A private link: checked, then traded for a session; the token leaves the address bar at once.
+  router.get('/lien/:token', // PRIVATE_LINK_PATH
+    asyncRoute(async (req, res) => {
+    const found = await lookupIssuerLink(deps.config.secrets.key, req.params.token);
+    if (found.outcome !== 'valid') {
+      res.status(404).send(newLinkNeededPage('link')); // the same answer whether unknown, expired or revoked
+      return;
+    }
+    const { link } = found;
+    const now = new Date();
+    await link.update({ lastUsedAt: now });
+    // Opening a link sent to the address proves it, like the confirmation link.
+    await Issuer.update({ emailVerifiedAt: now }, { where: { id: link.issuerId, emailVerifiedAt: null } });
+    await openDemandeurSession(req, link);
+    res.redirect(303, link.habilitationRequestId ? requestPath(link.habilitationRequestId) : SPACE_PATH);
+  }));
+
+  // « Suivre ma demande »: a fresh link to one's space, by e-mail; an unknown address gets nothing.
   router.get('/suivre', (req, res) => {
     res.send(followRequestPage({}, {}, csrfToken(req, res, secure)));
   });
@@ -86,19 +111,22 @@ export function demandeurRouter(deps: AppDeps): Router {
     res.send(checkMailboxPage(null, EMAIL_CONFIRMATION_DAYS, csrfToken(req, res, secure)));
   }));
 
-  router.get('/demandeur/:issuerId', asyncRoute(async (req, res) => {
-    const issuer = await issuerFromUrl(req.params.issuerId);
-    if (!issuer.emailVerifiedAt) {
-      res.send(awaitingIssuerConfirmationPage(`${issuerSpacePath(issuer.id)}/renvoyer`, EMAIL_CONFIRMATION_DAYS, csrfToken(req, res, secure)));
-      return;
-    }
+  // The space itself (requireDemandeur, mounted in app.ts, checked the session and its link).
+  router.get('/espace', asyncRoute(async (req, res) => {
+    const issuer = (await Issuer.findByPk(demandeurOf(res).issuerId))!;
     const requests = await HabilitationRequest.findAll({ where: { issuerId: issuer.id }, order: [['createdAt', 'DESC']] });
-    res.send(issuerSpacePage({ id: issuer.id, name: `${issuer.firstName} ${issuer.lastName}`, email: issuer.email, requests }));
+    res.send(issuerSpacePage({ name: `${issuer.firstName} ${issuer.lastName}`, email: issuer.email, requests }, csrfToken(req, res, secure)));
   }));
 
-  router.post('/demandeur/:issuerId/renvoyer', verifyCsrf, asyncRoute(async (req, res) => {
-    const issuer = await issuerFromUrl(req.params.issuerId);
-    res.redirect(303, mailboxPath(await sendAccessEmail(issuer.id)));
+  router.post('/espace/deconnexion', verifyCsrf, asyncRoute(async (req, res) => {
+    await closeDemandeurSession(req);
+    res.send(signedOutPage(false));
+  }));
+
+  router.post('/espace/revoquer', verifyCsrf, asyncRoute(async (req, res) => {
+    await revokeIssuerAccess(deps.sequelize, demandeurOf(res).issuerId);
+    await closeDemandeurSession(req);
+    res.send(signedOutPage(true));
   }));
 
   return router;

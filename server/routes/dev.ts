@@ -1,11 +1,12 @@
 // Development-only helpers (DEV_TOOLS=true, refused in production): read the current code of demo cards
 // and of the demo ANCT accounts' authenticator, so a person trying the demo can log in, and the links of
-// the demo demandeurs' private spaces.
+// the demo demandeurs' private spaces (a private link minted at each view, valid one day).
 import { Router } from 'express';
 import { generateSync } from 'otplib';
 import { Op } from 'sequelize';
 import { Card, Issuer, User } from '../../db/models/index.js';
 import { STAFF_ROLES, type StaffRole } from '../../domain/roles.js';
+import { mintIssuerLink } from '../../services/private-links.js';
 import { createSecretBox } from '../../services/secret-box.js';
 import { currentCode } from '../../services/totp.js';
 import type { AppDeps } from '../app.js';
@@ -20,6 +21,8 @@ export function devRouter(deps: AppDeps): Router {
       const cards = await Card.findAll({ where: { aidantId: { [Op.ne]: null } }, include: [{ model: User, as: 'aidant' }], order: [['serialNumber', 'ASC']] });
       const staff = await User.findAll({ where: { sealedAdminTotpSecret: { [Op.ne]: null } }, order: [['email', 'ASC']] });
       const demandeurs = await Issuer.findAll({ where: { email: { [Op.like]: '%.demo' } }, order: [['email', 'ASC']] });
+      const linkKeys = { publicUrl: deps.config.http.publicUrl, secretsKey: deps.config.secrets.key };
+      const links = await Promise.all(demandeurs.map((i) => mintIssuerLink(linkKeys, i.id, { validDays: 1 })));
       res.setHeader('Cache-Control', 'no-store');
       res.send(layout({ title: 'Codes de démonstration' }, html`
         <h1>Codes de démonstration</h1>
@@ -30,8 +33,8 @@ export function devRouter(deps: AppDeps): Router {
             <td><strong>${adminCode(secrets.open(u.sealedAdminTotpSecret!))}</strong></td></tr>`)}
         </tbody></table></div>
         <h2>Espaces demandeurs de démonstration</h2>
-        <p>Le lien de l’espace est normalement envoyé par e-mail au demandeur.</p>
-        <ul>${demandeurs.map((i) => html`<li><a href="/habilitation/demandeur/${i.id}">${i.firstName} ${i.lastName} (${i.email})</a></li>`)}</ul>
+        <p>Le lien de l’espace est normalement envoyé par e-mail au demandeur. Ceux-ci sont créés à chaque affichage de la page et valables un jour.</p>
+        <ul>${demandeurs.map((i, n) => html`<li><a href="${links[n].url}">${i.firstName} ${i.lastName} (${i.email})</a></li>`)}</ul>
         <h2>Cartes des aidants</h2>
         <div class="fr-table"><table><thead><tr><th>Carte</th><th>Aidant</th><th>Code actuel</th></tr></thead><tbody>
           ${cards.map((c) => {

@@ -1,6 +1,7 @@
-// One habilitation request under its private link: the steps saved as a draft (structure, référent,
-// aidants, engagements and envoi), then the read-only status page with the message thread. Submitting
-// starts the request's workflow; after « Demander des modifications » the same steps lead to a resubmission.
+// One habilitation request in the demandeur's space (behind their session, see server/demandeur-session.ts):
+// the steps saved as a draft (structure, référent, aidants, engagements and envoi), then the read-only status
+// page with the message thread. Submitting starts the request's workflow; after « Demander des
+// modifications » the same steps lead to a resubmission.
 import { Router, type Request, type Response } from 'express';
 import { AidantOnboarding, AidantRequest, ComiteDecisionRecord, HabilitationRequest, Issuer, RequestMessage } from '../../db/models/index.js';
 import { InvalidTransitionError, NotFoundError, ValidationError } from '../../domain/errors.js';
@@ -12,7 +13,7 @@ import { cancelReasonError, FINAL_ONBOARDING_STATUSES, PLEDGE_KEYS, STRUCTURE_TY
 import {
   createRequestDraft, draftCreatedEmail, isEditable, postRequestMessage, saveAidants, saveReferent, saveStructure, submitRequest,
 } from '../../services/habilitation.js';
-import { requestPath } from '../../services/issuers.js';
+import { requestPath, SPACE_PATH } from '../../services/issuers.js';
 import type { AppDeps } from '../app.js';
 import { asyncRoute, postedValues } from '../async-route.js';
 import { csrfToken, verifyCsrf } from '../csrf.js';
@@ -23,7 +24,13 @@ import {
 } from '../pages/request-steps.js';
 import type { Values } from '../views/form.js';
 import { cancelOnboardingUpdate } from '../../workflows/messages.js';
-import { issuerFromUrl, requestFromUrl, UUID } from './lookups.js';
+import { demandeurOf, ownRequest, UUID } from './lookups.js';
+
+/** Why the last step sent the demandeur back to an earlier one (the reference service's wording). */
+const MISSING_BEFORE_SUBMISSION: Partial<Record<RequestStep, string>> = {
+  referent: 'Veuillez ajouter le ou la référente de la structure avant validation.',
+  aidants: 'Veuillez indiquer au moins un aidant à former avant validation.',
+};
 
 /** Errors of the status page's forms: the message thread, or one aidant's cancellation. */
 interface PageErrors { message?: string; cancel?: CancelForm }
@@ -72,7 +79,7 @@ export function habilitationRouter(deps: AppDeps): Router {
    * otherwise the answer is a redirect (to the status page, or to the first step left to fill in).
    */
   async function stepRequest(req: Request, res: Response, step: RequestStep) {
-    const request = await requestFromUrl(req.params.id);
+    const request = await ownRequest(res, req.params.id);
     if (!isEditable(request)) {
       res.redirect(303, requestPath(request.id));
       return null;
@@ -80,13 +87,15 @@ export function habilitationRouter(deps: AppDeps): Router {
     const aidants = await aidantsOf(request.id);
     const firstIncomplete = firstIncompleteStep(request, aidants.length);
     if (REQUEST_STEP_KEYS.indexOf(step) > REQUEST_STEP_KEYS.indexOf(firstIncomplete)) {
-      res.redirect(303, stepPath(request.id, firstIncomplete));
+      // The last step sends the demandeur back with the reason (shown there), not silently.
+      res.redirect(303, `${stepPath(request.id, firstIncomplete)}${step === 'envoi' ? `?manquant=${firstIncomplete}` : ''}`);
       return null;
     }
     const issuer = (await Issuer.findByPk(request.issuerId))!;
+    const missing = req.method === 'GET' && req.query.manquant === step ? MISSING_BEFORE_SUBMISSION[step] : undefined;
     const context: StepContext = {
       requestId: request.id, action: stepPath(request.id, step), structureName: request.name,
-      resubmission: request.status === 'changes_required', csrfToken: csrfToken(req, res, secure),
+      resubmission: request.status === 'changes_required', csrfToken: csrfToken(req, res, secure), notice: missing,
     };
     return { request, aidants, issuer, context };
   }
@@ -98,27 +107,24 @@ export function habilitationRouter(deps: AppDeps): Router {
   };
 
   // --- Structure: creates the draft from the demandeur's space, then edits it.
-  const newDraftContext = (req: Request, res: Response, issuerId: string): StepContext =>
-    ({ requestId: null, action: `/habilitation/demandeur/${issuerId}/nouvelle-demande`, csrfToken: csrfToken(req, res, secure) });
+  const newDraftContext = (req: Request, res: Response): StepContext =>
+    ({ requestId: null, action: `${SPACE_PATH}/nouvelle-demande`, csrfToken: csrfToken(req, res, secure) });
 
-  router.get('/demandeur/:issuerId/nouvelle-demande', asyncRoute(async (req, res) => {
-    const issuer = await issuerFromUrl(req.params.issuerId);
-    if (!issuer.emailVerifiedAt) return res.redirect(303, `/habilitation/demandeur/${issuer.id}`);
-    res.send(structureStepPage(newDraftContext(req, res, issuer.id), {}, {}));
-  }));
+  router.get('/espace/nouvelle-demande', (req, res) => {
+    res.send(structureStepPage(newDraftContext(req, res), {}, {}));
+  });
 
-  router.post('/demandeur/:issuerId/nouvelle-demande', verifyCsrf, asyncRoute(async (req, res) => {
-    const issuer = await issuerFromUrl(req.params.issuerId);
-    if (!issuer.emailVerifiedAt) return res.redirect(303, `/habilitation/demandeur/${issuer.id}`);
+  router.post('/espace/nouvelle-demande', verifyCsrf, asyncRoute(async (req, res) => {
+    const { issuerId } = demandeurOf(res);
     const body = req.body as Record<string, unknown>;
     const { value, errors } = parseStructure(body);
     if (!value) {
-      res.status(400).send(structureStepPage(newDraftContext(req, res, issuer.id), postedValues(body), errors));
+      res.status(400).send(structureStepPage(newDraftContext(req, res), postedValues(body), errors));
       return;
     }
-    const request = await createRequestDraft(issuer.id, value);
+    const request = await createRequestDraft(issuerId, value);
     try {
-      await deps.lifecycles.sendEmail(await draftCreatedEmail(deps.config.http.publicUrl, request.id));
+      await deps.lifecycles.sendEmail(await draftCreatedEmail(request.id));
     } catch (error) {
       // The draft is saved and its link is on the next page: the e-mail is a convenience.
       deps.log.error('could not send the draft-created e-mail', { requestId: request.id, error: (error as Error).message });
@@ -126,12 +132,12 @@ export function habilitationRouter(deps: AppDeps): Router {
     next(req, res, request.id, 'structure');
   }));
 
-  router.get('/demandes/:id/structure', asyncRoute(async (req, res) => {
+  router.get('/espace/demandes/:id/structure', asyncRoute(async (req, res) => {
     const found = await stepRequest(req, res, 'structure');
     if (found) res.send(structureStepPage(found.context, structureValues(found.request), {}));
   }));
 
-  router.post('/demandes/:id/structure', verifyCsrf, asyncRoute(async (req, res) => {
+  router.post('/espace/demandes/:id/structure', verifyCsrf, asyncRoute(async (req, res) => {
     const found = await stepRequest(req, res, 'structure');
     if (!found) return;
     const body = req.body as Record<string, unknown>;
@@ -147,12 +153,12 @@ export function habilitationRouter(deps: AppDeps): Router {
   // --- Référent
   const issuerIdentity = (issuer: Issuer) => ({ name: `${issuer.firstName} ${issuer.lastName}`, email: issuer.email });
 
-  router.get('/demandes/:id/referent', asyncRoute(async (req, res) => {
+  router.get('/espace/demandes/:id/referent', asyncRoute(async (req, res) => {
     const found = await stepRequest(req, res, 'referent');
     if (found) res.send(referentStepPage(found.context, referentValues(found.request, found.issuer), {}, issuerIdentity(found.issuer)));
   }));
 
-  router.post('/demandes/:id/referent', verifyCsrf, asyncRoute(async (req, res) => {
+  router.post('/espace/demandes/:id/referent', verifyCsrf, asyncRoute(async (req, res) => {
     const found = await stepRequest(req, res, 'referent');
     if (!found) return;
     const body = req.body as Record<string, unknown>;
@@ -166,14 +172,14 @@ export function habilitationRouter(deps: AppDeps): Router {
   }));
 
   // --- Aidants to train (« Ajouter une ligne » shows one more row and keeps what was typed, without saving)
-  router.get('/demandes/:id/aidants', asyncRoute(async (req, res) => {
+  router.get('/espace/demandes/:id/aidants', asyncRoute(async (req, res) => {
     const found = await stepRequest(req, res, 'aidants');
     if (!found) return;
     const rows = Math.min(Math.max(AIDANT_ROWS, found.aidants.length + 1), MAX_AIDANTS);
     res.send(aidantsStepPage(found.context, aidantValues(found.aidants), {}, rows));
   }));
 
-  router.post('/demandes/:id/aidants', verifyCsrf, asyncRoute(async (req, res) => {
+  router.post('/espace/demandes/:id/aidants', verifyCsrf, asyncRoute(async (req, res) => {
     const found = await stepRequest(req, res, 'aidants');
     if (!found) return;
     const body = req.body as Record<string, unknown>;
@@ -209,14 +215,14 @@ export function habilitationRouter(deps: AppDeps): Router {
     };
   }
 
-  router.get('/demandes/:id/envoi', asyncRoute(async (req, res) => {
+  router.get('/espace/demandes/:id/envoi', asyncRoute(async (req, res) => {
     const found = await stepRequest(req, res, 'envoi');
     if (!found) return;
     const pledges = found.request.status === 'changes_required' ? Object.fromEntries(PLEDGE_KEYS.map((k) => [`pledge_${k}`, 'on'])) : {};
     res.send(submitStepPage(found.context, recapOf(found.request, found.aidants), pledges, {}));
   }));
 
-  router.post('/demandes/:id/envoi', verifyCsrf, asyncRoute(async (req, res) => {
+  router.post('/espace/demandes/:id/envoi', verifyCsrf, asyncRoute(async (req, res) => {
     const found = await stepRequest(req, res, 'envoi');
     if (!found) return;
     const body = req.body as Record<string, unknown>;
@@ -244,7 +250,7 @@ export function habilitationRouter(deps: AppDeps): Router {
 
   // --- The status page and the message thread
   async function statusPage(req: Request, res: Response, id: string, errors: PageErrors = {}): Promise<string> {
-    const request = await requestFromUrl(id);
+    const request = await ownRequest(res, id);
     const aidants = await aidantsOf(request.id);
     const onboardings = await AidantOnboarding.findAll({ where: { habilitationRequestId: request.id } });
     const lastDecision = await ComiteDecisionRecord.findOne({ where: { habilitationRequestId: request.id }, order: [['decidedAt', 'DESC']] });
@@ -253,13 +259,13 @@ export function habilitationRouter(deps: AppDeps): Router {
     return requestStatusPage(request, aidants, onboardings, lastDecision?.motif ?? null, { messages, csrfToken: csrfToken(req, res, secure), error: errors.message }, nextStep, errors.cancel);
   }
 
-  router.get('/demandes/:id', asyncRoute(async (req, res) => {
+  router.get('/espace/demandes/:id', asyncRoute(async (req, res) => {
     res.send(await statusPage(req, res, req.params.id));
   }));
 
   // The structure's side may cancel an aidant's onboarding at any step (the ANCT does it from /admin).
-  router.post('/demandes/:id/aidants/:onboardingId/annuler', verifyCsrf, asyncRoute(async (req, res) => {
-    const request = await requestFromUrl(req.params.id);
+  router.post('/espace/demandes/:id/aidants/:onboardingId/annuler', verifyCsrf, asyncRoute(async (req, res) => {
+    const request = await ownRequest(res, req.params.id);
     const onboarding = UUID.test(req.params.onboardingId)
       ? await AidantOnboarding.findOne({ where: { id: req.params.onboardingId, habilitationRequestId: request.id } })
       : null;
@@ -276,8 +282,8 @@ export function habilitationRouter(deps: AppDeps): Router {
     res.redirect(303, `${requestPath(request.id)}#aidants`);
   }));
 
-  router.post('/demandes/:id/messages', verifyCsrf, asyncRoute(async (req, res) => {
-    const request = await requestFromUrl(req.params.id);
+  router.post('/espace/demandes/:id/messages', verifyCsrf, asyncRoute(async (req, res) => {
+    const request = await ownRequest(res, req.params.id);
     if (!request.submittedAt) return res.redirect(303, requestPath(request.id));
     try {
       await postRequestMessage(

@@ -1,18 +1,38 @@
-// Records named in URLs (private links): a malformed id is a 404 without touching the database, and a
-// missing record a 404 with a French message saying what to check.
-import { HabilitationRequest, Issuer } from '../../db/models/index.js';
+// The demandeur behind a space page (their session, checked by requireDemandeur before any /espace route)
+// and the records its URLs name. A record id in a URL opens nothing by itself: a request that is not the
+// session's demandeur's answers the same 404 as one that does not exist.
+import type { NextFunction, Request, Response } from 'express';
+import { HabilitationRequest } from '../../db/models/index.js';
 import { NotFoundError } from '../../domain/errors.js';
+import { currentDemandeur } from '../demandeur-session.js';
+import { newLinkNeededPage } from '../pages/demandeur.js';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export async function issuerFromUrl(id: string): Promise<Issuer> {
-  const issuer = UUID.test(id) ? await Issuer.findByPk(id) : null;
-  if (!issuer) throw new NotFoundError('Cet espace demandeur est introuvable. Vérifiez le lien reçu par e-mail.');
-  return issuer;
+export interface Demandeur { issuerId: string; linkId: string }
+
+/** Every page and form of the space: a session opened by a link still valid, or the page to get a new link. */
+export function requireDemandeur(req: Request, res: Response, next: NextFunction): void {
+  currentDemandeur(req).then((demandeur) => {
+    if (!demandeur) {
+      res.status(403).send(newLinkNeededPage('session'));
+      return;
+    }
+    res.locals.demandeur = demandeur;
+    next();
+  }, next);
 }
 
-export async function requestFromUrl(id: string): Promise<HabilitationRequest> {
-  const request = UUID.test(id) ? await HabilitationRequest.findByPk(id) : null;
-  if (!request) throw new NotFoundError('Cette demande d’habilitation est introuvable. Vérifiez le lien reçu par e-mail.');
+export function demandeurOf(res: Response): Demandeur {
+  const demandeur = res.locals.demandeur as Demandeur | undefined;
+  if (!demandeur) throw new Error('requireDemandeur must run before the space routes');
+  return demandeur;
+}
+
+/** One of the session's demandeur's requests. */
+export async function ownRequest(res: Response, id: string): Promise<HabilitationRequest> {
+  const { issuerId } = demandeurOf(res);
+  const request = UUID.test(id) ? await HabilitationRequest.findOne({ where: { id, issuerId } }) : null;
+  if (!request) throw new NotFoundError('Cette demande d’habilitation est introuvable dans votre espace demandeur.');
   return request;
 }
