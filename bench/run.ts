@@ -12,7 +12,8 @@ import { startThrowawayStack } from '../infra/throwaway-stack.js';
 import { createApp } from '../server/app.js';
 import { parseStructure } from '../domain/habilitation-form.js';
 import { createRequestDraft } from '../services/habilitation.js';
-import { registerIssuer } from '../services/issuers.js';
+import { registerIssuer, requestPath } from '../services/issuers.js';
+import { mintIssuerLink } from '../services/private-links.js';
 import { createSubmittedRequest, validStepBodies } from '../test/support/factories.js';
 import { appendJournal, verifyJournalChain } from '../services/journal.js';
 import { createLifecycles } from '../services/lifecycles.js';
@@ -84,8 +85,9 @@ try {
   });
   line('form steps + submission → awaiting comité (6 in flight)', `${submissions.perSecond.toFixed(1)} requests/s  p50 ${ms(submissions.p50)}  p95 ${ms(submissions.p95)}`);
 
+  const appConfig = loadConfig({ NODE_ENV: 'test', DATABASE_URL: stack.databaseUrl, TEMPORAL_ADDRESS: stack.temporalAddress, SMTP_URL: stack.mailSink.smtpUrl });
   const app = createApp({
-    config: loadConfig({ NODE_ENV: 'test', DATABASE_URL: stack.databaseUrl, TEMPORAL_ADDRESS: stack.temporalAddress, SMTP_URL: stack.mailSink.smtpUrl }),
+    config: appConfig,
     sequelize, temporal: client, lifecycles, log: createLogger('bench', 'error'),
   });
   const server = app.listen(0, '127.0.0.1');
@@ -102,12 +104,16 @@ try {
   const structure = validStepBodies().structure;
   const draft = await createRequestDraft(issuer.id, parseStructure(structure).value!);
   const token = 'b'.repeat(32);
-  const stepUrl = `http://127.0.0.1:${port}/habilitation/demandes/${draft.id}/structure`;
-  const read = await autocannon({ url: stepUrl, connections: 20, duration: 5 });
+  // The demandeur's session, opened with a private link as from their e-mail.
+  const link = await mintIssuerLink({ publicUrl: `http://127.0.0.1:${port}`, secretsKey: appConfig.secrets.key }, issuer.id);
+  const opened = await fetch(link.url, { redirect: 'manual' });
+  const session = opened.headers.getSetCookie().find((c) => c.startsWith('ac_demandeur='))!.split(';')[0];
+  const stepUrl = `http://127.0.0.1:${port}${requestPath(draft.id)}/structure`;
+  const read = await autocannon({ url: stepUrl, connections: 20, duration: 5, headers: { cookie: session } });
   line('HTTP GET a form step (20 connections, 5 s)', `${read.requests.average.toFixed(0)} req/s  p50 ${read.latency.p50} ms  p99 ${read.latency.p99} ms  errors ${read.errors + read.non2xx}`);
   const save = await autocannon({
     url: stepUrl, connections: 20, duration: 5, method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `ac_csrf=${token}` },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `ac_csrf=${token}; ${session}` },
     body: new URLSearchParams({ ...structure, _csrf: token }).toString(),
   });
   // A save answers 303 (to the next step): autocannon counts it as non-2xx, so only transport errors are shown.

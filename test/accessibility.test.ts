@@ -61,9 +61,13 @@ describe('accessibility of the public pages', () => {
     await check('consultez votre messagerie');
     await page.goto(`${baseUrl}/habilitation/suivre`);
     await check('suivre ma demande');
+    await page.goto(`${baseUrl}/habilitation/lien/abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG`);
+    await check('lien invalide ou expiré');
+    await page.goto(`${baseUrl}/habilitation/espace`);
+    await check('espace sans session');
 
     await page.goto(`${baseUrl}${await confirmationPath(bodies.issuer.email)}`);
-    await page.waitForURL(/\/demandeur\//);
+    await page.waitForURL(/\/habilitation\/espace$/);
     await check('espace demandeur');
     await page.click('text=Commencer une nouvelle demande');
     await check('structure');
@@ -74,6 +78,9 @@ describe('accessibility of the public pages', () => {
     await submit('Enregistrer et continuer');
     await page.waitForURL(/\/referent$/);
     await check('référent');
+    await page.goto(page.url().replace(/referent$/, 'envoi'));
+    await page.waitForURL(/\/referent\?manquant=referent$/);
+    await check('référent, manquant à l’envoi');
     await page.fill('#field-phone', '05 00 00 00 00');
     await submit('Enregistrer et continuer');
     await check('référent, avec erreurs');
@@ -91,12 +98,15 @@ describe('accessibility of the public pages', () => {
     await check('envoi, avec erreurs');
     for (const pledge of ['cgu', 'not_free', 'dpo', 'professionals_only', 'without_elected']) await page.click(`label[for=field-pledge_${pledge}]`);
     await submit('Soumettre ma demande');
-    await page.waitForURL(/\/demandes\/[0-9a-f-]{36}$/);
+    await page.waitForURL(/\/espace\/demandes\/[0-9a-f-]{36}$/);
     await check('suivi de la demande');
+    await page.goto(`${baseUrl}/habilitation/espace`);
+    await submit('Se déconnecter');
+    await check('déconnexion');
     await page.goto(`${baseUrl}/nulle-part`);
     await check('page introuvable');
 
-    expect(Object.keys(checked)).toHaveLength(16); // every page above was checked
+    expect(Object.keys(checked)).toHaveLength(20); // every page above was checked
     expect(Object.fromEntries(Object.entries(checked).filter(([, found]) => found.length > 0))).toEqual({});
     await context.close();
   });

@@ -11,7 +11,7 @@ import { adminAgent } from './support/admin-session.js';
 import { createStaffMember, createSubmittedRequest, createStructureWithOnboarding } from './support/factories.js';
 import { testSequelize } from './support/env.js';
 import { ANCT_TEST_EMAIL, connectClient, startTestWorker } from './support/temporal.js';
-import { waitForSubject } from './support/mail.js';
+import { openDemandeurSpace, waitForSubject } from './support/mail.js';
 import { freePort } from './support/test-stack.js';
 import { startWebServer } from './support/web-server.js';
 
@@ -91,15 +91,16 @@ describe('back-office actions', () => {
     expect(mail?.text).toContain('Pouvez-vous préciser vos horaires d’accueil ?');
 
     const demandeur = supertest.agent(web.url);
-    const page = await demandeur.get(`/habilitation/demandes/${request.id}`);
+    const landing = await openDemandeurSpace(demandeur, request.issuerId, { requestId: request.id });
+    const page = await demandeur.get(landing);
     expect(page.text).toContain('Pouvez-vous préciser vos horaires d’accueil ?');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
-    const tooShort = await demandeur.post(`/habilitation/demandes/${request.id}/messages`).type('form').send({ _csrf: csrf, content: ' ' });
+    const tooShort = await demandeur.post(`${landing}/messages`).type('form').send({ _csrf: csrf, content: ' ' });
     expect(tooShort.status).toBe(400);
     expect(tooShort.text).toContain('Le message doit contenir entre 2 et 5 000 caractères.');
-    const reply = await demandeur.post(`/habilitation/demandes/${request.id}/messages`).type('form').send({ _csrf: csrf, content: 'Du lundi au vendredi, 9 h - 17 h.' });
+    const reply = await demandeur.post(`${landing}/messages`).type('form').send({ _csrf: csrf, content: 'Du lundi au vendredi, 9 h - 17 h.' });
     expect(reply.status).toBe(303);
-    expect((await demandeur.get(`/habilitation/demandes/${request.id}`)).text).toContain('Du lundi au vendredi, 9 h - 17 h.');
+    expect((await demandeur.get(landing)).text).toContain('Du lundi au vendredi, 9 h - 17 h.');
     expect(await RequestMessage.count({ where: { habilitationRequestId: request.id } })).toBe(2);
     expect((await waitForSubject(ANCT_TEST_EMAIL, `[Aidants Connect] Nouveau message du demandeur : ${request.name}`))?.text).toContain('9 h - 17 h');
 

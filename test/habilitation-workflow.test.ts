@@ -45,7 +45,7 @@ describe('habilitation request lifecycle', () => {
     const mails = await waitForMails(issuerEmail, 1);
     expect(mails).toHaveLength(1);
     expect(mails[0].subject).toBe('Aidants Connect - Votre demande d’habilitation a été soumise');
-    expect(mails[0].text).toContain(`/habilitation/demandes/${request.id}`);
+    expect(mails[0].text).toContain(`/habilitation/espace/demandes/${request.id}`);
     expect(await JournalEntry.count({ where: { action: 'habilitation_request_submitted', habilitationRequestId: request.id } })).toBe(1);
     // starting the same lifecycle again (a retried submission) is harmless
     await lifecycles.startHabilitationRequest(request.id);

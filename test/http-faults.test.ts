@@ -37,7 +37,7 @@ describe('with the database down', () => {
   });
 
   it('pages answer a French 500 page without a stack trace or internal detail', async () => {
-    const res = await request(app).get('/habilitation/demandes/7026ed93-cba3-4a60-ba5e-dcf4f4140efd');
+    const res = await request(app).get('/habilitation/lien/abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG');
     expect(res.status).toBe(500);
     expect(res.text).toContain('Erreur inattendue');
     expect(res.text).not.toMatch(/\bat .+\.(ts|js):\d+/);

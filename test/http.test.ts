@@ -37,6 +37,7 @@ describe('public pages', () => {
     expect(res.status).toBe(404);
     expect(res.text).toContain('Page introuvable');
     expect((await request(appWith()).get('/habilitation/demandes/pas-un-identifiant')).status).toBe(404);
+    expect((await request(appWith()).get('/habilitation/demandeur/7026ed93-cba3-4a60-ba5e-dcf4f4140efd')).status).toBe(404);
   });
 
   it('refuses a form posted without its CSRF token, in French', async () => {
@@ -55,7 +56,13 @@ describe('public pages', () => {
     const demo = await Issuer.create({ email: `${unique('demandeur-')}@mairie.demo`, firstName: 'Nadia', lastName: 'Démo', profession: 'Secrétaire', phone: null, emailVerifiedAt: new Date() });
     const page = await request(appWith({ devTools: true })).get('/dev/codes');
     expect(page.status).toBe(200);
-    expect(page.text).toContain(`href="/habilitation/demandeur/${demo.id}"`); // the demo demandeur's space, one click away
+    // The demo demandeur's space, one click away, through a private link minted for the page.
+    const link = new RegExp(`href="http://localhost:3000(/habilitation/lien/[A-Za-z0-9_-]{43})">Nadia Démo \\(${demo.email}\\)`).exec(page.text);
+    expect(link).not.toBeNull();
+    expect(page.text).not.toContain(demo.id);
+    const agent = request.agent(appWith());
+    expect((await agent.get(link![1])).headers.location).toBe('/habilitation/espace');
+    expect((await agent.get('/habilitation/espace')).text).toContain(`Nadia Démo (${demo.email})`);
     expect((await request(appWith({ devTools: false })).get('/dev/codes')).status).toBe(404);
   });
 });
