@@ -35,7 +35,7 @@ export function issuerFormPage(values: Values, errors: FieldErrors, csrfToken: s
 export function followRequestPage(values: Values, errors: FieldErrors, csrfToken: string): string {
   return layout({ title: 'Suivre ma demande d’habilitation', hasFormErrors: Object.keys(errors).length > 0 }, html`
     <h1>Suivre ma demande d’habilitation</h1>
-    <p>Indiquez l’adresse e-mail avec laquelle vous avez fait votre demande : si elle est connue, vous recevrez le lien de votre espace demandeur.</p>
+    <p>Indiquez l’adresse e-mail avec laquelle vous avez fait votre demande : si elle est connue, vous recevrez un nouveau lien personnel vers votre espace demandeur, valable ${PRIVATE_LINK_DAYS} jours.</p>
     ${errorSummary(errors)}
     <form method="post" action="/habilitation/suivre" novalidate>
       ${csrfField(csrfToken)}
