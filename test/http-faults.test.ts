@@ -43,4 +43,18 @@ describe('with the database down', () => {
     expect(res.text).not.toMatch(/\bat .+\.(ts|js):\d+/);
     expect(res.text).not.toMatch(/ECONNREFUSED|Sequelize|secret/);
   });
+
+  it('never writes the token of a private or confirmation link in a log line', async () => {
+    const lines: string[] = [];
+    const capture = (message: string, fields?: Record<string, unknown>) => { lines.push(`${message} ${JSON.stringify(fields ?? {})}`); };
+    const logged = createApp({
+      config: testConfig(), sequelize: down, temporal: client, log: { debug: capture, info: capture, warn: capture, error: capture },
+      lifecycles: createLifecycles(client, { taskQueue: 'unused', habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } }),
+    });
+    const token = 'Zyxwvutsrqponmlkjihgfedcba9876543210ABCDEFG';
+    for (const path of [`/habilitation/lien/${token}`, `/habilitation/confirmer/${token}`]) {
+      expect((await request(logged).get(path)).status).toBeGreaterThanOrEqual(500); // the failure path, which logs
+    }
+    expect(lines.join('\n')).not.toContain(token);
+  });
 });

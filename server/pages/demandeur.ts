@@ -16,7 +16,7 @@ export function issuerFormPage(values: Values, errors: FieldErrors, csrfToken: s
     <h1>Demander l’habilitation de ma structure</h1>
     ${stepper(1)}
     <p>Commencez par vous présenter. Nous vous enverrons un lien pour confirmer votre adresse e-mail : votre demande sera ensuite enregistrée à chaque étape, et vous pourrez la reprendre à tout moment.</p>
-    <p>Vous avez déjà commencé une demande ? <a href="/habilitation/suivre">Recevoir à nouveau le lien de mon espace demandeur</a>.</p>
+    <p>Vous avez déjà commencé une demande ? <a href="/habilitation/suivre">Recevoir un nouveau lien vers mon espace demandeur</a>.</p>
     <p class="fr-text--sm">Les champs marqués d’un astérisque (*) sont obligatoires.</p>
     ${errorSummary(errors)}
     <form method="post" action="/habilitation" novalidate>
