@@ -53,7 +53,7 @@ describe('in a browser', () => {
     await page.waitForURL(/\/habilitation\/verification\//);
     expect(await page.textContent('h1')).toBe('Consultez votre messagerie');
     await page.goto(`${web.url}${await confirmationPath(email)}`);
-    await page.waitForURL(/\/habilitation\/demandeur\/[0-9a-f-]{36}$/);
+    await page.waitForURL(/\/habilitation\/espace$/);
     await page.click('text=Commencer une nouvelle demande');
 
     // The structure step, with one wrong digit in the SIRET
@@ -84,7 +84,7 @@ describe('in a browser', () => {
     await page.waitForURL(/\/envoi$/);
     for (const pledge of ['cgu', 'not_free', 'dpo', 'professionals_only', 'without_elected']) await page.click(`label[for=field-pledge_${pledge}]`);
     await page.click('button[type=submit]:has-text("Soumettre ma demande")');
-    await page.waitForURL(/\/habilitation\/demandes\/[0-9a-f-]{36}$/);
+    await page.waitForURL(/\/habilitation\/espace\/demandes\/[0-9a-f-]{36}$/);
     expect(await page.textContent('h1')).toContain(structureName);
     expect(await waitForSubject(email, 'Aidants Connect - Votre demande d’habilitation a été soumise')).toBeDefined();
 
