@@ -451,6 +451,15 @@ describe('private links', () => {
     expect(ended.text).toContain(NEW_LINK_NEEDED);
   });
 
+  it('marks the session cookie Secure when the service is served over https', async () => {
+    const demandeur = await createSubmittedRequest(stack.sequelize);
+    const https = createApp({ config: testConfig({ PUBLIC_URL: 'https://aidantsconnect.exemple.fr' }), sequelize: stack.sequelize, temporal: stack.client, log, lifecycles: lifecyclesWith() });
+    const res = await request(https).get(await mintedLinkPath(demandeur.issuerId)).set('X-Forwarded-Proto', 'https');
+    expect(res.status).toBe(303);
+    expect(sessionCookie(res)).toMatch(/; Secure/);
+    expect(sessionCookie(await request(appWith()).get(await mintedLinkPath(demandeur.issuerId)))).not.toMatch(/; Secure/);
+  });
+
   it('never lets a session open another demandeur’s request', async () => {
     const mine = await createSubmittedRequest(stack.sequelize);
     const theirs = await createSubmittedRequest(stack.sequelize);
