@@ -77,9 +77,8 @@ export function demandeurRouter(deps: AppDeps): Router {
     res.redirect(303, SPACE_PATH);
   }));
 
-  // A private link: checked, then traded for a session; the token leaves the address bar at once.
-  router.get('/lien/:token', // PRIVATE_LINK_PATH
-    asyncRoute(async (req, res) => {
+  // A private link (PRIVATE_LINK_PATH): checked, then traded for a session; the token leaves the address bar at once.
+  router.get('/lien/:token', asyncRoute(async (req, res) => {
     const found = await lookupIssuerLink(deps.config.secrets.key, req.params.token);
     if (found.outcome !== 'valid') {
       res.status(404).send(newLinkNeededPage('link')); // the same answer whether unknown, expired or revoked
