@@ -3,7 +3,9 @@
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
+import { spawn } from 'node:child_process';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { freePort } from '../../infra/throwaway-stack.js';
 import { createSequelize } from '../../db/sequelize.js';
 import { createWorker, WORKFLOWS_PATH } from '../../worker/create-worker.js';
 import { createMailer } from '../../services/mailer.js';
@@ -75,7 +77,18 @@ export function useWorkerStack() {
 /** A time-skipping test server (Temporal's Java test server) with a real worker on it, for timer tests. */
 export async function startTimeSkippingWorker(sequelize: Sequelize) {
   await workflowBundle(); // installs the quiet runtime before the environment starts
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testEnv.timeSkippingServer } } });
+  const server = await startJavaTestServer();
+  let env: TestWorkflowEnvironment;
+  try {
+    // The SDK gives a server it spawns itself only 5 s to answer, too short for a JVM on two busy cores: we
+    // start it ourselves (above) and attach a time-skipping environment to it. `create` is the SDK's own
+    // constructor path, private in its typings only.
+    env = await (TestWorkflowEnvironment as unknown as { create(o: object): Promise<TestWorkflowEnvironment> })
+      .create({ server: { type: 'existing' }, address: server.address, namespace: 'default', supportsTimeSkipping: true });
+  } catch (error) {
+    server.stop();
+    throw error;
+  }
   const worker = await startTestWorker({ sequelize, connection: env.nativeConnection });
   return {
     env,
@@ -83,8 +96,29 @@ export async function startTimeSkippingWorker(sequelize: Sequelize) {
     async stop() {
       await worker.stop();
       await env.teardown();
+      server.stop();
     },
   };
+}
+
+/** Temporal's Java test server on a free port, once it accepts gRPC connections (up to a minute). */
+async function startJavaTestServer(): Promise<{ address: string; stop(): void }> {
+  const port = await freePort();
+  const child = spawn(testEnv.timeSkippingServer, [String(port)], { stdio: 'ignore', detached: false });
+  const address = `127.0.0.1:${port}`;
+  const stop = () => { if (child.exitCode === null) child.kill('SIGKILL'); };
+  const until = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Temporal's test server exited with code ${child.exitCode}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: '1 second' });
+      await connection.close();
+      return { address, stop };
+    } catch (error) {
+      if (Date.now() > until) { stop(); throw new Error(`Temporal's test server did not answer on ${address} within 60 s: ${String(error)}`); }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 /** A client whose server is down: every call fails after one quick attempt (no retry backoff). */
