@@ -6,7 +6,7 @@ import {
   ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle,
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import { DEFAULT_ONBOARDING_POLICY, workflowIdForOnboarding, workflowIdForRequest, type OnboardingPolicy, type OnboardingStatus } from '../domain/habilitation.js';
+import { DEFAULT_ONBOARDING_POLICY, REQUEST_STATUSES, workflowIdForOnboarding, workflowIdForRequest, type OnboardingPolicy, type OnboardingStatus } from '../domain/habilitation.js';
 import { InvalidTransitionError } from '../domain/errors.js';
 import type { habilitationRequestWorkflow } from '../workflows/habilitation-request.js';
 import type { transactionalEmailWorkflow } from '../workflows/transactional-email.js';
@@ -78,9 +78,16 @@ export function createLifecycles(
       // Deduplicated on the round it is taken in: a double click is applied once, the same decision after a
       // resubmission is applied again.
       const handle = client.workflow.getHandle(workflowIdForRequest(requestId));
-      const { round } = await queryState(handle);
+      const { status, round } = await queryState(handle);
       const updateId = dedupeId(requestId, round, decision.decision, decision.motif.trim(), decision.juryMemberId);
-      return executeUpdate(handle, decideUpdate, { ...decision, round }, updateId);
+      try {
+        // Sent even when already decided: the second click of a double click gets the first one's answer.
+        return await executeUpdate(handle, decideUpdate, { ...decision, round }, updateId);
+      } catch (error) {
+        // A lifecycle that already ended refuses any update: say why, as the validator does while it runs.
+        if (status === 'awaiting_comite') throw error;
+        throw new InvalidTransitionError(`Cette demande n’attend pas de décision du comité (statut actuel : ${REQUEST_STATUSES[status]}).`);
+      }
     },
 
     async resubmitHabilitationRequest(requestId) {

@@ -7,7 +7,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { addMonths, DAY_MS } from '../domain/duration.js';
-import { COMITE_DECISIONS, workflowIdForOnboarding, type RequestStatus } from '../domain/habilitation.js';
+import { COMITE_DECISIONS, REQUEST_STATUSES, workflowIdForOnboarding, type RequestStatus } from '../domain/habilitation.js';
 import { aidantOnboardingWorkflow } from './aidant-onboarding.js';
 import {
   DEFAULT_CHANGES_CLOSE_DELAY_MS, DEFAULT_CHANGES_REMINDER_BEFORE_MS, decideUpdate, requestStateQuery, requestStatusQuery, resubmitSignal,
@@ -174,7 +174,7 @@ function validateDecision(status: RequestStatus, deciding: boolean, round: numbe
     throw ApplicationFailure.create({
       type: 'InvalidTransition',
       nonRetryable: true,
-      message: `Cette demande n’attend pas de décision du comité (statut actuel : ${status}).`,
+      message: `Cette demande n’attend pas de décision du comité (statut actuel : ${REQUEST_STATUSES[status]}).`,
     });
   }
   if (!decision || !Object.hasOwn(COMITE_DECISIONS, decision.decision)) {
