@@ -94,6 +94,10 @@ export function createLifecycles(
       const handle = client.workflow.getHandle(workflowIdForRequest(requestId));
       const { status, round } = await queryState(handle);
       if (status !== 'changes_required') return false;
+      // Read after the round: a resubmission still recorded now answers the changes asked in this round (the
+      // workflow clears it when it takes one), so a sweep that read the row earlier never answers a later round.
+      const request = await HabilitationRequest.findByPk(requestId, { attributes: ['id', 'resubmittedAt'] });
+      if (!request?.resubmittedAt) return false;
       await handle.signal(resubmitSignal, { round });
       return true;
     },
