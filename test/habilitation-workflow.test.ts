@@ -3,7 +3,7 @@
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
 import { ComiteDecisionRecord, HabilitationRequest, JournalEntry, Organisation, OrganisationMembership, User } from '../db/models/index.js';
-import { workflowIdForRequest, type RequestStatus } from '../domain/habilitation.js';
+import { requestStatusLabel, workflowIdForRequest, type RequestStatus } from '../domain/habilitation.js';
 import { InvalidTransitionError } from '../domain/errors.js';
 import { parsePledges } from '../domain/habilitation-form.js';
 import { submitRequest } from '../services/habilitation.js';
@@ -164,7 +164,9 @@ describe('habilitation request lifecycle', () => {
     await resubmitInDatabase(request.id);
     const down = createLifecycles(unreachableClient(), { taskQueue: worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } });
     await expect(down.resubmitHabilitationRequest(request.id)).rejects.toThrow();
-    expect((await HabilitationRequest.findByPk(request.id))!.resubmittedAt).not.toBeNull();
+    const pending = (await HabilitationRequest.findByPk(request.id))!;
+    expect(pending.resubmittedAt).not.toBeNull();
+    expect(requestStatusLabel(pending)).toBe('Transmise, en cours d’enregistrement'); // what the demandeur reads meanwhile
 
     // The web process sweeps periodically: this one starts before Temporal answers again, and ticks until it does.
     const stop = startSubmissionSweep(lifecycles, { intervalMs: 200 });
@@ -177,6 +179,7 @@ describe('habilitation request lifecycle', () => {
     await workflowSettled(handle);
     const stored = (await HabilitationRequest.findByPk(request.id))!;
     expect(stored).toMatchObject({ status: 'awaiting_comite', resubmittedAt: null });
+    expect(requestStatusLabel(stored)).toBe('En attente de la décision du comité');
     expect(await handle.query(requestStateQuery)).toEqual({ status: 'awaiting_comite', round: 2 });
     expect(await JournalEntry.count({ where: { action: 'habilitation_request_submitted', habilitationRequestId: request.id } })).toBe(2);
   });
