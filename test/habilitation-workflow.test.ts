@@ -210,6 +210,15 @@ describe('habilitation request lifecycle', () => {
     expect(await lifecycles.decideHabilitationRequest(request.id, { decision: 'refuse', motif: 'Hors périmètre', juryMemberId: jury.id })).toEqual({ status: 'refused' });
   });
 
+  it('ends, with what the database says, a lifecycle whose request can no longer be submitted', async () => {
+    const request = await createSubmittedRequest(sequelize);
+    await HabilitationRequest.update({ status: 'refused' }, { where: { id: request.id } }); // decided elsewhere meanwhile
+    await lifecycles.startHabilitationRequest(request.id);
+    const handle = client.workflow.getHandle(workflowIdForRequest(request.id));
+    expect(await handle.result()).toBe('refused'); // no submission retried for ever
+    expect(await JournalEntry.count({ where: { action: 'habilitation_request_submitted', habilitationRequestId: request.id } })).toBe(0);
+  });
+
   it('rejects a malformed decision in the validator without touching the request', async () => {
     const { request, handle } = await submitted();
     const jury = await createJuryMember();
