@@ -1,21 +1,27 @@
 // Activities of the habilitation-request lifecycle. Each one is idempotent: it checks the state it moves
-// from, and keys its journal entries on the workflow id and step, so a retry changes nothing twice.
-import { Op, type Sequelize } from 'sequelize';
+// from, and keys its journal entries on the workflow id and step, so a retry changes nothing twice. A request
+// found in a state the step cannot move from is a domain refusal: a non-retryable ApplicationFailure (type =
+// the error's name), which the workflow handles, never an error retried for ever.
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Sequelize } from 'sequelize';
 import { ComiteDecisionRecord, HabilitationRequest, Issuer, Organisation, OrganisationMembership, User } from '../db/models/index.js';
-import type { ComiteDecision, RequestStatus } from '../domain/habilitation.js';
+import { InvalidTransitionError } from '../domain/errors.js';
+import { REQUEST_STATUSES, type ComiteDecision, type RequestStatus } from '../domain/habilitation.js';
 import { appendJournal } from '../services/journal.js';
-import { requestUrl } from '../services/issuers.js';
 
+/** What e-mails about a request need, read right before each one is sent. Links are minted by the outbox (privateLink). */
 export interface RequestSummary {
   requestId: string;
   status: RequestStatus;
   structureName: string;
+  issuerId: string;
   issuerName: string;
   issuerEmail: string;
   referentName: string;
   referentEmail: string | null;
-  requestUrl: string;
   adminUrl: string;
+  /** The demandeur resubmitted after « changes required » and the workflow has not taken it to the comité yet. */
+  resubmitted: boolean;
   habilitationNumber: string | null;
   organisationId: string | null;
   submittedAt: string | null;
@@ -29,6 +35,11 @@ export interface DecisionRecord {
   juryMemberId: string;
 }
 
+function refusal(message: string): ApplicationFailure {
+  const error = new InvalidTransitionError(message);
+  return ApplicationFailure.create({ type: error.name, message: error.message, nonRetryable: true });
+}
+
 const DECISION_STATUS: Record<ComiteDecision, RequestStatus> = {
   validate: 'validated',
   refuse: 'refused',
@@ -38,17 +49,18 @@ const DECISION_STATUS: Record<ComiteDecision, RequestStatus> = {
 export function createHabilitationActivities(deps: { sequelize: Sequelize; publicUrl: string }) {
   async function summarize(requestId: string): Promise<RequestSummary> {
     const request = await HabilitationRequest.findByPk(requestId, { include: [{ model: Issuer, as: 'issuer' }] });
-    if (!request) throw new Error(`Habilitation request ${requestId} not found`);
+    if (!request) throw ApplicationFailure.create({ type: 'NotFoundError', message: `Habilitation request ${requestId} not found`, nonRetryable: true });
     const issuer = (request as HabilitationRequest & { issuer: Issuer }).issuer;
     return {
       requestId,
       status: request.status,
       structureName: request.name,
+      issuerId: issuer.id,
       issuerName: `${issuer.firstName} ${issuer.lastName}`,
       issuerEmail: issuer.email,
       referentName: `${request.referentFirstName ?? ''} ${request.referentLastName ?? ''}`.trim(),
       referentEmail: request.referentEmail,
-      requestUrl: requestUrl(deps.publicUrl, requestId),
+      resubmitted: request.resubmittedAt !== null,
       adminUrl: `${deps.publicUrl}/admin/resources/habilitation_requests/records/${requestId}/show`,
       habilitationNumber: request.habilitationNumber,
       organisationId: request.organisationId,
@@ -66,21 +78,47 @@ export function createHabilitationActivities(deps: { sequelize: Sequelize; publi
       return last?.motif ?? null;
     },
 
-    /** draft | changes_required → awaiting_comite. Round n is the n-th submission of the same request. */
+    /**
+     * A submitted draft or a resubmitted request → awaiting_comite. Round n is the n-th submission of the same
+     * request. A retry finds it already awaiting and journals nothing twice.
+     */
     async submitToComite(input: { requestId: string; workflowId: string; round: number }): Promise<RequestSummary> {
       await deps.sequelize.transaction(async (transaction) => {
-        await HabilitationRequest.update(
-          { status: 'awaiting_comite', submittedAt: new Date() },
-          { where: { id: input.requestId, status: { [Op.in]: ['draft', 'changes_required'] } }, transaction },
-        );
+        const request = await HabilitationRequest.findByPk(input.requestId, { transaction, lock: transaction.LOCK.UPDATE });
+        if (!request) throw refusal('Cette demande d’habilitation est introuvable.');
+        const submittable = (request.status === 'draft' && request.submittedAt !== null) || request.status === 'changes_required';
+        if (!submittable && request.status !== 'awaiting_comite') {
+          throw refusal(`Cette demande ne peut pas être transmise au comité (statut actuel : ${REQUEST_STATUSES[request.status as RequestStatus]}).`);
+        }
+        if (submittable) await request.update({ status: 'awaiting_comite', submittedAt: new Date(), resubmittedAt: null }, { transaction });
         await appendJournal(
           { action: 'habilitation_request_submitted', habilitationRequestId: input.requestId, details: { round: input.round }, idempotencyKey: `${input.workflowId}/submitted/${input.round}` },
           transaction,
         );
       });
-      const summary = await summarize(input.requestId);
-      if (summary.status !== 'awaiting_comite') throw new Error(`Request ${input.requestId} is ${summary.status}, not awaiting the comité`);
-      return summary;
+      return summarize(input.requestId);
+    },
+
+    /**
+     * Closes a request still waiting for the demandeur's changes. A resubmission recorded meanwhile (its signal
+     * was lost) wins: the request is left as it is and the workflow takes it to the comité.
+     */
+    async closeUnansweredRequest(input: { requestId: string; workflowId: string; round: number }): Promise<'closed' | 'resubmitted'> {
+      return deps.sequelize.transaction(async (transaction) => {
+        const request = await HabilitationRequest.findByPk(input.requestId, { transaction, lock: transaction.LOCK.UPDATE });
+        if (!request) throw refusal('Cette demande d’habilitation est introuvable.');
+        if (request.status === 'closed') return 'closed' as const; // a retry
+        if (request.status !== 'changes_required') {
+          throw refusal(`Cette demande n’attend pas de modifications (statut actuel : ${REQUEST_STATUSES[request.status as RequestStatus]}).`);
+        }
+        if (request.resubmittedAt) return 'resubmitted' as const;
+        await request.update({ status: 'closed', closedAt: new Date() }, { transaction });
+        await appendJournal(
+          { action: 'habilitation_request_closed', habilitationRequestId: input.requestId, details: { round: input.round, reason: 'changes_not_made' }, idempotencyKey: `${input.workflowId}/closed/${input.round}` },
+          transaction,
+        );
+        return 'closed' as const;
+      });
     },
 
     /** Applies a comité decision once (keyed on its decision id); validation creates the structure and the référent. */
@@ -93,7 +131,10 @@ export function createHabilitationActivities(deps: { sequelize: Sequelize; publi
         });
         if (!created) return;
         const request = await HabilitationRequest.findByPk(input.requestId, { transaction, lock: transaction.LOCK.UPDATE });
-        if (!request || request.status !== 'awaiting_comite') throw new Error(`Request ${input.requestId} is not awaiting the comité`);
+        if (!request) throw refusal('Cette demande d’habilitation est introuvable.');
+        if (request.status !== 'awaiting_comite') {
+          throw refusal(`Cette demande n’attend pas de décision du comité (statut actuel : ${REQUEST_STATUSES[request.status as RequestStatus]}).`);
+        }
         const changes: Partial<HabilitationRequest> = { status: DECISION_STATUS[input.decision], decidedAt: new Date() };
         if (input.decision === 'validate') {
           const habilitationNumber = `AC-${request.departmentCode}-${request.id.slice(0, 8).toUpperCase()}`;

@@ -50,6 +50,10 @@ export interface Config {
   habilitation: {
     /** A request waiting longer than this for the comité reminds the ANCT. */
     comiteReminderDelayMs: number;
+    /** A request left in changes_required this long is closed. */
+    changesCloseDelayMs: number;
+    /** The demandeur is reminded this long before that closure. */
+    changesReminderBeforeMs: number;
     /** Address of the ANCT team that receives reminders and digests. */
     anctEmail: string;
   };
@@ -163,6 +167,12 @@ export function loadConfig(env: Env = process.env): Config {
   const devToolsRaw = oneOf('DEV_TOOLS', ['true', 'false'], nodeEnv === 'production' ? 'false' : 'true');
   if (nodeEnv === 'production' && devToolsRaw === 'true') problems.push('DEV_TOOLS: cannot be enabled in production');
 
+  const changesCloseDelayMs = duration('HABILITATION_CHANGES_CLOSE_DELAY', '60 days');
+  const changesReminderBeforeMs = duration('HABILITATION_CHANGES_REMINDER_BEFORE', '7 days');
+  if (changesReminderBeforeMs >= changesCloseDelayMs) {
+    problems.push('HABILITATION_CHANGES_REMINDER_BEFORE: must be shorter than HABILITATION_CHANGES_CLOSE_DELAY');
+  }
+
   const config: Config = {
     nodeEnv,
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'], nodeEnv === 'test' ? 'warn' : 'info'),
@@ -185,6 +195,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     habilitation: {
       comiteReminderDelayMs: duration('HABILITATION_COMITE_REMINDER_DELAY', '14 days'),
+      changesCloseDelayMs,
+      changesReminderBeforeMs,
       anctEmail: email('ANCT_EMAIL', 'habilitation@aidantsconnect.beta.gouv.fr'),
     },
     operations: {
@@ -216,5 +228,5 @@ export const CONFIG_VARIABLES = [
   'DATABASE_URL', 'EMBEDDED_PG_PORT',
   'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT',
   'SMTP_URL', 'MAIL_FROM', 'MAIL_SINK_SMTP_PORT', 'MAIL_SINK_WEB_PORT',
-  'HABILITATION_COMITE_REMINDER_DELAY', 'ANCT_EMAIL', 'ALERT_EMAIL', 'STUCK_EMAIL_ALERT_AFTER',
+  'HABILITATION_COMITE_REMINDER_DELAY', 'HABILITATION_CHANGES_CLOSE_DELAY', 'HABILITATION_CHANGES_REMINDER_BEFORE', 'ANCT_EMAIL', 'ALERT_EMAIL', 'STUCK_EMAIL_ALERT_AFTER',
 ] as const;

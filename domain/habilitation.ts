@@ -12,9 +12,13 @@ export const REQUEST_STATUSES = {
 export type RequestStatus = keyof typeof REQUEST_STATUSES;
 export const REQUEST_STATUS_KEYS = Object.keys(REQUEST_STATUSES) as RequestStatus[];
 
-/** What the demandeur reads of a request's state (a submitted draft is waiting for its workflow to start). */
-export const requestStatusLabel = (request: { status: RequestStatus; submittedAt: Date | null }): string =>
-  (request.status === 'draft' && request.submittedAt ? 'Transmise, en cours d’enregistrement' : REQUEST_STATUSES[request.status]);
+/**
+ * What the demandeur reads of a request's state (a submitted draft is waiting for its workflow to start; a
+ * resubmitted request, for its workflow to take it back to the comité).
+ */
+export const requestStatusLabel = (request: { status: RequestStatus; submittedAt: Date | null; resubmittedAt?: Date | null }): string =>
+  ((request.status === 'draft' && request.submittedAt) || (request.status === 'changes_required' && request.resubmittedAt)
+    ? 'Transmise, en cours d’enregistrement' : REQUEST_STATUSES[request.status]);
 
 /** Statuses in which the demandeur may still edit the request. */
 export const EDITABLE_REQUEST_STATUSES: readonly RequestStatus[] = ['draft', 'changes_required'];

@@ -25,6 +25,7 @@ export const JOURNAL_ACTIONS = {
   // habilitation
   habilitation_request_submitted: "Soumission d'une demande d'habilitation",
   habilitation_request_decided: "Décision du comité sur une demande d'habilitation",
+  habilitation_request_closed: "Clôture d'une demande d'habilitation restée sans modifications",
   onboarding_training_done: "Formation d'un aidant enregistrée",
   onboarding_lapsed: "Délai de formation d'un aidant dépassé",
   onboarding_reopened: "Habilitation d'un aidant rouverte avec un nouveau délai",

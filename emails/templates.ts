@@ -1,6 +1,7 @@
 // Transactional e-mail templates: each returns its subject, its MJML body and a plain-text version.
 // Values are escaped here; links come from the server's public URL.
 import { escapeHtml as e } from './escape.js';
+import { frenchDate } from '../domain/duration.js';
 
 const button = (href: string, label: string) =>
   `<mj-button href="${e(href)}" background-color="#000091" color="#ffffff" border-radius="0" align="left">${e(label)}</mj-button>`;
@@ -110,6 +111,39 @@ export const TEMPLATES = {
     ].join('\n'),
     text: `Bonjour ${d.issuerName},\n\nL’équipe Aidants Connect demande des modifications sur la demande d’habilitation de « ${d.structureName} » :\n${d.motif}\n\nModifier ma demande : ${d.requestUrl}`,
   }),
+  habilitation_referent_validated: (d: { recipientName: string; structureName: string; habilitationNumber: string }) => ({
+    subject: `Aidants Connect - Vous êtes référent(e) de la structure ${d.structureName}`,
+    body: [
+      p(`Bonjour ${e(d.recipientName)},`),
+      p(`Le comité de l’ANCT a validé l’éligibilité de la structure <strong>${e(d.structureName)}</strong> (habilitation n° ${e(d.habilitationNumber)}), dont vous êtes le ou la référente.`),
+      p('Prochaine étape : les aidants de votre structure reçoivent une invitation à la formation Aidants Connect, à suivre dans un délai de deux mois. Vous serez informé(e) de chaque compte activé.'),
+      p('Vous gérerez ensuite la structure depuis l’espace référent d’Aidants Connect : cartes des aidants, nouveaux aidants à former.'),
+    ].join('\n'),
+    text: `Bonjour ${d.recipientName},\n\nLe comité de l’ANCT a validé l’éligibilité de la structure « ${d.structureName} » (habilitation n° ${d.habilitationNumber}), dont vous êtes le ou la référente.\n\nProchaine étape : les aidants de votre structure reçoivent une invitation à la formation Aidants Connect, à suivre dans un délai de deux mois. Vous serez informé(e) de chaque compte activé.\nVous gérerez ensuite la structure depuis l’espace référent d’Aidants Connect : cartes des aidants, nouveaux aidants à former.`,
+  }),
+
+  /** closeDate: an ISO 8601 date, shown in Paris time. */
+  habilitation_changes_close_reminder: (d: { issuerName: string; structureName: string; closeDate: string; requestUrl: string }) => ({
+    subject: 'Aidants Connect - Votre demande d’habilitation attend vos modifications',
+    body: [
+      p(`Bonjour ${e(d.issuerName)},`),
+      p(`L’équipe Aidants Connect attend toujours les modifications demandées sur la demande d’habilitation de <strong>${e(d.structureName)}</strong>. Sans réponse de votre part, elle sera clôturée le <strong>${e(frenchDate(new Date(d.closeDate)))}</strong>.`),
+      button(d.requestUrl, 'Modifier ma demande'),
+    ].join('\n'),
+    text: `Bonjour ${d.issuerName},\n\nL’équipe Aidants Connect attend toujours les modifications demandées sur la demande d’habilitation de « ${d.structureName} ». Sans réponse de votre part, elle sera clôturée le ${frenchDate(new Date(d.closeDate))}.\n\nModifier ma demande : ${d.requestUrl}`,
+  }),
+
+  habilitation_request_closed: (d: { issuerName: string; structureName: string; spaceUrl: string }) => ({
+    subject: 'Aidants Connect - Votre demande d’habilitation a été clôturée',
+    body: [
+      p(`Bonjour ${e(d.issuerName)},`),
+      p(`Les modifications demandées sur la demande d’habilitation de <strong>${e(d.structureName)}</strong> n’ont pas été apportées dans le délai prévu : la demande est clôturée.`),
+      p('Vous pouvez déposer une nouvelle demande depuis votre espace demandeur.'),
+      button(d.spaceUrl, 'Accéder à mon espace demandeur'),
+    ].join('\n'),
+    text: `Bonjour ${d.issuerName},\n\nLes modifications demandées sur la demande d’habilitation de « ${d.structureName} » n’ont pas été apportées dans le délai prévu : la demande est clôturée.\nVous pouvez déposer une nouvelle demande depuis votre espace demandeur : ${d.spaceUrl}`,
+  }),
+
   onboarding_training_invitation: (d: { recipientName: string; aidantName: string; structureName: string; deadline: string; isAidant: boolean }) => ({
     subject: d.isAidant ? 'Aidants Connect - Inscrivez-vous à la formation des aidants' : `Aidants Connect - ${d.aidantName} doit suivre la formation des aidants`,
     body: [

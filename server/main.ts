@@ -4,7 +4,7 @@ import { createSequelize } from '../db/sequelize.js';
 import { createLogger } from '../infra/logger.js';
 import { connectTemporalClient } from '../infra/temporal-client.js';
 import { buildBackOffice } from '../admin/index.js';
-import { createLifecycles, resumeSubmittedDrafts } from '../services/lifecycles.js';
+import { createLifecycles, startSubmissionSweep } from '../services/lifecycles.js';
 import { createApp } from './app.js';
 
 const config = loadConfigOrExit();
@@ -18,15 +18,21 @@ const sequelize = createSequelize(config.database.url);
 const temporal = await connectTemporalClient(config.temporal.address, config.temporal.namespace);
 const lifecycles = createLifecycles(temporal, {
   taskQueue: config.temporal.taskQueue,
-  habilitationPolicy: { comiteReminderDelayMs: config.habilitation.comiteReminderDelayMs },
+  habilitationPolicy: {
+    comiteReminderDelayMs: config.habilitation.comiteReminderDelayMs,
+    changesCloseDelayMs: config.habilitation.changesCloseDelayMs,
+    changesReminderBeforeMs: config.habilitation.changesReminderBeforeMs,
+  },
 });
 const backOffice = await buildBackOffice(config, config.database.url, lifecycles);
 const app = createApp({ config, sequelize, temporal, lifecycles, log, adminRouter: backOffice.router });
 
 const server = app.listen(config.http.port, () => log.info(`web server listening on ${config.http.publicUrl}`));
-resumeSubmittedDrafts(lifecycles)
-  .then((count) => count > 0 && log.info(`started the lifecycle of ${count} pending habilitation request(s)`))
-  .catch((error) => log.warn('could not resume pending habilitation requests', { error: (error as Error).message }));
+// At start-up and every minute: submissions whose hand-over to Temporal failed are handed over again.
+const stopSweep = startSubmissionSweep(lifecycles, {
+  onSwept: (count) => log.info(`handed ${count} pending habilitation request(s) to their lifecycle`),
+  onError: (error) => log.warn('could not hand pending habilitation requests to their lifecycle', { error: error.message }),
+});
 
 lifecycles.ensureHousekeepingSchedule()
   .catch((error) => log.warn('could not set up the housekeeping schedule', { error: (error as Error).message }));
@@ -36,6 +42,7 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log.info(`${signal} received, closing the web server`);
+  stopSweep();
   server.closeIdleConnections?.();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await backOffice.close();

@@ -90,7 +90,8 @@ export async function submitRequest(sequelize: Sequelize, requestId: string, ple
       pledgeProfessionalsOnly: pledges.professionals_only, pledgeWithoutElected: pledges.without_elected,
     };
     if (request.status === 'changes_required') {
-      await request.update(pledgeColumns, { transaction });
+      // Recorded with the changes: if telling the workflow fails, the sweep (resumeSubmittedDrafts) tells it later.
+      await request.update({ ...pledgeColumns, resubmittedAt: new Date() }, { transaction });
       return 'resubmitted' as const;
     }
     await request.update({ ...pledgeColumns, submittedAt: new Date() }, { transaction });

@@ -6,18 +6,24 @@ import {
   ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle,
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import { DEFAULT_ONBOARDING_POLICY, workflowIdForOnboarding, workflowIdForRequest, type OnboardingPolicy, type OnboardingStatus } from '../domain/habilitation.js';
+import { DEFAULT_ONBOARDING_POLICY, REQUEST_STATUSES, workflowIdForOnboarding, workflowIdForRequest, type OnboardingPolicy, type OnboardingStatus } from '../domain/habilitation.js';
 import { InvalidTransitionError } from '../domain/errors.js';
 import type { habilitationRequestWorkflow } from '../workflows/habilitation-request.js';
 import type { transactionalEmailWorkflow } from '../workflows/transactional-email.js';
 import type { EmailRequest } from './outbox.js';
-import { decideUpdate, resubmitSignal, type ComiteDecisionInput, type ComiteDecisionResult, type HabilitationRequestPolicy } from '../workflows/messages.js';
+import {
+  decideUpdate, requestStateQuery, resubmitSignal, type ComiteDecisionInput, type ComiteDecisionResult, type HabilitationRequestPolicy,
+} from '../workflows/messages.js';
 
 export interface Lifecycles {
   startHabilitationRequest(requestId: string): Promise<void>;
   decideHabilitationRequest(requestId: string, decision: ComiteDecisionInput): Promise<ComiteDecisionResult>;
-  /** Tells a request's lifecycle that the demandeur corrected it (after « Demander des modifications »). */
-  resubmitHabilitationRequest(requestId: string): Promise<void>;
+  /**
+   * Tells a request's lifecycle that the demandeur corrected it (after « Demander des modifications »), for the
+   * round it is in: the same resubmission told twice is applied once. Returns false when the lifecycle is not
+   * waiting for changes (it already took them, or has not recorded the decision yet: the sweep tells it later).
+   */
+  resubmitHabilitationRequest(requestId: string): Promise<boolean>;
   /** Sends an e-mail durably (retried until sent, once per idempotency key). */
   sendEmail(request: EmailRequest): Promise<void>;
   /** Creates the hourly housekeeping schedule, or points it at this task queue if it exists. */
@@ -29,6 +35,15 @@ export interface Lifecycles {
 export const HOUSEKEEPING_SCHEDULE_ID = 'housekeeping';
 
 const dedupeId = (...parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+
+async function queryState(handle: WorkflowHandle) {
+  try {
+    return await handle.query(requestStateQuery);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw new InvalidTransitionError('Ce dossier n’a pas (ou plus) de cycle de vie en cours.');
+    throw error;
+  }
+}
 
 async function executeUpdate<R, A>(handle: WorkflowHandle, update: UpdateDefinition<R, [A], string>, arg: A, updateId: string): Promise<R> {
   try {
@@ -60,13 +75,31 @@ export function createLifecycles(
     },
 
     async decideHabilitationRequest(requestId, decision) {
-      // Same request, decision, motif and jury member → same update id: a double click is applied once.
-      const updateId = dedupeId(requestId, decision.decision, decision.motif.trim(), decision.juryMemberId);
-      return executeUpdate(client.workflow.getHandle(workflowIdForRequest(requestId)), decideUpdate, decision, updateId);
+      // Deduplicated on the round it is taken in: a double click is applied once, the same decision after a
+      // resubmission is applied again.
+      const handle = client.workflow.getHandle(workflowIdForRequest(requestId));
+      const { status, round } = await queryState(handle);
+      const updateId = dedupeId(requestId, round, decision.decision, decision.motif.trim(), decision.juryMemberId);
+      try {
+        // Sent even when already decided: the second click of a double click gets the first one's answer.
+        return await executeUpdate(handle, decideUpdate, { ...decision, round }, updateId);
+      } catch (error) {
+        // A lifecycle that already ended refuses any update: say why, as the validator does while it runs.
+        if (status === 'awaiting_comite') throw error;
+        throw new InvalidTransitionError(`Cette demande n’attend pas de décision du comité (statut actuel : ${REQUEST_STATUSES[status]}).`);
+      }
     },
 
     async resubmitHabilitationRequest(requestId) {
-      await client.workflow.getHandle(workflowIdForRequest(requestId)).signal(resubmitSignal);
+      const handle = client.workflow.getHandle(workflowIdForRequest(requestId));
+      const { status, round } = await queryState(handle);
+      if (status !== 'changes_required') return false;
+      // Read after the round: a resubmission still recorded now answers the changes asked in this round (the
+      // workflow clears it when it takes one), so a sweep that read the row earlier never answers a later round.
+      const request = await HabilitationRequest.findByPk(requestId, { attributes: ['id', 'resubmittedAt'] });
+      if (!request?.resubmittedAt) return false;
+      await handle.signal(resubmitSignal, { round });
+      return true;
     },
 
     async sendEmail(request) {
@@ -99,9 +132,56 @@ export function createLifecycles(
   };
 }
 
-/** Starts the lifecycle of every submitted request still in draft (its start failed earlier): nothing is lost. */
+/**
+ * Hands every submission the workflows have not taken yet to them again: starts the lifecycle of each submitted
+ * draft (its start failed), and tells each resubmitted request's lifecycle (its signal failed). Both are
+ * harmless when repeated, so several web processes may sweep at once. Returns how many were handed over.
+ */
 export async function resumeSubmittedDrafts(lifecycles: Lifecycles): Promise<number> {
   const drafts = await HabilitationRequest.findAll({ where: { status: 'draft', submittedAt: { [Op.ne]: null } }, attributes: ['id'] });
-  for (const draft of drafts) await lifecycles.startHabilitationRequest(draft.id);
-  return drafts.length;
+  const resubmitted = await HabilitationRequest.findAll({ where: { status: 'changes_required', resubmittedAt: { [Op.ne]: null } }, attributes: ['id'] });
+  let handed = 0;
+  let failure: unknown;
+  // One request that cannot be handed over does not hold back the others.
+  const attempt = async (handOver: () => Promise<boolean>) => {
+    try {
+      if (await handOver()) handed += 1;
+    } catch (error) {
+      failure ??= error;
+    }
+  };
+  for (const draft of drafts) await attempt(async () => { await lifecycles.startHabilitationRequest(draft.id); return true; });
+  for (const request of resubmitted) await attempt(() => lifecycles.resubmitHabilitationRequest(request.id));
+  if (failure) throw failure;
+  return handed;
+}
+
+/** How often the web process sweeps (resumeSubmittedDrafts): the 503 page after a failed submission promises it. */
+export const SUBMISSION_SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * Sweeps now, then every `intervalMs` until stopped; a failed sweep (Temporal still down) is logged and
+ * retried at the next tick. Returns the function that stops it.
+ */
+export function startSubmissionSweep(
+  lifecycles: Lifecycles,
+  options: { intervalMs?: number; onSwept?: (count: number) => void; onError?: (error: Error) => void } = {},
+): () => void {
+  let running = false;
+  const sweep = async () => {
+    if (running) return; // a slow sweep is not overlapped by the next tick
+    running = true;
+    try {
+      const count = await resumeSubmittedDrafts(lifecycles);
+      if (count > 0) options.onSwept?.(count);
+    } catch (error) {
+      options.onError?.(error as Error);
+    } finally {
+      running = false;
+    }
+  };
+  void sweep();
+  const timer = setInterval(() => void sweep(), options.intervalMs ?? SUBMISSION_SWEEP_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -1,6 +1,9 @@
 // Replays recorded histories of running-in-production shapes against today's workflow code: a change that
 // would break workflows already running (non-determinism) fails here. Record new fixtures with
 // RECORD_HISTORIES=1 npm test -- test/workflow-replay.test.ts (keep the old ones: they are the point).
+// v1: recorded before the closure of requests left in changes_required and the référent's own validation
+// e-mail (habilitation-request-resubmitted-validate-v1 went through « Demander des modifications » and a
+// resubmission); v2: recorded with them.
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,10 +13,13 @@ import { promisify } from 'node:util';
 import { TEMPORAL_CLI_PATH } from '../infra/provision.js';
 import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
-import { workflowIdForRequest } from '../domain/habilitation.js';
+import { workflowIdForRequest, type ComiteDecision } from '../domain/habilitation.js';
 import { createLifecycles } from '../services/lifecycles.js';
-import { requestStatusQuery } from '../workflows/messages.js';
-import { createSubmittedRequest, createJuryMember } from './support/factories.js';
+import { requestStateQuery, requestStatusQuery } from '../workflows/messages.js';
+import { parsePledges } from '../domain/habilitation-form.js';
+import { submitRequest } from '../services/habilitation.js';
+import { waitFor } from './support/wait.js';
+import { createSubmittedRequest, createJuryMember, validStepBodies } from './support/factories.js';
 import { testEnv, testSequelize } from './support/env.js';
 import { connectClient, startTestWorker, workflowBundle } from './support/temporal.js';
 
@@ -38,22 +44,48 @@ if (process.env.RECORD_HISTORIES === '1') {
     beforeAll(async () => { sequelize = testSequelize(); client = await connectClient(); });
     afterAll(async () => { await client.connection.close(); await sequelize.close(); });
 
-    it('records a habilitation request taken to each decision', async () => {
+    it('records a habilitation request taken to each decision, through a resubmission, and to its closure', async () => {
       const worker = await startTestWorker({ sequelize });
-      try {
-      const lifecycles = createLifecycles(client, { taskQueue: worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } });
-      const jury = await createJuryMember();
-      for (const decision of ['validate', 'refuse'] as const) {
-        const request = await createSubmittedRequest(sequelize);
-        await lifecycles.startHabilitationRequest(request.id);
-        const handle = client.workflow.getHandle(workflowIdForRequest(request.id));
-        while ((await handle.query(requestStatusQuery)) !== 'awaiting_comite') await new Promise((r) => setTimeout(r, 100));
-        await lifecycles.decideHabilitationRequest(request.id, { decision, motif: 'Enregistrement de référence', juryMemberId: jury.id });
-        await handle.result();
+      const show = async (workflowId: string, name: string) => {
         // The CLI writes the history in Temporal's standard JSON, which every SDK can replay.
-        const { stdout } = await promisify(execFile)(TEMPORAL_CLI_PATH, ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', testEnv.temporalAddress, '--output', 'json'], { maxBuffer: 10_000_000 });
-        await writeFile(path.join(FIXTURES, `habilitation-request-${decision}-v1.json`), `${JSON.stringify(JSON.parse(stdout), null, 1)}\n`);
-      }
+        const { stdout } = await promisify(execFile)(TEMPORAL_CLI_PATH, ['workflow', 'show', '--workflow-id', workflowId, '--address', testEnv.temporalAddress, '--output', 'json'], { maxBuffer: 10_000_000 });
+        await writeFile(path.join(FIXTURES, `habilitation-request-${name}.json`), `${JSON.stringify(JSON.parse(stdout), null, 1)}\n`);
+      };
+      try {
+        // Short delays: the closure happens within seconds on the dev server.
+        const lifecycles = createLifecycles(client, {
+          taskQueue: worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000, changesCloseDelayMs: 3_000, changesReminderBeforeMs: 1_500 },
+        });
+        const jury = await createJuryMember();
+        const awaiting = async () => {
+          const request = await createSubmittedRequest(sequelize);
+          await lifecycles.startHabilitationRequest(request.id);
+          const handle = client.workflow.getHandle(workflowIdForRequest(request.id));
+          await waitFor('awaiting the comité', () => handle.query(requestStatusQuery), (status) => status === 'awaiting_comite');
+          return { request, handle };
+        };
+        const decide = (requestId: string, decision: ComiteDecision) => lifecycles.decideHabilitationRequest(requestId, { decision, motif: 'Enregistrement de référence', juryMemberId: jury.id });
+
+        for (const decision of ['validate', 'refuse'] as const) {
+          const { request, handle } = await awaiting();
+          await decide(request.id, decision);
+          await handle.result();
+          await show(handle.workflowId, `${decision}-v2`);
+        }
+
+        const changed = await awaiting();
+        await decide(changed.request.id, 'require_changes');
+        await submitRequest(sequelize, changed.request.id, parsePledges(validStepBodies().pledges).value!);
+        await lifecycles.resubmitHabilitationRequest(changed.request.id);
+        await waitFor('the second round', () => changed.handle.query(requestStateQuery), (state) => state.round === 2 && state.status === 'awaiting_comite');
+        await decide(changed.request.id, 'validate');
+        await changed.handle.result();
+        await show(changed.handle.workflowId, 'resubmitted-validate-v2');
+
+        const abandoned = await awaiting();
+        await decide(abandoned.request.id, 'require_changes');
+        await abandoned.handle.result();
+        await show(abandoned.handle.workflowId, 'closed-v2');
       } finally {
         await worker.stop();
       }

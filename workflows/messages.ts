@@ -9,6 +9,8 @@ export interface ComiteDecisionInput {
   decision: ComiteDecision;
   motif: string;
   juryMemberId: string;
+  /** The round the decision was taken in (services/lifecycles.ts reads it); a decision on an earlier round is refused. */
+  round?: number;
 }
 
 export interface ComiteDecisionResult {
@@ -16,13 +18,26 @@ export interface ComiteDecisionResult {
 }
 
 export const decideUpdate = defineUpdate<ComiteDecisionResult, [ComiteDecisionInput]>('decide');
-export const resubmitSignal = defineSignal('resubmit');
+/**
+ * The demandeur corrected the request after the changes asked in `round`: a repeated or late signal (the sweep
+ * delivering one that got through after all) changes nothing. Histories recorded before carry no round.
+ */
+export const resubmitSignal = defineSignal<[resubmission?: { round: number }]>('resubmit');
 export const requestStatusQuery = defineQuery<RequestStatus>('status');
+/** The state a message is sent from: a decision or a resubmission is deduplicated on its round. */
+export const requestStateQuery = defineQuery<{ status: RequestStatus; round: number }>('state');
 
 export interface HabilitationRequestPolicy {
   /** After this delay without a decision, the ANCT is reminded (then again after each further delay). */
   comiteReminderDelayMs: number;
+  /** A request left in changes_required this long is closed (60 days unless given). */
+  changesCloseDelayMs?: number;
+  /** The demandeur is reminded this long before that closure (7 days unless given). */
+  changesReminderBeforeMs?: number;
 }
+
+export const DEFAULT_CHANGES_CLOSE_DELAY_MS = 60 * 86_400_000;
+export const DEFAULT_CHANGES_REMINDER_BEFORE_MS = 7 * 86_400_000;
 
 export interface HabilitationRequestInput {
   requestId: string;

@@ -98,6 +98,9 @@ export class HabilitationRequest extends Model<InferAttributes<HabilitationReque
   declare habilitationNumber: string | null;
   declare submittedAt: Date | null;
   declare decidedAt: Date | null;
+  /** Set when the demandeur resubmits after « changes required », cleared once the workflow takes it to the comité. */
+  declare resubmittedAt: CreationOptional<Date | null>;
+  declare closedAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -119,6 +122,7 @@ export class HabilitationRequest extends Model<InferAttributes<HabilitationReque
         organisationId: ref('organisations'),
         habilitationNumber: text(),
         submittedAt: date(), decidedAt: date(),
+        resubmittedAt: date(), closedAt: date(),
         createdAt: createdAt(), updatedAt: createdAt(),
       },
       { sequelize, tableName: 'habilitation_requests', timestamps: true },

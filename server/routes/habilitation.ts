@@ -240,9 +240,9 @@ export function habilitationRouter(deps: AppDeps): Router {
       if (outcome === 'submitted') await deps.lifecycles.startHabilitationRequest(found.request.id);
       else await deps.lifecycles.resubmitHabilitationRequest(found.request.id);
     } catch (error) {
-      // Submitted and stored: the start-up sweep (resumeSubmittedDrafts) transmits it later.
+      // Submitted (or resubmitted) and stored: the web process's sweep (startSubmissionSweep) transmits it later.
       deps.log.error('could not hand the request to its workflow', { requestId: found.request.id, outcome, error: (error as Error).message });
-      res.status(503).send(errorPage(503, `Votre demande est bien enregistrée, mais elle n’a pas encore pu être transmise au comité. Elle le sera automatiquement ; conservez ce lien pour la suivre : ${deps.config.http.publicUrl}${requestPath(found.request.id)}`));
+      res.status(503).send(errorPage(503, `Votre demande est bien enregistrée, mais elle n’a pas encore pu être transmise au comité. Nous réessayons automatiquement chaque minute : elle lui sera transmise dès que possible, sans rien renvoyer de votre part ; conservez ce lien pour la suivre : ${deps.config.http.publicUrl}${requestPath(found.request.id)}`));
       return;
     }
     res.redirect(303, requestPath(found.request.id));
