@@ -2,7 +2,7 @@
 // conversation has a timeout well under the e-mail activity's 1-minute startToClose, so an attempt ends (and
 // its outcome is recorded) before Temporal gives up on it; nodemailer's defaults go up to 10 minutes.
 import nodemailer, { type Transporter } from 'nodemailer';
-import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
+import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 
 export interface Mailer {
   send(message: { from: string; to: string[]; subject: string; html: string; text: string; messageId: string }): Promise<string>;
@@ -21,9 +21,10 @@ export interface SmtpTimeouts {
 export const SMTP_TIMEOUTS: SmtpTimeouts = { connectionMs: 10_000, greetingMs: 10_000, socketMs: 20_000 };
 
 export function createMailer(smtpUrl: string, timeouts: SmtpTimeouts = SMTP_TIMEOUTS): Mailer {
+  // Pooled: the worker sends many e-mails to one relay, and a new connection per message costs a handshake.
   const transport: Transporter = nodemailer.createTransport({
-    url: smtpUrl, connectionTimeout: timeouts.connectionMs, greetingTimeout: timeouts.greetingMs, socketTimeout: timeouts.socketMs,
-  } satisfies SMTPTransport.Options);
+    url: smtpUrl, pool: true, maxConnections: 5, connectionTimeout: timeouts.connectionMs, greetingTimeout: timeouts.greetingMs, socketTimeout: timeouts.socketMs,
+  } satisfies SMTPPool.Options);
   return {
     async send(message) {
       const info = await transport.sendMail(message);
