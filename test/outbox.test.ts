@@ -12,6 +12,11 @@ import {
   CLAIM_LEASE_MS, deliverEmail, EmailBeingSentError, EmailNotDeliverableError, enqueueEmail, sendEmailOnce, type EmailRequest, type OutboxDeps,
 } from '../services/outbox.js';
 import { lookupIssuerLink } from '../services/private-links.js';
+import { createLifecycles } from '../services/lifecycles.js';
+import { workflowIdForRequest } from '../domain/habilitation.js';
+import { requestStatusQuery } from '../workflows/messages.js';
+import { createSubmittedRequest } from './support/factories.js';
+import { workflowSettled } from './support/wait.js';
 import { testEnv, unique } from './support/env.js';
 import { mailsTo, waitForMails } from './support/mail.js';
 import { useWorkerStack } from './support/temporal.js';
@@ -182,6 +187,23 @@ describe('e-mail outbox', () => {
     expect(cause).toBeInstanceOf(ApplicationFailure);
     expect(cause).toMatchObject({ type: 'EmailNotDeliverableError', nonRetryable: true });
     expect(await rowOf(key)).toMatchObject({ status: 'failed', lastError: 'no recipient' });
+  });
+
+  it('lets a lifecycle go on when one of its e-mails can never be sent', async () => {
+    const request = await createSubmittedRequest(stack.sequelize);
+    const workflowId = workflowIdForRequest(request.id);
+    // The demandeur's e-mail of this round is already known to be impossible (e.g. rejected by their server).
+    await EmailOutbox.create({
+      idempotencyKey: `${workflowId}/round-1/submitted`, template: 'habilitation_request_submitted', recipients: ['x@exemple.fr'],
+      subject: 's', html: 'h', textBody: 't', status: 'failed', failedAt: new Date(), lastError: 'SMTP rejection: 550', messageId: null, sentAt: null,
+    });
+    await createLifecycles(stack.client, { taskQueue: stack.worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } })
+      .startHabilitationRequest(request.id);
+    const handle = stack.client.workflow.getHandle(workflowId);
+    await workflowSettled(handle);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    expect(await handle.query(requestStatusQuery)).toBe('awaiting_comite');
+    await handle.terminate('test done');
   });
 
   it('stores an e-mail with the write that causes it: rolled back together, private link included', async () => {
