@@ -20,7 +20,7 @@ export function trainingRegistrationPage(contactEmail: string): string {
 export function espacePage(contactEmail: string): string {
   return layout({ title: 'Espace aidant et référent' }, html`
     <h1>Espace aidant et référent</h1>
-    <div class="fr-alert fr-alert--info fr-mb-4w"><p>Cet espace ouvre prochainement. D’ici là, l’équipe Aidants Connect réalise avec vous les étapes ci-dessous : écrivez-lui à <a href="mailto:${contactEmail}">${contactEmail}</a>.</p></div>
+    <div class="fr-alert fr-alert--info fr-alert--sm fr-mb-4w"><p>Cet espace ouvre prochainement. D’ici là, l’équipe Aidants Connect réalise avec vous les étapes ci-dessous : écrivez-lui à <a href="mailto:${contactEmail}">${contactEmail}</a>.</p></div>
     <h2>Ce que vous y ferez</h2>
     <ul>
       <li><strong>Référent</strong> : suivre les aidants de votre structure, et associer à chaque aidant formé la carte Aidants Connect reçue dans le kit de bienvenue, puis la valider avec le code à 6 chiffres qu’elle affiche.</li>
