@@ -1,36 +1,52 @@
-// Activities of the hourly housekeeping. Both are idempotent: a purge deletes what is still there, and a
-// report is keyed on the e-mails it lists, so a retried activity never sends it twice.
+// Activities of the hourly housekeeping. All are idempotent: a purge deletes what is still there, starting a
+// delivery keeps the one already running for the key, and a report is keyed on the e-mails it lists, so a
+// retried activity never sends it twice.
 import { createHash } from 'node:crypto';
-import { log } from '@temporalio/activity';
-import type { Sequelize } from 'sequelize';
-import type { Mailer } from '../services/mailer.js';
-import { sendEmailOnce } from '../services/outbox.js';
-import { markStuckReported, purgeExpiredRecords, stuckEmails, STUCK_REPORT_TEMPLATE } from '../services/housekeeping.js';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { startEmailDelivery } from '../services/lifecycles.js';
+import { EmailNotDeliverableError, sendEmailOnce, type OutboxDeps } from '../services/outbox.js';
+import { markStuckReported, purgeExpiredRecords, stuckEmails, STUCK_REPORT_TEMPLATE, undeliveredEmailKeys } from '../services/housekeeping.js';
 
-export function createHousekeepingActivities(deps: {
-  sequelize: Sequelize; mailer: Mailer; mailFrom: string; operations: { alertEmail: string; stuckEmailAfterMs: number };
-}) {
+export function createHousekeepingActivities(deps: { operations: { alertEmail: string; stuckEmailAfterMs: number } }, outbox: OutboxDeps) {
   return {
     async purgeExpiredRecords(): Promise<Record<string, number>> {
       return purgeExpiredRecords();
     },
 
-    /** Tells the technical team, once per e-mail, which e-mails the outbox could not send; returns how many. */
+    /** Starts the delivery of every e-mail stored with its business write but whose start was lost; returns how many. */
+    async startPendingDeliveries(): Promise<number> {
+      const keys = await undeliveredEmailKeys();
+      const { client, info } = Context.current();
+      for (const idempotencyKey of keys) await startEmailDelivery(client, info.taskQueue, { idempotencyKey });
+      if (keys.length > 0) log.warn('started e-mail deliveries that were never started', { count: keys.length });
+      return keys.length;
+    },
+
+    /**
+     * Tells the technical team, once per e-mail, which e-mails the outbox could not send yet and which failed
+     * for good; returns how many.
+     */
     async reportStuckEmails(): Promise<number> {
       const stuck = await stuckEmails(deps.operations.stuckEmailAfterMs);
       if (stuck.length === 0) return 0;
-      log.error('e-mails stuck in the outbox', { count: stuck.length, keys: stuck.map((e) => e.idempotencyKey) });
+      log.error('e-mails stuck or failed in the outbox', { count: stuck.length, keys: stuck.map((e) => e.idempotencyKey) });
       const ids = stuck.map((e) => e.id).sort();
-      await sendEmailOnce({ sequelize: deps.sequelize, mailer: deps.mailer, from: deps.mailFrom }, {
-        idempotencyKey: `housekeeping/stuck-emails/${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 32)}`,
-        template: STUCK_REPORT_TEMPLATE,
-        to: [deps.operations.alertEmail],
-        data: {
-          emails: stuck.map((e) => ({
-            key: e.idempotencyKey, template: e.template, since: e.createdAt.toISOString(), attempts: e.attempts, lastError: e.lastError ?? '',
-          })),
-        },
-      });
+      try {
+        await sendEmailOnce(outbox, {
+          idempotencyKey: `housekeeping/stuck-emails/${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 32)}`,
+          template: STUCK_REPORT_TEMPLATE,
+          to: [deps.operations.alertEmail],
+          data: {
+            emails: stuck.map((e) => ({
+              key: e.idempotencyKey, template: e.template, since: (e.failedAt ?? e.createdAt).toISOString(), attempts: e.attempts,
+              lastError: e.lastError ?? '', failed: e.status === 'failed',
+            })),
+          },
+        });
+      } catch (error) {
+        if (error instanceof EmailNotDeliverableError) throw ApplicationFailure.create({ type: error.name, message: error.message, nonRetryable: true });
+        throw error;
+      }
       await markStuckReported(ids);
       return stuck.length;
     },

@@ -1,8 +1,12 @@
 // Every activity the worker registers, built from injected dependencies (database, mailer, public URL).
 // Workflows import only the *type* of this object.
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Sequelize } from 'sequelize';
+import { renderContext } from '../emails/render.js';
 import type { Mailer } from '../services/mailer.js';
-import { sendEmailOnce, type EmailRequest, type SendOutcome } from '../services/outbox.js';
+import {
+  deliverEmail, EmailNotDeliverableError, isEmailRequest, sendEmailOnce, type EmailDelivery, type OutboxDeps, type SendOutcome,
+} from '../services/outbox.js';
 import { createHabilitationActivities } from './habilitation.js';
 import { createHousekeepingActivities } from './housekeeping.js';
 import { createOnboardingActivities } from './onboarding.js';
@@ -12,21 +16,41 @@ export interface ActivityDeps {
   mailer: Mailer;
   mailFrom: string;
   publicUrl: string;
+  /** TRAINING_REGISTRATION_URL (default: the service's /formation page). */
+  trainingRegistrationUrl?: string;
   /** SECRETS_KEY: private links minted into e-mails are hashed under a key derived from it. */
   secretsKey: Buffer;
   anctEmail: string;
   operations: { alertEmail: string; stuckEmailAfterMs: number };
 }
 
+/** The outbox as the worker uses it: links and render context from the worker's configuration. */
+export const outboxDeps = (deps: ActivityDeps): OutboxDeps => ({
+  sequelize: deps.sequelize, mailer: deps.mailer, from: deps.mailFrom,
+  links: { publicUrl: deps.publicUrl, secretsKey: deps.secretsKey },
+  render: renderContext(deps.publicUrl, { trainingRegistrationUrl: deps.trainingRegistrationUrl }),
+});
+
 export function createActivities(deps: ActivityDeps) {
+  const outbox = outboxDeps(deps);
   return {
     ...createHabilitationActivities(deps),
     ...createOnboardingActivities(deps),
-    ...createHousekeepingActivities(deps),
+    ...createHousekeepingActivities(deps, outbox),
 
-    /** Renders, stores and sends an e-mail once per idempotency key. */
-    async sendEmail(request: EmailRequest): Promise<SendOutcome> {
-      return sendEmailOnce({ sequelize: deps.sequelize, mailer: deps.mailer, from: deps.mailFrom, links: { publicUrl: deps.publicUrl, secretsKey: deps.secretsKey } }, request);
+    /**
+     * Sends an e-mail once per idempotency key: renders and stores a request first, or delivers an e-mail
+     * already stored (enqueueEmail). An e-mail that can never be sent fails for good, not retried.
+     */
+    async sendEmail(delivery: EmailDelivery): Promise<SendOutcome> {
+      try {
+        return isEmailRequest(delivery) ? await sendEmailOnce(outbox, delivery) : await deliverEmail(outbox, delivery.idempotencyKey);
+      } catch (error) {
+        if (error instanceof EmailNotDeliverableError) {
+          throw ApplicationFailure.create({ type: error.name, message: error.message, nonRetryable: true });
+        }
+        throw error;
+      }
     },
 
     /** Where ANCT notifications go (kept out of workflow input so it can change without a new workflow run). */

@@ -244,8 +244,9 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string): Resou
       options: {
         navigation: NAV.supervision,
         sort: { sortBy: 'createdAt', direction: 'desc' },
-        listProperties: ['createdAt', 'template', 'recipients', 'subject', 'status'],
-        filterProperties: ['template', 'status', 'createdAt'],
+        // A failed e-mail (filter « status ») shows why at a glance: it is never sent again by itself.
+        listProperties: ['createdAt', 'template', 'recipients', 'subject', 'status', 'attempts', 'lastError'],
+        filterProperties: ['template', 'status', 'createdAt', 'failedAt'],
         properties: { html: { isVisible: false }, textBody: { isVisible: { list: false, show: true, edit: false, filter: false } }, idempotencyKey: { isVisible: { list: false, show: true, edit: false, filter: false } } },
         actions: readOnly('read_journal'),
       },

@@ -19,6 +19,7 @@ import { appendJournal, verifyJournalChain } from '../services/journal.js';
 import { createLifecycles } from '../services/lifecycles.js';
 import { createMailer } from '../services/mailer.js';
 import { sendEmailOnce } from '../services/outbox.js';
+import { renderContext, renderEmail, renderEmailWithMjml } from '../emails/render.js';
 import { createWorker } from '../worker/create-worker.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -55,12 +56,20 @@ try {
   const chain = await verifyJournalChain();
   line('journal chain verification', `${chain.checked} entries in ${ms(performance.now() - verifyStart)} (${chain.brokenAt ? 'BROKEN' : 'intact'})`);
 
-  const emails = await timed(300, 4, (i) => sendEmailOnce({ sequelize, mailer, from: 'bench@aidantsconnect.invalid' }, {
+  const render = renderContext('http://localhost:3000');
+  const renderData = (i: number) => ({ issuerName: `Léa Roux ${i}`, structureName: 'CCAS d’Anglet', requestUrl: `http://localhost/x/${i}` });
+  await renderEmail('habilitation_request_submitted', renderData(0), render); // compiles the template's shape once
+  const rendered = await timed(5000, 1, (i) => renderEmail('habilitation_request_submitted', renderData(i), render));
+  line('e-mail render only (compiled template, filled)', `${rendered.perSecond.toFixed(0)} e-mails/s  p50 ${ms(rendered.p50)}  p95 ${ms(rendered.p95)}`);
+  const fullMjml = await timed(50, 1, (i) => renderEmailWithMjml('habilitation_request_submitted', renderData(i), render));
+  line('e-mail render only (full MJML, for reference)', `${fullMjml.perSecond.toFixed(0)} e-mails/s  p50 ${ms(fullMjml.p50)}  p95 ${ms(fullMjml.p95)}`);
+
+  const emails = await timed(300, 4, (i) => sendEmailOnce({ sequelize, mailer, from: 'bench@aidantsconnect.invalid', render }, {
     idempotencyKey: `bench-${i}`, template: 'habilitation_request_submitted', to: [`bench${i}@exemple.fr`],
     data: { issuerName: 'Léa Roux', structureName: 'CCAS', requestUrl: 'http://localhost/x' },
   }));
   line('e-mail render + outbox + SMTP (4 senders)', `${emails.perSecond.toFixed(0)} e-mails/s  p50 ${ms(emails.p50)}  p95 ${ms(emails.p95)}`);
-  const resend = await timed(300, 4, (i) => sendEmailOnce({ sequelize, mailer, from: 'x@y.fr' }, {
+  const resend = await timed(300, 4, (i) => sendEmailOnce({ sequelize, mailer, from: 'x@y.fr', render }, {
     idempotencyKey: `bench-${i}`, template: 'habilitation_request_submitted', to: [`bench${i}@exemple.fr`],
     data: { issuerName: 'Léa Roux', structureName: 'CCAS', requestUrl: 'http://localhost/x' },
   }));

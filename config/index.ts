@@ -56,6 +56,8 @@ export interface Config {
     changesReminderBeforeMs: number;
     /** Address of the ANCT team that receives reminders and digests. */
     anctEmail: string;
+    /** Where an invited aidant registers for the training (linked from the invitation and reminders). */
+    trainingRegistrationUrl: string;
   };
   operations: {
     /** The technical team, told of e-mails stuck in the outbox. */
@@ -198,6 +200,7 @@ export function loadConfig(env: Env = process.env): Config {
       changesCloseDelayMs,
       changesReminderBeforeMs,
       anctEmail: email('ANCT_EMAIL', 'habilitation@aidantsconnect.beta.gouv.fr'),
+      trainingRegistrationUrl: url('TRAINING_REGISTRATION_URL', ['http:', 'https:'], `${publicUrl}/formation`) ?? `${publicUrl}/formation`,
     },
     operations: {
       alertEmail: email('ALERT_EMAIL', 'tech@aidantsconnect.beta.gouv.fr'),
@@ -229,4 +232,5 @@ export const CONFIG_VARIABLES = [
   'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT',
   'SMTP_URL', 'MAIL_FROM', 'MAIL_SINK_SMTP_PORT', 'MAIL_SINK_WEB_PORT',
   'HABILITATION_COMITE_REMINDER_DELAY', 'HABILITATION_CHANGES_CLOSE_DELAY', 'HABILITATION_CHANGES_REMINDER_BEFORE', 'ANCT_EMAIL', 'ALERT_EMAIL', 'STUCK_EMAIL_ALERT_AFTER',
+  'TRAINING_REGISTRATION_URL',
 ] as const;

@@ -51,3 +51,7 @@ export function daysBetween(from: number, to: number): number {
 
 /** A date as people in France read it (Paris time), e.g. 23/11/2026. */
 export const frenchDate = (date: Date): string => date.toLocaleDateString('fr-FR', { timeZone: 'Europe/Paris' });
+
+/** A date and time as people in France read them (Paris time), e.g. 23/11/2026 à 14:05. */
+export const frenchDateTime = (date: Date): string =>
+  `${frenchDate(date)} à ${date.toLocaleTimeString('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' })}`;

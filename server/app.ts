@@ -11,6 +11,8 @@ import type { Lifecycles } from '../services/lifecycles.js';
 import { healthHandler } from './health.js';
 import { errorPage } from './pages/errors.js';
 import { homePage } from './pages/home.js';
+import { espacePage, trainingRegistrationPage } from './pages/next-steps.js';
+import { renderContext } from '../emails/render.js';
 import { demandeurRouter } from './routes/demandeur.js';
 import { habilitationRouter } from './routes/habilitation.js';
 import { devRouter } from './routes/dev.js';
@@ -60,6 +62,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/health', healthHandler(deps));
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.get('/', (_req, res) => { res.send(homePage()); });
+  // Where e-mails send people for their next step (training registration, the aidant and référent space).
+  const { contactEmail } = renderContext(deps.config.http.publicUrl);
+  app.get('/formation', (_req, res) => { res.send(trainingRegistrationPage(contactEmail)); });
+  app.get('/espace', (_req, res) => { res.send(espacePage(contactEmail)); });
   // Pages behind a private link (the demandeur's space, a request): never cached (shared computers in France
   // Services) nor indexed.
   app.use(['/habilitation/espace', '/habilitation/lien', '/habilitation/confirmer'], (_req, res, next) => {

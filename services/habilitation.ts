@@ -1,7 +1,10 @@
 // Habilitation requests in the database, saved step by step by their demandeur: what the pages, the
 // back-office and the activities share. The workflow takes over once a request is submitted.
 import type { Sequelize, Transaction } from 'sequelize';
-import type { EmailRequest } from './outbox.js';
+import { enqueueEmail, type EmailDelivery, type EmailRequest } from './outbox.js';
+import type { LinkKeys } from './private-links.js';
+import { renderContext } from '../emails/render.js';
+import { requestUrl } from './issuers.js';
 import { AidantRequest, HabilitationRequest, Issuer, RequestMessage } from '../db/models/index.js';
 import { InvalidTransitionError, ValidationError } from '../domain/errors.js';
 import { EDITABLE_REQUEST_STATUSES } from '../domain/habilitation.js';
@@ -99,29 +102,42 @@ export async function submitRequest(sequelize: Sequelize, requestId: string, ple
   });
 }
 
-/** A message in the thread between the ANCT and the demandeur; a message from the ANCT is e-mailed durably. */
+/**
+ * A message in the thread between the ANCT and the demandeur, and the e-mail it causes, stored in one
+ * transaction: a message is never kept without its e-mail being due. The delivery is started after the
+ * commit; if that start fails (Temporal unreachable) the housekeeping starts it later.
+ */
 export async function postRequestMessage(
-  deps: { publicUrl: string; anctEmail?: string; sendEmail: (request: EmailRequest) => Promise<void> },
+  deps: { publicUrl: string; anctEmail?: string; links?: LinkKeys; sendEmail: (request: EmailDelivery) => Promise<void> },
   input: { requestId: string; sender: 'anct' | 'demandeur'; content: string; authorId?: string },
 ): Promise<RequestMessage> {
   const content = input.content.trim();
   if (content.length < 2 || content.length > 5000) throw new ValidationError({ content: 'Le message doit contenir entre 2 et 5 000 caractères.' });
-  const request = await HabilitationRequest.findByPk(input.requestId, { include: [{ model: Issuer, as: 'issuer' }] });
-  if (!request) throw new InvalidTransitionError('Cette demande est introuvable.');
-  const message = await RequestMessage.create({ habilitationRequestId: request.id, sender: input.sender, authorId: input.authorId ?? null, content });
-  if (input.sender === 'demandeur' && deps.anctEmail) {
-    await deps.sendEmail({
-      idempotencyKey: `habilitation-request/${request.id}/message/${message.id}`, template: 'habilitation_demandeur_message', to: [deps.anctEmail],
-      data: { structureName: request.name, message: content, adminUrl: `${deps.publicUrl}/admin/resources/habilitation_requests/records/${request.id}/show` },
-    });
-  }
-  if (input.sender === 'anct') {
-    const issuer = (request as HabilitationRequest & { issuer: Issuer }).issuer;
-    await deps.sendEmail({
-      idempotencyKey: `habilitation-request/${request.id}/message/${message.id}`, template: 'habilitation_new_message', to: [issuer.email],
-      data: { issuerName: `${issuer.firstName} ${issuer.lastName}`, structureName: request.name, message: content, requestUrl: '' },
-      privateLink: { issuerId: issuer.id, field: 'requestUrl', requestId: request.id },
-    });
+  const { message, email } = await RequestMessage.sequelize!.transaction(async (transaction) => {
+    const request = await HabilitationRequest.findByPk(input.requestId, { include: [{ model: Issuer, as: 'issuer' }], transaction });
+    if (!request) throw new InvalidTransitionError('Cette demande est introuvable.');
+    const message = await RequestMessage.create({ habilitationRequestId: request.id, sender: input.sender, authorId: input.authorId ?? null, content }, { transaction });
+    let email: EmailRequest | undefined;
+    if (input.sender === 'demandeur' && deps.anctEmail) {
+      email = {
+        idempotencyKey: `habilitation-request/${request.id}/message/${message.id}`, template: 'habilitation_demandeur_message', to: [deps.anctEmail],
+        data: { structureName: request.name, message: content, adminUrl: `${deps.publicUrl}/admin/resources/habilitation_requests/records/${request.id}/show` },
+      };
+    }
+    if (input.sender === 'anct') {
+      const issuer = (request as HabilitationRequest & { issuer: Issuer }).issuer;
+      email = {
+        idempotencyKey: `habilitation-request/${request.id}/message/${message.id}`, template: 'habilitation_new_message', to: [issuer.email],
+        data: { issuerName: `${issuer.firstName} ${issuer.lastName}`, structureName: request.name, message: content, requestUrl: '' },
+        privateLink: { issuerId: issuer.id, field: 'requestUrl', requestId: request.id },
+      };
+    }
+    if (email) await enqueueEmail({ render: renderContext(deps.publicUrl), links: deps.links }, email, transaction);
+    return { message, email };
+  });
+  if (email) {
+    // Stored and due: a failed start is caught up by the housekeeping (startPendingDeliveries).
+    await deps.sendEmail({ idempotencyKey: email.idempotencyKey }).catch(() => undefined);
   }
   return message;
 }

@@ -1,5 +1,6 @@
 // Periodic duties (run hourly by the housekeeping workflow): forget technical records once they no longer
-// serve, and find the e-mails that the outbox has not managed to send.
+// serve, start the deliveries of e-mails stored but never started (Temporal was down after the commit), and
+// find the e-mails that the outbox has not managed to send or never will (failed).
 import { Op } from 'sequelize';
 import { Connection, EmailOutbox, IssuerEmailConfirmation, LoginFailure, LoginLink, PrivateLink } from '../db/models/index.js';
 import { DAY_MS } from '../domain/duration.js';
@@ -25,16 +26,39 @@ export async function purgeExpiredRecords(now = new Date()): Promise<Record<stri
   };
 }
 
-/** E-mails still unsent after `stuckAfterMs` and not reported yet, oldest first. */
+/**
+ * E-mails not reported yet that failed for good (at once) or are still unsent after `stuckAfterMs`, oldest
+ * first.
+ */
 export async function stuckEmails(stuckAfterMs: number, now = new Date()): Promise<EmailOutbox[]> {
   return EmailOutbox.findAll({
     where: {
-      status: { [Op.ne]: 'sent' }, stuckReportedAt: null, template: { [Op.ne]: STUCK_REPORT_TEMPLATE },
-      createdAt: { [Op.lt]: new Date(now.getTime() - stuckAfterMs) },
+      stuckReportedAt: null, template: { [Op.ne]: STUCK_REPORT_TEMPLATE },
+      [Op.or]: [
+        { status: 'failed' },
+        { status: { [Op.in]: ['pending', 'sending'] }, createdAt: { [Op.lt]: new Date(now.getTime() - stuckAfterMs) } },
+      ],
     },
     order: [['createdAt', 'ASC']],
     limit: 200,
   });
+}
+
+/**
+ * A stored e-mail whose delivery is started right after the commit is attempted within seconds; one still
+ * never attempted after this delay lost its start (Temporal unreachable at that moment).
+ */
+export const DELIVERY_START_GRACE_MS = 10 * 60_000;
+
+/** Keys of the e-mails stored but never attempted for longer than the grace delay, oldest first. */
+export async function undeliveredEmailKeys(now = new Date()): Promise<string[]> {
+  const rows = await EmailOutbox.findAll({
+    where: { status: 'pending', attempts: 0, createdAt: { [Op.lt]: new Date(now.getTime() - DELIVERY_START_GRACE_MS) } },
+    attributes: ['idempotencyKey'],
+    order: [['createdAt', 'ASC']],
+    limit: 500,
+  });
+  return rows.map((row) => row.idempotencyKey);
 }
 
 export async function markStuckReported(ids: string[]): Promise<void> {

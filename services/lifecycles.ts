@@ -10,7 +10,7 @@ import { DEFAULT_ONBOARDING_POLICY, REQUEST_STATUSES, workflowIdForOnboarding, w
 import { InvalidTransitionError } from '../domain/errors.js';
 import type { habilitationRequestWorkflow } from '../workflows/habilitation-request.js';
 import type { transactionalEmailWorkflow } from '../workflows/transactional-email.js';
-import type { EmailRequest } from './outbox.js';
+import type { EmailDelivery } from './outbox.js';
 import {
   decideUpdate, requestStateQuery, resubmitSignal, type ComiteDecisionInput, type ComiteDecisionResult, type HabilitationRequestPolicy,
 } from '../workflows/messages.js';
@@ -24,8 +24,11 @@ export interface Lifecycles {
    * waiting for changes (it already took them, or has not recorded the decision yet: the sweep tells it later).
    */
   resubmitHabilitationRequest(requestId: string): Promise<boolean>;
-  /** Sends an e-mail durably (retried until sent, once per idempotency key). */
-  sendEmail(request: EmailRequest): Promise<void>;
+  /**
+   * Sends an e-mail durably (retried until sent, once per idempotency key): a request to render and store, or
+   * an e-mail already stored by enqueueEmail ({ idempotencyKey }), which is then only delivered.
+   */
+  sendEmail(request: EmailDelivery): Promise<void>;
   /** Creates the hourly housekeeping schedule, or points it at this task queue if it exists. */
   ensureHousekeepingSchedule(): Promise<void>;
   /** Sends an update to an aidant's onboarding; the same arguments twice are applied once. */
@@ -103,12 +106,7 @@ export function createLifecycles(
     },
 
     async sendEmail(request) {
-      await client.workflow.start<typeof transactionalEmailWorkflow>('transactionalEmailWorkflow', {
-        workflowId: `email/${request.idempotencyKey}`,
-        taskQueue: options.taskQueue,
-        args: [request],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      });
+      await startEmailDelivery(client, options.taskQueue, request);
     },
 
     async ensureHousekeepingSchedule() {
@@ -130,6 +128,16 @@ export function createLifecycles(
       return executeUpdate(client.workflow.getHandle(workflowIdForOnboarding(onboardingId)), update, arg, dedupeId(onboardingId, update.name, arg));
     },
   };
+}
+
+/** Starts the `email/<key>` workflow; a delivery already running for this key is kept (not started twice). */
+export async function startEmailDelivery(client: Client, taskQueue: string, request: EmailDelivery): Promise<void> {
+  await client.workflow.start<typeof transactionalEmailWorkflow>('transactionalEmailWorkflow', {
+    workflowId: `email/${request.idempotencyKey}`,
+    taskQueue,
+    args: [request],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  });
 }
 
 /**

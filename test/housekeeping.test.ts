@@ -1,12 +1,16 @@
 // The hourly housekeeping on a real Temporal server and worker: expired technical records are deleted (and
 // nothing else), e-mails stuck in the outbox are reported to the technical team once, and the schedule that
 // runs it is created idempotently.
-import { EmailOutbox, Issuer, IssuerEmailConfirmation, LoginFailure } from '../db/models/index.js';
+import { EmailOutbox, Issuer, IssuerEmailConfirmation, LoginFailure, RequestMessage } from '../db/models/index.js';
 import { DAY_MS } from '../domain/duration.js';
+import { postRequestMessage } from '../services/habilitation.js';
+import { DELIVERY_START_GRACE_MS } from '../services/housekeeping.js';
 import { createLifecycles, HOUSEKEEPING_SCHEDULE_ID } from '../services/lifecycles.js';
 import { unique } from './support/env.js';
+import { createSubmittedRequest } from './support/factories.js';
 import { mailsTo, waitForMails } from './support/mail.js';
 import { ALERT_TEST_EMAIL, useWorkerStack } from './support/temporal.js';
+import { workflowSettled } from './support/wait.js';
 import type { housekeepingWorkflow } from '../workflows/housekeeping.js';
 
 const stack = useWorkerStack();
@@ -15,11 +19,17 @@ const runHousekeeping = () => stack.client.workflow.execute<typeof housekeepingW
   workflowId: unique('housekeeping-'), taskQueue: stack.worker.taskQueue, args: [],
 });
 
-const outboxRow = (key: string, status: 'pending' | 'sent', ageMs: number) => EmailOutbox.create({
+// Pending rows here have been attempted once (their delivery runs), so the housekeeping does not start them.
+const outboxRow = (key: string, status: 'pending' | 'sent' | 'failed', ageMs: number) => EmailOutbox.create({
   idempotencyKey: key, template: 'habilitation_request_submitted', recipients: ['x@exemple.fr'], subject: 's', html: 'h', textBody: 't',
-  status, messageId: null, lastError: status === 'pending' ? 'connect ECONNREFUSED 127.0.0.1:25' : null, sentAt: status === 'sent' ? new Date() : null,
+  status, messageId: null, sentAt: status === 'sent' ? new Date() : null, failedAt: status === 'failed' ? new Date() : null,
+  attempts: status === 'sent' ? 1 : status === 'pending' ? 1 : 0,
+  lastError: status === 'pending' ? 'connect ECONNREFUSED 127.0.0.1:25' : status === 'failed' ? 'no recipient' : null,
   createdAt: new Date(Date.now() - ageMs),
 });
+
+/** The housekeeping report that lists this e-mail key, once it arrived. */
+const reportsListing = async (key: string) => (await mailsTo(ALERT_TEST_EMAIL)).filter((m) => m.text.includes(key));
 
 describe('housekeeping', () => {
   it('deletes expired links and old login failures, and keeps what still serves', async () => {
@@ -57,9 +67,41 @@ describe('housekeeping', () => {
     expect(reports[0].text).not.toContain(sentLongAgo);
     expect((await EmailOutbox.findOne({ where: { idempotencyKey: stuck } }))!.stuckReportedAt).not.toBeNull();
 
+    // The second run has completed, report sent (or not) included: its activities ran before it returned.
     await runHousekeeping();
-    await new Promise((r) => setTimeout(r, 500));
-    expect((await mailsTo(ALERT_TEST_EMAIL)).filter((m) => m.text.includes(stuck))).toHaveLength(1);
+    expect(await reportsListing(stuck)).toHaveLength(1);
+  });
+
+  it('reports an e-mail that failed for good at once, with its cause, and only once', async () => {
+    const failed = unique('failed-');
+    await outboxRow(failed, 'failed', 0);
+    await runHousekeeping();
+    const reports = await reportsListing(failed);
+    expect(reports).toHaveLength(1);
+    expect(reports[0].text).toMatch(new RegExp(`ÉCHEC DÉFINITIF ${failed} .*: no recipient`));
+    await runHousekeeping();
+    expect(await reportsListing(failed)).toHaveLength(1);
+  });
+
+  it('delivers the e-mail of a message stored while Temporal was unreachable', async () => {
+    const request = await createSubmittedRequest(stack.sequelize);
+    const anctEmail = `${unique('anct-')}@aidantsconnect.invalid`;
+    const message = await postRequestMessage(
+      { publicUrl: 'http://localhost:3000', anctEmail, sendEmail: async () => { throw new Error('14 UNAVAILABLE: No connection established'); } },
+      { requestId: request.id, sender: 'demandeur', content: 'Bonjour, où en est notre demande ?' },
+    );
+    // The message and its e-mail were stored together; the e-mail waits for its delivery.
+    expect(await RequestMessage.findByPk(message.id)).not.toBeNull();
+    const key = `habilitation-request/${request.id}/message/${message.id}`;
+    expect(await EmailOutbox.findOne({ where: { idempotencyKey: key } })).toMatchObject({ status: 'pending', attempts: 0, recipients: [anctEmail] });
+
+    await EmailOutbox.update({ createdAt: new Date(Date.now() - DELIVERY_START_GRACE_MS - 60_000) }, { where: { idempotencyKey: key } });
+    expect((await runHousekeeping()).deliveriesStarted).toBeGreaterThanOrEqual(1);
+    await workflowSettled(stack.client.workflow.getHandle(`email/${key}`));
+    const mails = await waitForMails(anctEmail, 1);
+    expect(mails).toHaveLength(1);
+    expect(mails[0].text).toContain('où en est notre demande');
+    expect(await EmailOutbox.findOne({ where: { idempotencyKey: key } })).toMatchObject({ status: 'sent', attempts: 1 });
   });
 
   it('creates its hourly schedule once, however often the web server starts', async () => {

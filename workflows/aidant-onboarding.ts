@@ -4,6 +4,7 @@
 //   → delivered) → card_linking → completed.     The référent or the ANCT can cancel at any step.
 import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { withEmailFailuresAsOutcomes } from './email-failures.js';
 import { addDays, addMonths, DAY_MS } from '../domain/duration.js';
 import { cancelReasonError, FINAL_ONBOARDING_STATUSES, type OnboardingStatus, type ShipmentStatus } from '../domain/habilitation.js';
 import {
@@ -11,10 +12,10 @@ import {
   type AidantOnboardingInput,
 } from './messages.js';
 
-const acts = proxyActivities<Activities>({
+const acts = withEmailFailuresAsOutcomes(proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes', backoffCoefficient: 2 },
-});
+}));
 
 const frenchDate = (iso: string) => {
   const [y, m, d] = iso.slice(0, 10).split('-');

@@ -6,6 +6,7 @@ import {
   ActivityFailure, ApplicationFailure, ParentClosePolicy, allHandlersFinished, condition, currentUpdateInfo, patched, proxyActivities, setHandler, startChild, workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import { withEmailFailuresAsOutcomes } from './email-failures.js';
 import { addMonths, DAY_MS } from '../domain/duration.js';
 import { COMITE_DECISIONS, REQUEST_STATUSES, workflowIdForOnboarding, type RequestStatus } from '../domain/habilitation.js';
 import { aidantOnboardingWorkflow } from './aidant-onboarding.js';
@@ -14,10 +15,10 @@ import {
   type ComiteDecisionInput, type HabilitationRequestInput,
 } from './messages.js';
 
-const acts = proxyActivities<Activities>({
+const acts = withEmailFailuresAsOutcomes(proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes', backoffCoefficient: 2 },
-});
+}));
 
 export async function habilitationRequestWorkflow(input: HabilitationRequestInput): Promise<RequestStatus> {
   const { workflowId } = workflowInfo();

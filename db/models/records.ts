@@ -50,13 +50,17 @@ export class EmailOutbox extends Model<InferAttributes<EmailOutbox>, InferCreati
   declare subject: string;
   declare html: string;
   declare textBody: string;
-  declare status: CreationOptional<'pending' | 'sent' | 'failed'>;
+  declare status: CreationOptional<'pending' | 'sending' | 'sent' | 'failed'>;
   declare attempts: CreationOptional<number>;
   declare messageId: string | null;
   declare lastError: string | null;
   declare sentAt: Date | null;
   /** Set when the housekeeping reported this e-mail as stuck (once). */
   declare stuckReportedAt: CreationOptional<Date | null>;
+  /** While `sending`: until when the attempt that claimed the row owns it (a crashed attempt's claim expires). */
+  declare claimedUntil: CreationOptional<Date | null>;
+  /** When the e-mail was found impossible to send (`failed`); lastError says why. */
+  declare failedAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
@@ -64,9 +68,9 @@ export class EmailOutbox extends Model<InferAttributes<EmailOutbox>, InferCreati
       {
         id: uuidPk(), idempotencyKey: text(false), template: text(false),
         recipients: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: false }, subject: text(false), html: text(false),
-        textBody: text(false), status: { ...enumText(['pending', 'sent', 'failed']), defaultValue: 'pending' },
+        textBody: text(false), status: { ...enumText(['pending', 'sending', 'sent', 'failed']), defaultValue: 'pending' },
         attempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 }, messageId: text(), lastError: text(),
-        sentAt: date(), stuckReportedAt: date(), createdAt: createdAt(),
+        sentAt: date(), stuckReportedAt: date(), claimedUntil: date(), failedAt: date(), createdAt: createdAt(),
       },
       { sequelize, tableName: 'email_outbox' },
     );
