@@ -6,6 +6,7 @@ import * as loginGuard from './0003-login-guard.js';
 import * as housekeeping from './0004-housekeeping.js';
 import * as sealedSecrets from './0005-sealed-secrets.js';
 import * as privateLinks from './0006-private-links.js';
+import * as ops from './0010-ops.js';
 
 export const MIGRATIONS = [
   { name: '0001-domain', ...domain },
@@ -14,4 +15,5 @@ export const MIGRATIONS = [
   { name: '0004-housekeeping', ...housekeeping },
   { name: '0005-sealed-secrets', ...sealedSecrets },
   { name: '0006-private-links', ...privateLinks },
+  { name: '0010-ops', ...ops },
 ];

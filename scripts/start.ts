@@ -86,9 +86,10 @@ async function keep(part: Part, start: () => Promise<RunningService>): Promise<S
 try {
   let databaseUrl = config.database.url;
   if (!databaseUrl) {
-    say(`Starting the embedded PostgreSQL (port ${config.database.embeddedPort}, data in ${path.relative(PROJECT_ROOT, config.dataDir)}/postgres)…`);
+    say(`Starting the embedded PostgreSQL (port ${config.database.embeddedPort})…`);
     await keep('PostgreSQL', async () => {
       const db = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.database.embeddedPort, database: 'aidants_connect', persistent: true, log: say });
+      if (!databaseUrl) say(`PostgreSQL is ready (data in ${path.relative(PROJECT_ROOT, db.clusterDir) || db.clusterDir}).`);
       databaseUrl = db.url;
       return db;
     });
@@ -123,7 +124,8 @@ try {
   const sequelize = createSequelize(databaseUrl!, { poolMax: 2 });
   const applied = await migrate(sequelize);
   if (applied.length > 0) say(`Applied migrations: ${applied.join(', ')}`);
-  if (await seedDemoData(sequelize, createSecretBox(config.secrets.key))) say('Demo data created.');
+  if (config.nodeEnv === 'production') say('No demo data in production (NODE_ENV=production).');
+  else if (await seedDemoData(sequelize, createSecretBox(config.secrets.key))) say('Demo data created.');
   await sequelize.close();
 
   const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, SMTP_URL: smtpUrl, ADMIN_JS_TMP_DIR: path.join(PROJECT_ROOT, 'adminjs-bundle') };
