@@ -6,6 +6,7 @@ import { rateLimit, type ClientRateLimitInfo, type Options, type Store } from 'e
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { tooManyRequestsPage } from './pages/unavailable.js';
 import { clientAddress } from './client-address.js';
+import { isUnavailable } from './unavailable.js';
 
 export class PostgresRateLimitStore implements Store {
   localKeys = false;
@@ -25,7 +26,20 @@ export class PostgresRateLimitStore implements Store {
   async increment(key: string): Promise<ClientRateLimitInfo> {
     this.calls += 1;
     if (this.calls % 200 === 0) void this.prune().catch(() => undefined);
-    const [row] = await this.sequelize.query<{ hits: number; reset_at: Date }>(
+    let rows: { hits: number; reset_at: Date }[];
+    try {
+      rows = await this.count(key);
+    } catch (error) {
+      // Database unreachable: let the request through quietly; the page answers 503 itself if it needs the
+      // database (server/unavailable.ts). Any other error is reported by express-rate-limit.
+      if (isUnavailable(error)) return { totalHits: 0, resetTime: undefined };
+      throw error;
+    }
+    return { totalHits: rows[0]!.hits, resetTime: new Date(rows[0]!.reset_at) };
+  }
+
+  private count(key: string) {
+    return this.sequelize.query<{ hits: number; reset_at: Date }>(
       `INSERT INTO rate_limit_hits AS r (key, hits, reset_at)
        VALUES (:key, 1, now() + make_interval(secs => :seconds))
        ON CONFLICT (key) DO UPDATE SET
@@ -34,7 +48,6 @@ export class PostgresRateLimitStore implements Store {
        RETURNING hits, reset_at`,
       { replacements: { key: this.prefix + key, seconds: this.windowMs / 1000 }, type: QueryTypes.SELECT },
     );
-    return { totalHits: row!.hits, resetTime: new Date(row!.reset_at) };
   }
 
   async get(key: string): Promise<ClientRateLimitInfo | undefined> {
