@@ -39,7 +39,6 @@ const running = new Map<Part, { stop(): Promise<void> }>();
 async function shutdown(code: number, reason?: string): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
-  if (reason) process.stderr.write(`\n✖ ${reason}\n`);
   say('Stopping…');
   for (const part of STOP_ORDER) {
     const service = running.get(part);
@@ -49,6 +48,8 @@ async function shutdown(code: number, reason?: string): Promise<void> {
   }
   rmSync(lockFile, { force: true });
   say(`Everything is stopped${code === 0 ? '' : ` (exit code ${code})`}.`);
+  // The cause and its fix come last, where the eye lands.
+  if (reason) process.stderr.write(`\n✖ ${reason}\n`);
   process.exit(code);
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
