@@ -53,7 +53,7 @@ async function shutdown(code: number, reason?: string): Promise<void> {
   process.exit(code);
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
-const giveUp = (reason: string) => void shutdown(1, `${reason}: stopping everything; see the messages above for the cause, then run npm start again.`);
+const giveUp = (reason: string) => void shutdown(1, `${reason}, so npm start gave up: find the cause in its messages above (and in the data folder's postgres.log), then run npm start again.`);
 mkdirSync(config.dataDir, { recursive: true });
 writeFileSync(lockFile, String(process.pid));
 
