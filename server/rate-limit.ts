@@ -32,7 +32,7 @@ export class PostgresRateLimitStore implements Store {
     } catch (error) {
       // Database unreachable: let the request through quietly; the page answers 503 itself if it needs the
       // database (server/unavailable.ts). Any other error is reported by express-rate-limit.
-      if (isUnavailable(error)) return { totalHits: 0, resetTime: undefined };
+      if (isUnavailable(error)) return { totalHits: 1, resetTime: new Date(Date.now() + this.windowMs) };
       throw error;
     }
     return { totalHits: rows[0]!.hits, resetTime: new Date(rows[0]!.reset_at) };
