@@ -4,8 +4,8 @@
 // - as root, PostgreSQL runs as the unprivileged "postgres" user, which cannot enter a private folder
 //   (root's home, a `mktemp -d` folder): the binaries are then copied once to a world-traversable cache and
 //   the cluster kept under /var/lib/aidants-connect (see placeForPostgresUser);
-// - the server runs in a process group of its own, so that Ctrl-C in a terminal reaches only `npm start`,
-//   which stops it last;
+// - for `npm start`, the server runs in a process group of its own, so that Ctrl-C in a terminal reaches
+//   only `npm start`, which stops it last;
 // - every failure is one sentence naming the cause and the fix (ProvisioningError), never an unhandled
 //   `spawn EACCES`.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -40,6 +40,11 @@ export interface EmbeddedOptions {
   database: string;
   /** Delete the data when stopped (throwaway test clusters). */
   persistent: boolean;
+  /**
+   * Run the server in a process group of its own (`npm start`, which stops it last on Ctrl-C). Otherwise it
+   * shares the caller's, so that a Ctrl-C on `npm test` stops a throwaway cluster too.
+   */
+  ownProcessGroup?: boolean;
   log?: (message: string) => void;
 }
 
@@ -63,7 +68,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     await initialise(bin, clusterDir, runAs);
   }
   const logFile = `${clusterDir}.log`;
-  const server = await launch(bin, clusterDir, options.port, runAs, logFile);
+  const server = await launch(bin, clusterDir, options.port, runAs, logFile, options.ownProcessGroup ?? false);
   try {
     await ensureDatabase(`postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`, options.database);
   } catch (error) {
@@ -211,13 +216,13 @@ async function initialise(bin: Binaries, clusterDir: string, runAs: RunAs | unde
 
 interface Launched { pid: number; exited: EmbeddedDatabase['exited']; stop(): Promise<void> }
 
-async function launch(bin: Binaries, clusterDir: string, port: number, runAs: RunAs | undefined, logFile: string): Promise<Launched> {
+async function launch(bin: Binaries, clusterDir: string, port: number, runAs: RunAs | undefined, logFile: string, ownProcessGroup: boolean): Promise<Launched> {
   const logFd = openSync(logFile, 'a');
   let child: ChildProcess;
   try {
     child = spawn(bin.postgres, ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'], {
       // Own process group: a Ctrl-C in the terminal must not stop PostgreSQL before the processes using it.
-      detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, LC_MESSAGES: 'C' }, ...runAs,
+      detached: ownProcessGroup, stdio: ['ignore', logFd, logFd], env: { ...process.env, LC_MESSAGES: 'C' }, ...runAs,
     });
   } finally {
     closeSync(logFd);
@@ -253,7 +258,7 @@ async function launch(bin: Binaries, clusterDir: string, port: number, runAs: Ru
       throw new ProvisioningError(`PostgreSQL did not accept connections on port ${port} within 60 s: see ${logFile}, and check that the machine is not out of memory or disk.`);
     }
   }
-  child.unref();
+  if (ownProcessGroup) child.unref();
   return { pid: child.pid!, exited, stop };
 }
 

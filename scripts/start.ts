@@ -89,7 +89,7 @@ try {
   if (!databaseUrl) {
     say(`Starting the embedded PostgreSQL (port ${config.database.embeddedPort})…`);
     await keep('PostgreSQL', async () => {
-      const db = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.database.embeddedPort, database: 'aidants_connect', persistent: true, log: say });
+      const db = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.database.embeddedPort, database: 'aidants_connect', persistent: true, ownProcessGroup: true, log: say });
       if (!databaseUrl) say(`PostgreSQL is ready (data in ${db.clusterDir.startsWith(PROJECT_ROOT) ? path.relative(PROJECT_ROOT, db.clusterDir) : db.clusterDir}).`);
       databaseUrl = db.url;
       return db;
