@@ -2,7 +2,7 @@
 #   web server (default)  node --import tsx server/main.ts
 #   Temporal worker       node --import tsx worker/main.ts
 #   migrations            node --import tsx scripts/migrate.ts
-#   demo data             node --import tsx scripts/seed.ts
+# (no demo data: scripts/seed.ts refuses NODE_ENV=production, which this image sets)
 # Configuration comes from the environment (see config/index.ts and docker-compose.yml).
 FROM node:20-bookworm-slim
 

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { User } from '../db/models/index.js';
 import { appendJournal } from '../services/journal.js';
 import { clearFailures, consumeAdminTotpStep, recordFailure, tooManyFailures } from '../services/login-guard.js';
+import { clientAddress } from '../server/client-address.js';
 import { verifyPassword } from '../services/passwords.js';
 import type { SecretBox } from '../services/secret-box.js';
 import { verifyTotp } from '../services/totp.js';
@@ -53,11 +54,12 @@ export function adminAuthRouter(options: { databaseUrl: string; sessionSecret: s
       const email = String(req.body.email ?? '').trim().toLowerCase();
       const password = String(req.body.password ?? '');
       const otp = String(req.body.otp ?? '').trim();
+      const attempt = { key: email, ip: clientAddress(req) };
       const fail = async (status: number, message = GENERIC_ERROR) => {
-        await recordFailure(email);
+        await recordFailure(attempt);
         res.status(status).send(adminLoginPage({ csrfToken: csrfToken(req, res, options.secureCookies), error: message, email }));
       };
-      if (await tooManyFailures(email)) {
+      if (await tooManyFailures(attempt)) {
         return fail(429, 'Trop de tentatives de connexion. Réessayez dans quelques minutes.');
       }
       const user = email ? await User.findOne({ where: { email } }) : null;
@@ -67,7 +69,7 @@ export function adminAuthRouter(options: { databaseUrl: string; sessionSecret: s
       // Checked last, once everything else is right: a used code must not burn the next attempt's step.
       if (!(await consumeAdminTotpStep(user.id, code.step!))) return fail(401, 'Ce code a déjà été utilisé : attendez le suivant.');
 
-      await clearFailures(email);
+      await clearFailures(attempt);
       const adminUser: AdminUser = { id: user.id, email: user.email, title: `${user.firstName} ${user.lastName}`, roles: user.staffRoles };
       await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
       req.session.adminUser = adminUser;

@@ -1,6 +1,7 @@
 // The one typed configuration of the service, read from the environment once and validated at start-up.
 // A missing or malformed variable stops the process with a message naming it (see formatConfigErrors).
 // Never imported by workflow code: workflows get what they need as input.
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDuration } from '../domain/duration.js';
@@ -22,6 +23,14 @@ export interface Config {
     sessionSecret: string;
     /** Serve development-only helpers (demo card codes). Never in production. */
     devTools: boolean;
+    /**
+     * Express's `trust proxy`: which proxies in front may tell the client's address (X-Forwarded-For).
+     * false (default): the address of the socket, never a header a client could forge.
+     */
+    trustProxy: boolean | number | string[];
+    /** POSTs allowed per client address within postRateWindowMs (public forms and the back-office login). */
+    postRateLimit: number;
+    postRateWindowMs: number;
   };
   database: {
     /** Undefined: an embedded PostgreSQL is started under dataDir. */
@@ -132,6 +141,38 @@ export function loadConfig(env: Env = process.env): Config {
     return ms;
   };
 
+  const positiveInteger = (name: string, fallback: number): number => {
+    const value = read(name);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) {
+      problems.push(`${name}: must be a positive whole number (got "${value}")`);
+      return fallback;
+    }
+    return n;
+  };
+
+  // The values express accepts: true/false, a number of hops, or addresses, subnets and named ranges.
+  const trustProxy = (name: string): boolean | number | string[] => {
+    const value = read(name);
+    if (value === undefined || value === 'false') return false;
+    if (value === 'true') return true;
+    if (/^\d+$/.test(value)) return Number(value);
+    const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+    const bad = entries.filter((entry) => {
+      if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return false;
+      const [address, prefix, ...rest] = entry.split('/');
+      const family = net.isIP(address ?? '');
+      if (family === 0 || rest.length > 0) return true;
+      return prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+    });
+    if (entries.length === 0 || bad.length > 0) {
+      problems.push(`${name}: must be false, true, a number of proxies, or addresses/subnets such as "loopback, 10.0.0.0/8" (got "${value}")`);
+      return false;
+    }
+    return entries;
+  };
+
   const email = (name: string, fallback: string): string => {
     const value = read(name) ?? fallback;
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value.replace(/^.*<(.+)>$/, '$1'))) {
@@ -179,7 +220,13 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv,
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'], nodeEnv === 'test' ? 'warn' : 'info'),
     dataDir: path.resolve(PROJECT_ROOT, read('DATA_DIR') ?? '.data'),
-    http: { port: httpPort, publicUrl, sessionSecret: sessionSecret ?? '', devTools: devToolsRaw === 'true' },
+    http: {
+      port: httpPort, publicUrl, sessionSecret: sessionSecret ?? '', devTools: devToolsRaw === 'true',
+      trustProxy: trustProxy('TRUST_PROXY'),
+      // Tests post hundreds of forms from one address; they set a low limit where they test it.
+      postRateLimit: positiveInteger('POST_RATE_LIMIT', nodeEnv === 'test' ? 100_000 : 60),
+      postRateWindowMs: duration('POST_RATE_WINDOW', '10 minutes'),
+    },
     database: { url: databaseUrl, embeddedPort: port('EMBEDDED_PG_PORT', 54329) },
     secrets: { key: Buffer.from(secretsKey && /^[0-9a-fA-F]{64}$/.test(secretsKey) ? secretsKey : DEV_SECRETS_KEY, 'hex') },
     temporal: {
@@ -233,4 +280,5 @@ export const CONFIG_VARIABLES = [
   'SMTP_URL', 'MAIL_FROM', 'MAIL_SINK_SMTP_PORT', 'MAIL_SINK_WEB_PORT',
   'HABILITATION_COMITE_REMINDER_DELAY', 'HABILITATION_CHANGES_CLOSE_DELAY', 'HABILITATION_CHANGES_REMINDER_BEFORE', 'ANCT_EMAIL', 'ALERT_EMAIL', 'STUCK_EMAIL_ALERT_AFTER',
   'TRAINING_REGISTRATION_URL',
+  'TRUST_PROXY', 'POST_RATE_LIMIT', 'POST_RATE_WINDOW',
 ] as const;

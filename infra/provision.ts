@@ -15,7 +15,31 @@ export const TEST_SERVER_DIR = path.join(TOOLS_DIR, 'temporal-test-server');
 export const TEST_SERVER_SCRIPT = path.join(TEST_SERVER_DIR, 'temporal-test-server');
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
-export class ProvisioningError extends Error {}
+/**
+ * A failure a person can fix: `message` is one sentence naming the cause and the fix; `details` (a tool's
+ * output) is printed before it.
+ */
+export class ProvisioningError extends Error {
+  constructor(message: string, readonly details?: string) {
+    super(message);
+    this.name = 'ProvisioningError';
+  }
+}
+
+/** What `npm start` and `npm test` print when they cannot go on: never a bare stack trace. */
+export function explainFailure(error: unknown, verbose = false): string {
+  if (error instanceof ProvisioningError) return error.details ? `${error.details.trim()}\n\n✖ ${error.message}` : error.message;
+  const e = error as { code?: string; port?: number; address?: string; name?: string; message?: string; stack?: string };
+  const first = String(e?.message ?? error).split('\n')[0];
+  if (e?.code === 'EADDRINUSE') {
+    return `Port ${e.port ?? '?'} is already in use: stop the program that uses it, or change the port in the configuration (PORT, MAIL_SINK_SMTP_PORT, MAIL_SINK_WEB_PORT, TEMPORAL_UI_PORT; see README.md).`;
+  }
+  if (/^Sequelize(Connection|HostNotFound|ConnectionRefused|AccessDenied)/.test(e?.name ?? '')) {
+    return `The database could not be reached (${first}): check DATABASE_URL, or unset it to use the embedded PostgreSQL.`;
+  }
+  const trace = verbose && e?.stack ? `${e.stack}\n\n✖ ` : '';
+  return `${trace}Aidants Connect could not start (${first}): run again with LOG_LEVEL=debug for the details, and tell the technical team if it persists.`;
+}
 
 type Progress = (line: string) => void;
 const defaultProgress: Progress = (line) => process.stderr.write(`${line}\n`);
@@ -44,7 +68,7 @@ async function hasCommand(command: string): Promise<boolean> {
 export async function ensureTemporalCli(progress: Progress = defaultProgress): Promise<string> {
   if (existsSync(TEMPORAL_CLI_PATH)) return TEMPORAL_CLI_PATH;
   if (!(await hasCommand('go'))) {
-    throw new ProvisioningError('The Temporal dev server must be built with Go, which is not installed. Install Go (https://go.dev/dl/) or set TEMPORAL_ADDRESS to an existing Temporal cluster.');
+    throw new ProvisioningError('The Temporal dev server must be built with Go, which is not installed: install Go (https://go.dev/dl/) or set TEMPORAL_ADDRESS to an existing Temporal cluster.');
   }
   progress(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into .tools/bin (first run only; a few minutes on 2 cores)…`);
   const started = Date.now();
@@ -54,7 +78,7 @@ export async function ensureTemporalCli(progress: Progress = defaultProgress): P
       env: { ...process.env, GOBIN: path.dirname(TEMPORAL_CLI_PATH), CGO_ENABLED: '0' },
     });
   } catch (error) {
-    throw new ProvisioningError(`Building the Temporal CLI failed (is the Go module proxy reachable?):\n${(error as Error).message}`);
+    throw new ProvisioningError('Building the Temporal CLI with Go failed (output above): check that the Go module proxy is reachable (GOPROXY) and that Go is 1.23 or newer, or set TEMPORAL_ADDRESS to an existing Temporal cluster.', (error as Error).message);
   }
   progress(`Temporal CLI built in ${Math.round((Date.now() - started) / 1000)} s.`);
   return TEMPORAL_CLI_PATH;
@@ -68,7 +92,7 @@ export async function ensureTimeSkippingServer(progress: Progress = defaultProgr
   }
   for (const tool of ['java', 'mvn']) {
     if (!(await hasCommand(tool))) {
-      throw new ProvisioningError(`Temporal's time-skipping test server needs ${tool === 'java' ? 'Java 17+' : 'Maven'}, which is not installed. Install it and run the tests again.`);
+      throw new ProvisioningError(`Temporal's time-skipping test server needs ${tool === 'java' ? 'Java 17+' : 'Maven'}, which is not installed: install it (apt-get install ${tool === 'java' ? 'openjdk-17-jre-headless' : 'maven'}) and run the tests again.`);
     }
   }
   progress('Fetching Temporal’s time-skipping test server from Maven Central into .tools (first run only)…');
@@ -77,7 +101,7 @@ export async function ensureTimeSkippingServer(progress: Progress = defaultProgr
     await run('mvn', ['-q', '-B', '-f', path.join(PROJECT_ROOT, 'tools', 'temporal-test-server', 'pom.xml'),
       'dependency:copy-dependencies', `-DoutputDirectory=${libDir}`, '-DincludeScope=runtime']);
   } catch (error) {
-    throw new ProvisioningError(`Fetching the Temporal test server with Maven failed:\n${(error as Error).message}`);
+    throw new ProvisioningError('Fetching the Temporal test server with Maven failed (output above): check that Maven Central is reachable (or your Maven mirror in ~/.m2/settings.xml), then run again.', (error as Error).message);
   }
   await writeFile(TEST_SERVER_SCRIPT, `#!/bin/sh\n# Generated by infra/provision.ts: Temporal's time-skipping test server (argument: port).\nexec java -Xms64m -Xmx512m -cp "${libDir}/*" io.temporal.testserver.TestServer "$@"\n`);
   await chmod(TEST_SERVER_SCRIPT, 0o755);
@@ -90,7 +114,7 @@ export async function ensureChromium(progress: Progress = defaultProgress): Prom
   if (configured && existsSync(configured)) return configured;
   if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
   if (os.userInfo().uid !== 0 || !(await hasCommand('apt-get'))) {
-    throw new ProvisioningError('The browser tests need Chromium: install Debian’s "chromium" package (apt-get install chromium) or set CHROMIUM_PATH.');
+    throw new ProvisioningError('The browser tests need Chromium, which is not installed: install Debian’s "chromium" package (apt-get install chromium) or set CHROMIUM_PATH.');
   }
   progress('Installing Debian’s chromium for the browser tests (first run only, about a minute)…');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -98,7 +122,7 @@ export async function ensureChromium(progress: Progress = defaultProgress): Prom
     await run('apt-get', ['update', '-q'], { env });
     await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'chromium'], { env });
   } catch (error) {
-    throw new ProvisioningError(`Installing chromium failed:\n${(error as Error).message}`);
+    throw new ProvisioningError('Installing chromium with apt-get failed (output above): check that the Debian mirrors are reachable, or install a Chromium yourself and set CHROMIUM_PATH.', (error as Error).message);
   }
   return CHROMIUM_PATH;
 }

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { ProvisioningError } from './provision.js';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -20,6 +21,8 @@ export interface RunningDevServer {
   address: string;
   uiUrl?: string;
   process: ChildProcess;
+  /** Resolves when the server process exits, for whatever reason. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
 }
 
@@ -27,7 +30,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   const pidFile = options.dbFile ? `${options.dbFile}.pid` : undefined;
   if (pidFile) await stopOrphan(pidFile, options.log);
   if (await isPortOpen(options.port)) {
-    throw new Error(`Port ${options.port} is already in use: another Temporal server may be running. Stop it, set TEMPORAL_DEV_PORT, or set TEMPORAL_ADDRESS to use it.`);
+    throw new ProvisioningError(`Port ${options.port} is already in use (another Temporal server?), so the Temporal dev server cannot start: stop what uses it, set TEMPORAL_DEV_PORT to a free port, or set TEMPORAL_ADDRESS to use that server.`);
   }
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--namespace', options.namespace,
     '--log-level', 'warn', '--log-format', 'json'];
@@ -42,15 +45,20 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
   const child = spawn(options.cliPath, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr?.on('data', (chunk) => { stderr = (stderr + chunk).slice(-4000); });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', () => resolve({ code: null, signal: null }));
+  });
 
   const deadline = Date.now() + 60_000;
   while (!(await isPortOpen(options.port))) {
     const early = await Promise.race([exited, new Promise((r) => setTimeout(r, 200, 'waiting'))]);
-    if (early !== 'waiting') throw new Error(`The Temporal dev server exited during start-up:\n${stderr}`);
+    if (early !== 'waiting') {
+      throw new ProvisioningError(`The Temporal dev server stopped during start-up (${lastMessage(stderr)}): check that port ${options.uiPort} (TEMPORAL_UI_PORT) is free and that ${options.dbFile ?? 'its data'} is writable, or delete .tools/bin/temporal to rebuild it.`);
+    }
     if (Date.now() > deadline) {
       child.kill('SIGTERM');
-      throw new Error(`The Temporal dev server did not open port ${options.port} within 60 s:\n${stderr}`);
+      throw new ProvisioningError(`The Temporal dev server did not open port ${options.port} within 60 s (${lastMessage(stderr)}): check that the machine is not out of memory, then start again.`);
     }
   }
   if (pidFile) await writeFile(pidFile, String(child.pid));
@@ -58,6 +66,7 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     address: `127.0.0.1:${options.port}`,
     uiUrl: options.uiPort > 0 ? `http://localhost:${options.uiPort}` : undefined,
     process: child,
+    exited,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
@@ -88,4 +97,15 @@ async function stopOrphan(pidFile: string, log?: (message: string) => void): Pro
     for (let i = 0; i < 100 && existsSync(`/proc/${pid}`); i += 1) await new Promise((r) => setTimeout(r, 100));
   }
   await rm(pidFile, { force: true });
+}
+
+/** The last message of the dev server's JSON log on stderr, for a one-sentence error. */
+function lastMessage(stderr: string): string {
+  const last = stderr.trim().split('\n').filter(Boolean).at(-1) ?? '';
+  try {
+    const entry = JSON.parse(last) as { msg?: string; error?: string };
+    return [entry.msg, entry.error].filter(Boolean).join(': ') || 'no message';
+  } catch {
+    return last.slice(0, 300) || 'no message';
+  }
 }

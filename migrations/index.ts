@@ -7,6 +7,7 @@ import * as housekeeping from './0004-housekeeping.js';
 import * as sealedSecrets from './0005-sealed-secrets.js';
 import * as privateLinks from './0006-private-links.js';
 import * as requestLifecycle from './0008-request-lifecycle.js';
+import * as ops from './0010-ops.js';
 import * as outboxClaims from './0011-outbox-claims.js';
 
 export const MIGRATIONS = [
@@ -17,5 +18,6 @@ export const MIGRATIONS = [
   { name: '0005-sealed-secrets', ...sealedSecrets },
   { name: '0006-private-links', ...privateLinks },
   { name: '0008-request-lifecycle', ...requestLifecycle },
+  { name: '0010-ops', ...ops },
   { name: '0011-outbox-claims', ...outboxClaims },
 ];

@@ -1,7 +1,9 @@
 // `npm start`: brings up the whole service on embedded defaults — PostgreSQL (embedded), the Temporal dev
 // server (built on first run), the mail sink — then migrates, seeds demo data, starts the worker and the web
-// server, and prints every URL. Ctrl-C stops everything it started, in reverse order.
-import { spawn, type ChildProcess } from 'node:child_process';
+// server, and prints every URL. PostgreSQL, Temporal, the worker and the web server are watched and restarted
+// when they die (a few times, then everything stops with a message). Ctrl-C stops everything it started:
+// web server, worker, Temporal, mail sink, PostgreSQL, in that order.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfigOrExit, PROJECT_ROOT } from '../config/index.js';
@@ -9,7 +11,8 @@ import { createSequelize } from '../db/sequelize.js';
 import { migrate } from '../db/migrate.js';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
 import { startMailSink } from '../infra/mail-sink.js';
-import { ensureTemporalCli, ProvisioningError } from '../infra/provision.js';
+import { ensureTemporalCli, explainFailure } from '../infra/provision.js';
+import { supervise, type Exit, type RunningService, type SupervisedService } from '../infra/supervisor.js';
 import { startTemporalDevServer } from '../infra/temporal-dev-server.js';
 import { DEMO_PASSWORD, DEMO_STAFF, seedDemoData } from '../services/demo-data.js';
 import { createSecretBox } from '../services/secret-box.js';
@@ -17,51 +20,80 @@ import { createSecretBox } from '../services/secret-box.js';
 const config = loadConfigOrExit();
 const say = (line: string) => process.stdout.write(`▸ ${line}\n`);
 const started = Date.now();
-const cleanups: { name: string; stop: () => Promise<void> }[] = [];
-const children: ChildProcess[] = [];
 let shuttingDown = false;
-
-async function shutdown(code: number): Promise<never> {
-  if (shuttingDown) return new Promise<never>(() => {});
-  shuttingDown = true;
-  say('Stopping…');
-  await Promise.all(children.filter((c) => c.exitCode === null).map((child) => new Promise<void>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => { clearTimeout(timer); resolve(); });
-    child.kill('SIGTERM');
-  })));
-  for (const cleanup of cleanups.reverse()) {
-    await cleanup.stop().catch((error) => say(`could not stop ${cleanup.name}: ${(error as Error).message}`));
-  }
-  say(`Everything is stopped${code === 0 ? '' : ` (exit code ${code})`}.`);
-  process.exit(code);
-}
-// embedded-postgres installs exit hooks that stop PostgreSQL and exit at once on a signal, which would skip
-// stopping the worker, the web server and Temporal: this script owns the shutdown order instead.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.removeAllListeners(signal);
-  process.on(signal, () => void shutdown(0));
-}
 
 // One `npm start` per data folder: a second one would stop the first one's PostgreSQL and Temporal,
 // which it would take for leftovers of a killed run.
 const lockFile = path.join(config.dataDir, 'npm-start.pid');
 const holder = existsSync(lockFile) ? Number(readFileSync(lockFile, 'utf8')) : 0;
 if (holder > 0 && holder !== process.pid && existsSync(`/proc/${holder}`) && readFileSync(`/proc/${holder}/cmdline`, 'utf8').includes('start.ts')) {
-  process.stderr.write(`✖ Aidants Connect is already running from this folder (process ${holder}). Stop it with Ctrl-C first, or set DATA_DIR and the ports for a second instance.\n`);
+  process.stderr.write(`✖ Aidants Connect is already running from this folder (process ${holder}): stop it with Ctrl-C first, or set DATA_DIR and the ports for a second instance.\n`);
   process.exit(1);
 }
+
+/** What was started, stopped in this order (the documented one: users of a service stop before it). */
+const STOP_ORDER = ['the web server', 'the worker', 'the Temporal dev server', 'the mail sink', 'PostgreSQL'] as const;
+type Part = (typeof STOP_ORDER)[number];
+const running = new Map<Part, { stop(): Promise<void> }>();
+
+async function shutdown(code: number, reason?: string): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  say('Stopping…');
+  for (const part of STOP_ORDER) {
+    const service = running.get(part);
+    if (!service) continue;
+    say(`Stopping ${part}…`);
+    await service.stop().catch((error) => say(`could not stop ${part}: ${(error as Error).message}`));
+  }
+  rmSync(lockFile, { force: true });
+  say(`Everything is stopped${code === 0 ? '' : ` (exit code ${code})`}.`);
+  // The cause and its fix come last, where the eye lands.
+  if (reason) process.stderr.write(`\n✖ ${reason}\n`);
+  process.exit(code);
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
+const giveUp = (reason: string) => void shutdown(1, `${reason}, so npm start gave up: find the cause in its messages above (and in the data folder's postgres.log), then run npm start again.`);
 mkdirSync(config.dataDir, { recursive: true });
 writeFileSync(lockFile, String(process.pid));
-cleanups.unshift({ name: 'lock', stop: async () => rmSync(lockFile, { force: true }) });
+
+/** A web or worker process, in its own process group so that Ctrl-C reaches only this orchestrator. */
+function startNodeProcess(entry: string, env: NodeJS.ProcessEnv): Promise<RunningService> {
+  // The IPC channel lets the child notice when this process dies, so nothing is left orphaned.
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
+  const exited = new Promise<Exit>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', () => resolve({ code: null, signal: null }));
+  });
+  return Promise.resolve({
+    exited,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      child.kill('SIGTERM');
+      await exited;
+      clearTimeout(timer);
+    },
+  });
+}
+
+async function keep(part: Part, start: () => Promise<RunningService>): Promise<SupervisedService> {
+  const name = part.charAt(0).toUpperCase() + part.slice(1);
+  const service = await supervise({ name, start, say, onGiveUp: giveUp });
+  running.set(part, service);
+  return service;
+}
 
 try {
   let databaseUrl = config.database.url;
   if (!databaseUrl) {
-    say(`Starting the embedded PostgreSQL (port ${config.database.embeddedPort}, data in ${path.relative(PROJECT_ROOT, config.dataDir)}/postgres)…`);
-    const db = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.database.embeddedPort, database: 'aidants_connect', persistent: true, log: say });
-    cleanups.push({ name: 'PostgreSQL', stop: db.stop });
-    databaseUrl = db.url;
+    say(`Starting the embedded PostgreSQL (port ${config.database.embeddedPort})…`);
+    await keep('PostgreSQL', async () => {
+      const db = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.database.embeddedPort, database: 'aidants_connect', persistent: true, ownProcessGroup: true, log: say });
+      if (!databaseUrl) say(`PostgreSQL is ready (data in ${db.clusterDir.startsWith(PROJECT_ROOT) ? path.relative(PROJECT_ROOT, db.clusterDir) : db.clusterDir}).`);
+      databaseUrl = db.url;
+      return db;
+    });
   }
 
   let temporalAddress = config.temporal.address;
@@ -69,50 +101,44 @@ try {
   if (!temporalAddress) {
     const cli = await ensureTemporalCli(say);
     say(`Starting the Temporal dev server (port ${config.temporal.devServerPort}, workflows kept in ${path.relative(PROJECT_ROOT, config.dataDir)}/temporal.sqlite)…`);
-    const temporal = await startTemporalDevServer({
-      cliPath: cli, port: config.temporal.devServerPort, uiPort: config.temporal.uiPort,
-      dbFile: path.join(config.dataDir, 'temporal.sqlite'), namespace: config.temporal.namespace,
+    await keep('the Temporal dev server', async () => {
+      const temporal = await startTemporalDevServer({
+        cliPath: cli, port: config.temporal.devServerPort, uiPort: config.temporal.uiPort,
+        dbFile: path.join(config.dataDir, 'temporal.sqlite'), namespace: config.temporal.namespace, log: say,
+      });
+      temporalAddress = temporal.address;
+      temporalUi = temporal.uiUrl!;
+      return temporal;
     });
-    cleanups.push({ name: 'Temporal', stop: temporal.stop });
-    temporalAddress = temporal.address;
-    temporalUi = temporal.uiUrl!;
   }
 
   let smtpUrl = config.mail.smtpUrl;
   let mailUi = 'your SMTP server';
   if (!smtpUrl) {
     const sink = await startMailSink({ smtpPort: config.mail.sinkSmtpPort, webPort: config.mail.sinkWebPort, storeDir: path.join(config.dataDir, 'mails') });
-    cleanups.push({ name: 'mail sink', stop: sink.stop });
+    running.set('the mail sink', sink);
     smtpUrl = sink.smtpUrl;
     mailUi = sink.webUrl;
   }
 
   say('Applying database migrations and demo data…');
-  const sequelize = createSequelize(databaseUrl, { poolMax: 2 });
+  const sequelize = createSequelize(databaseUrl!, { poolMax: 2 });
   const applied = await migrate(sequelize);
   if (applied.length > 0) say(`Applied migrations: ${applied.join(', ')}`);
-  if (await seedDemoData(sequelize, createSecretBox(config.secrets.key))) say('Demo data created.');
+  if (config.nodeEnv === 'production') say('No demo data in production (NODE_ENV=production).');
+  else if (await seedDemoData(sequelize, createSecretBox(config.secrets.key))) say('Demo data created.');
   await sequelize.close();
 
   const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, SMTP_URL: smtpUrl, ADMIN_JS_TMP_DIR: path.join(PROJECT_ROOT, 'adminjs-bundle') };
-  for (const [name, entry] of [['worker', 'worker/main.ts'], ['web', 'server/main.ts']] as const) {
-    // Own process group: Ctrl-C reaches only this orchestrator, which stops the children in order.
-    // The IPC channel lets a child notice when this process dies, so nothing is left orphaned.
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: true });
-    child.once('exit', (code, signal) => {
-      if (!shuttingDown) {
-        say(`The ${name} process stopped unexpectedly (${signal ?? `exit code ${code}`}); stopping everything.`);
-        void shutdown(1);
-      }
-    });
-    children.push(child);
-  }
+  await keep('the worker', () => startNodeProcess('worker/main.ts', env));
+  await keep('the web server', () => startNodeProcess('server/main.ts', env));
 
   const healthUrl = `http://127.0.0.1:${config.http.port}/health`;
   for (let i = 0; ; i += 1) {
     const ok = await fetch(healthUrl).then((r) => r.ok, () => false);
     if (ok) break;
-    if (i > 240) throw new Error(`The web server did not become healthy at ${healthUrl} within 2 minutes.`);
+    if (shuttingDown) await new Promise(() => {});
+    if (i > 240) throw new Error(`The web server did not become healthy at ${healthUrl} within 2 minutes: see its messages above (is port ${config.http.port} free? set PORT otherwise).`);
     await new Promise((r) => setTimeout(r, 500));
   }
 
@@ -132,6 +158,5 @@ Aidants Connect is running (healthy after ${((Date.now() - started) / 1000).toFi
 Press Ctrl-C to stop everything.
 `);
 } catch (error) {
-  process.stderr.write(`\n✖ ${error instanceof ProvisioningError ? error.message : (error as Error).stack ?? String(error)}\n`);
-  await shutdown(1);
+  await shutdown(1, explainFailure(error, config.logLevel === 'debug'));
 }

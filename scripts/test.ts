@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../config/index.js';
-import { ensureChromium, ensureTemporalCli, ensureTimeSkippingServer, ProvisioningError } from '../infra/provision.js';
+import { ensureChromium, ensureTemporalCli, ensureTimeSkippingServer, explainFailure } from '../infra/provision.js';
 
 const say = (line: string) => process.stdout.write(`▸ ${line}\n`);
 
@@ -20,7 +20,7 @@ try {
   await ensureTimeSkippingServer(say);
   process.env.CHROMIUM_PATH = await ensureChromium(say);
 } catch (error) {
-  process.stderr.write(`✖ ${error instanceof ProvisioningError ? error.message : String(error)}\n`);
+  process.stderr.write(`✖ ${explainFailure(error)}\n`);
   process.exit(1);
 }
 

@@ -9,6 +9,8 @@ import { DomainError } from '../domain/errors.js';
 import type { Logger } from '../infra/logger.js';
 import type { Lifecycles } from '../services/lifecycles.js';
 import { healthHandler } from './health.js';
+import { postRateLimit } from './rate-limit.js';
+import { isUnavailable, sendUnavailable } from './unavailable.js';
 import { errorPage } from './pages/errors.js';
 import { homePage } from './pages/home.js';
 import { espacePage, trainingRegistrationPage } from './pages/next-steps.js';
@@ -40,7 +42,9 @@ const PUBLIC_CSP = [
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 1);
+  // Only a configured proxy may tell the client's address: otherwise anyone could forge X-Forwarded-For and
+  // escape the per-address limits (login failures, POSTs).
+  app.set('trust proxy', deps.config.http.trustProxy);
   app.use((_req, res, next) => {
     res.setHeader('X-Frame-Options', 'DENY');
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -48,6 +52,8 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
 
+  // Before the back-office: its login is a public POST too.
+  app.use(postRateLimit({ sequelize: deps.sequelize, limit: deps.config.http.postRateLimit, windowMs: deps.config.http.postRateWindowMs }));
   if (deps.adminRouter) app.use('/admin', deps.adminRouter);
 
   // Public pages load nothing but our own files (AdminJS, above, needs inline scripts and has its own rules).
@@ -83,6 +89,12 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (error instanceof DomainError) {
       res.status(error.httpStatus).send(errorPage(error.httpStatus, error.message));
+      return;
+    }
+    // An outage (database or Temporal unreachable) is not a bug: 503, and a posted form is kept.
+    if (isUnavailable(error)) {
+      deps.log.warn('service unavailable', { method: req.method, path: withoutTokens(req.path), error: String((error as Error)?.message ?? error).split('\n')[0] });
+      sendUnavailable(req, res, hsts);
       return;
     }
     const status = (error as { status?: number; type?: string }).status;

@@ -23,7 +23,20 @@ export const demoCardSeed = (serial: string) => createHash('sha256').update(`dem
 export const DEMO_CARD_SERIALS = ['GADT0000001', 'GADT0000002', 'GADT0000003'];
 export const TEMPLATE_HASH = createHash('sha256').update('mandat-template-2026-03-23').digest('hex');
 
+export class DemoDataRefusedError extends Error {
+  constructor() {
+    super('Demo data cannot be created when NODE_ENV=production: its password is public and its TOTP secrets are in the source code. Seed a development or test database instead.');
+    this.name = 'DemoDataRefusedError';
+  }
+}
+
+/** Demo accounts in production would be open doors: refused whoever asks (npm run seed, npm start, a script). */
+export function assertDemoDataAllowed(nodeEnv = process.env.NODE_ENV): void {
+  if (nodeEnv === 'production') throw new DemoDataRefusedError();
+}
+
 export async function seedDemoData(sequelize: Sequelize, secrets: SecretBox): Promise<boolean> {
+  assertDemoDataAllowed();
   if (await User.findOne({ where: { email: DEMO_STAFF[0].email } })) return false;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
 

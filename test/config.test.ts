@@ -48,4 +48,24 @@ describe('configuration', () => {
     expect(config.http.devTools).toBe(false);
     expect(config.http.publicUrl).toBe('https://aidantsconnect.beta.gouv.fr');
   });
+
+  it('trusts no proxy unless TRUST_PROXY says which, in the forms express accepts', () => {
+    expect(loadConfig({}).http.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).http.trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,2001:db8::1' }).http.trustProxy).toEqual(['loopback', '10.0.0.0/8', '2001:db8::1']);
+    for (const bad of ['yes', '10.0.0.0/33', 'proxy.example.org', '-1']) {
+      expect(problemsOf({ TRUST_PROXY: bad }).map((p) => p.split(':')[0])).toEqual(['TRUST_PROXY']);
+    }
+  });
+
+  it('limits public POSTs per address, configurable, and not in the way of the tests by default', () => {
+    const config = loadConfig({ POST_RATE_LIMIT: '20', POST_RATE_WINDOW: '5 minutes' });
+    expect(config.http.postRateLimit).toBe(20);
+    expect(config.http.postRateWindowMs).toBe(5 * 60_000);
+    expect(loadConfig({}).http.postRateLimit).toBe(60);
+    expect(loadConfig({ NODE_ENV: 'test' }).http.postRateLimit).toBeGreaterThan(1000);
+    expect(problemsOf({ POST_RATE_LIMIT: '0', POST_RATE_WINDOW: 'jamais' }).map((p) => p.split(':')[0]).sort()).toEqual(['POST_RATE_LIMIT', 'POST_RATE_WINDOW']);
+  });
 });

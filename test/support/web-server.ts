@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from '../../config/index.js';
 import { testEnv } from './env.js';
 import { ANCT_TEST_EMAIL } from './temporal.js';
 
-export async function startWebServer(options: { port: number; taskQueue: string }): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startWebServer(options: { port: number; taskQueue: string; env?: Record<string, string> }): Promise<{ url: string; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: PROJECT_ROOT,
     env: {
@@ -16,6 +16,7 @@ export async function startWebServer(options: { port: number; taskQueue: string 
       TEMPORAL_TASK_QUEUE: options.taskQueue, DEV_TOOLS: 'true', LOG_LEVEL: 'warn', ANCT_EMAIL: ANCT_TEST_EMAIL,
       // each server bundles its AdminJS components in a folder of its own (test files run in parallel)
       ADMIN_JS_TMP_DIR: mkdtempSync(path.join(os.tmpdir(), 'ac-adminjs-')),
+      ...options.env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
