@@ -76,7 +76,7 @@ function decision(lifecycles: Lifecycles, kind: ComiteDecision, variant: Lifecyc
   });
 }
 
-export function habilitationRequestActions(lifecycles: Lifecycles, publicUrl: string): Record<string, Partial<ResourceAction>> {
+export function habilitationRequestActions(lifecycles: Lifecycles, publicUrl: string, secretsKey: Buffer): Record<string, Partial<ResourceAction>> {
   return {
     sendMessage: lifecycleAction({
       capability: 'follow_onboarding',
@@ -84,7 +84,7 @@ export function habilitationRequestActions(lifecycles: Lifecycles, publicUrl: st
       icon: 'Mail',
       when: (params) => params.status !== 'draft',
       perform: async (payload, params, adminId) => {
-        await postRequestMessage({ publicUrl, sendEmail: (email) => lifecycles.sendEmail(email) }, { requestId: String(params.id), sender: 'anct', content: payload.content, authorId: adminId });
+        await postRequestMessage({ publicUrl, links: { publicUrl, secretsKey }, sendEmail: (email) => lifecycles.sendEmail(email) }, { requestId: String(params.id), sender: 'anct', content: payload.content, authorId: adminId });
         return 'Message envoyé au demandeur.';
       },
     }),

@@ -90,7 +90,7 @@ function readOnly(capability: BackOfficeCapability) {
   };
 }
 
-export function buildResources(lifecycles: Lifecycles, publicUrl: string): ResourceWithOptions[] {
+export function buildResources(lifecycles: Lifecycles, publicUrl: string, secretsKey: Buffer): ResourceWithOptions[] {
   return [
     {
       resource: HabilitationRequest,
@@ -116,7 +116,7 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string): Resou
           ...readOnly('follow_onboarding'),
           list: { isAccessible: allowed('follow_onboarding'), before: submittedOnlyByDefault, after: withDaysWaiting },
           show: { isAccessible: allowed('follow_onboarding'), after: async <T extends { record?: RecordJSON }>(response: T) => withRequestDetail(await withDaysWaiting(response)) },
-          ...habilitationRequestActions(lifecycles, publicUrl),
+          ...habilitationRequestActions(lifecycles, publicUrl, secretsKey),
         },
       },
     },

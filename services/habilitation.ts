@@ -108,7 +108,7 @@ export async function submitRequest(sequelize: Sequelize, requestId: string, ple
  * commit; if that start fails (Temporal unreachable) the housekeeping starts it later.
  */
 export async function postRequestMessage(
-  deps: { publicUrl: string; anctEmail?: string; links?: LinkKeys; sendEmail: (request: EmailDelivery) => Promise<void> },
+  deps: { publicUrl: string; anctEmail?: string; links: LinkKeys; sendEmail: (request: EmailDelivery) => Promise<void> },
   input: { requestId: string; sender: 'anct' | 'demandeur'; content: string; authorId?: string },
 ): Promise<RequestMessage> {
   const content = input.content.trim();

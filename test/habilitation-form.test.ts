@@ -453,7 +453,7 @@ describe('private links', () => {
 
   it('marks the session cookie Secure when the service is served over https', async () => {
     const demandeur = await createSubmittedRequest(stack.sequelize);
-    const https = createApp({ config: testConfig({ PUBLIC_URL: 'https://aidantsconnect.exemple.fr' }), sequelize: stack.sequelize, temporal: stack.client, log, lifecycles: lifecyclesWith() });
+    const https = createApp({ config: testConfig({ PUBLIC_URL: 'https://aidantsconnect.exemple.fr', TRUST_PROXY: '1' }), sequelize: stack.sequelize, temporal: stack.client, log, lifecycles: lifecyclesWith() });
     const res = await request(https).get(await mintedLinkPath(demandeur.issuerId)).set('X-Forwarded-Proto', 'https');
     expect(res.status).toBe(303);
     expect(sessionCookie(res)).toMatch(/; Secure/);

@@ -6,7 +6,7 @@ import { DAY_MS } from '../domain/duration.js';
 import { postRequestMessage } from '../services/habilitation.js';
 import { DELIVERY_START_GRACE_MS } from '../services/housekeeping.js';
 import { createLifecycles, HOUSEKEEPING_SCHEDULE_ID } from '../services/lifecycles.js';
-import { unique } from './support/env.js';
+import { testEnv, unique } from './support/env.js';
 import { createSubmittedRequest } from './support/factories.js';
 import { mailsTo, waitForMails } from './support/mail.js';
 import { ALERT_TEST_EMAIL, useWorkerStack } from './support/temporal.js';
@@ -87,7 +87,7 @@ describe('housekeeping', () => {
     const request = await createSubmittedRequest(stack.sequelize);
     const anctEmail = `${unique('anct-')}@aidantsconnect.invalid`;
     const message = await postRequestMessage(
-      { publicUrl: 'http://localhost:3000', anctEmail, sendEmail: async () => { throw new Error('14 UNAVAILABLE: No connection established'); } },
+      { publicUrl: 'http://localhost:3000', anctEmail, links: { publicUrl: 'http://localhost:3000', secretsKey: testEnv.secretsKey }, sendEmail: async () => { throw new Error('14 UNAVAILABLE: No connection established'); } },
       { requestId: request.id, sender: 'demandeur', content: 'Bonjour, où en est notre demande ?' },
     );
     // The message and its e-mail were stored together; the e-mail waits for its delivery.

@@ -287,7 +287,10 @@ export function habilitationRouter(deps: AppDeps): Router {
     if (!request.submittedAt) return res.redirect(303, requestPath(request.id));
     try {
       await postRequestMessage(
-        { publicUrl: deps.config.http.publicUrl, anctEmail: deps.config.habilitation.anctEmail, sendEmail: (email) => deps.lifecycles.sendEmail(email) },
+        {
+          publicUrl: deps.config.http.publicUrl, anctEmail: deps.config.habilitation.anctEmail,
+          links: { publicUrl: deps.config.http.publicUrl, secretsKey: deps.config.secrets.key }, sendEmail: (email) => deps.lifecycles.sendEmail(email),
+        },
         { requestId: request.id, sender: 'demandeur', content: String(req.body.content ?? '') },
       );
     } catch (error) {
