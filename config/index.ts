@@ -52,6 +52,10 @@ export interface Config {
     comiteReminderDelayMs: number;
     /** Address of the ANCT team that receives reminders and digests. */
     anctEmail: string;
+    /** An aidant's onboarding left lapsed (training deadline passed, not reopened) is closed after this delay. */
+    onboardingLapsedCloseDelayMs: number;
+    /** The référents and the aidant are told this long before that closure. */
+    onboardingLapsedCloseReminderMs: number;
   };
   operations: {
     /** The technical team, told of e-mails stuck in the outbox. */
@@ -186,6 +190,8 @@ export function loadConfig(env: Env = process.env): Config {
     habilitation: {
       comiteReminderDelayMs: duration('HABILITATION_COMITE_REMINDER_DELAY', '14 days'),
       anctEmail: email('ANCT_EMAIL', 'habilitation@aidantsconnect.beta.gouv.fr'),
+      onboardingLapsedCloseDelayMs: duration('ONBOARDING_LAPSED_CLOSE_DELAY', '90 days'),
+      onboardingLapsedCloseReminderMs: duration('ONBOARDING_LAPSED_CLOSE_REMINDER', '14 days'),
     },
     operations: {
       alertEmail: email('ALERT_EMAIL', 'tech@aidantsconnect.beta.gouv.fr'),
@@ -193,6 +199,9 @@ export function loadConfig(env: Env = process.env): Config {
     },
   };
 
+  if (config.habilitation.onboardingLapsedCloseReminderMs >= config.habilitation.onboardingLapsedCloseDelayMs) {
+    problems.push('ONBOARDING_LAPSED_CLOSE_REMINDER: must be shorter than ONBOARDING_LAPSED_CLOSE_DELAY');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -216,5 +225,5 @@ export const CONFIG_VARIABLES = [
   'DATABASE_URL', 'EMBEDDED_PG_PORT',
   'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT',
   'SMTP_URL', 'MAIL_FROM', 'MAIL_SINK_SMTP_PORT', 'MAIL_SINK_WEB_PORT',
-  'HABILITATION_COMITE_REMINDER_DELAY', 'ANCT_EMAIL', 'ALERT_EMAIL', 'STUCK_EMAIL_ALERT_AFTER',
+  'HABILITATION_COMITE_REMINDER_DELAY', 'ONBOARDING_LAPSED_CLOSE_DELAY', 'ONBOARDING_LAPSED_CLOSE_REMINDER', 'ANCT_EMAIL', 'ALERT_EMAIL', 'STUCK_EMAIL_ALERT_AFTER',
 ] as const;

@@ -29,6 +29,7 @@ export const JOURNAL_ACTIONS = {
   onboarding_lapsed: "Délai de formation d'un aidant dépassé",
   onboarding_reopened: "Habilitation d'un aidant rouverte avec un nouveau délai",
   onboarding_cancelled: "Annulation de l'habilitation d'un aidant",
+  onboarding_closed: "Clôture de l'habilitation d'un aidant longtemps après le délai de formation",
   aidant_account_activated: "Activation du compte d'un aidant",
   card_shipment_updated: "Mise à jour de l'envoi d'une carte",
   // back-office

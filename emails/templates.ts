@@ -1,6 +1,7 @@
 // Transactional e-mail templates: each returns its subject, its MJML body and a plain-text version.
 // Values are escaped here; links come from the server's public URL.
 import { escapeHtml as e } from './escape.js';
+import { frenchDate } from '../domain/duration.js';
 
 const button = (href: string, label: string) =>
   `<mj-button href="${e(href)}" background-color="#000091" color="#ffffff" border-radius="0" align="left">${e(label)}</mj-button>`;
@@ -139,6 +140,17 @@ export const TEMPLATES = {
       p('Pour la relancer, répondez à l’équipe Aidants Connect depuis le suivi de votre demande ou écrivez à contact@aidantsconnect.beta.gouv.fr : un nouveau délai de formation pourra être accordé.'),
     ].join('\n'),
     text: `Bonjour ${d.recipientName},\n\n${d.aidantName} n’a pas suivi la formation avant le ${d.deadline} : sa demande d’habilitation au sein de « ${d.structureName} » n’est plus active.\nPour la relancer, écrivez à contact@aidantsconnect.beta.gouv.fr : un nouveau délai de formation pourra être accordé.`,
+  }),
+
+  // A lapsed onboarding about to be closed by its lifecycle (closeDate: ISO 8601, shown in Europe/Paris).
+  onboarding_lapsed_closing: (d: { recipientName: string; aidantName: string; structureName: string; closeDate: string }) => ({
+    subject: `Aidants Connect - La demande d’habilitation de ${d.aidantName} va être close`,
+    body: [
+      p(`Bonjour ${e(d.recipientName)},`),
+      p(`${e(d.aidantName)} n’a pas suivi la formation Aidants Connect dans le délai : sans nouveau délai accordé, sa demande d’habilitation au sein de <strong>${e(d.structureName)}</strong> sera close le ${e(frenchDate(new Date(d.closeDate)))}.`),
+      p('Pour obtenir un nouveau délai de formation, écrivez à contact@aidantsconnect.beta.gouv.fr avant cette date.'),
+    ].join('\n'),
+    text: `Bonjour ${d.recipientName},\n\n${d.aidantName} n’a pas suivi la formation Aidants Connect dans le délai : sans nouveau délai accordé, sa demande d’habilitation au sein de « ${d.structureName} » sera close le ${frenchDate(new Date(d.closeDate))}.\nPour obtenir un nouveau délai de formation, écrivez à contact@aidantsconnect.beta.gouv.fr avant cette date.`,
   }),
 
   aidant_account_activated: (d: { aidantName: string; structureName: string }) => ({

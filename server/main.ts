@@ -5,6 +5,7 @@ import { createLogger } from '../infra/logger.js';
 import { connectTemporalClient } from '../infra/temporal-client.js';
 import { buildBackOffice } from '../admin/index.js';
 import { createLifecycles, resumeSubmittedDrafts } from '../services/lifecycles.js';
+import { DEFAULT_ONBOARDING_POLICY } from '../domain/habilitation.js';
 import { createApp } from './app.js';
 
 const config = loadConfigOrExit();
@@ -19,6 +20,11 @@ const temporal = await connectTemporalClient(config.temporal.address, config.tem
 const lifecycles = createLifecycles(temporal, {
   taskQueue: config.temporal.taskQueue,
   habilitationPolicy: { comiteReminderDelayMs: config.habilitation.comiteReminderDelayMs },
+  onboardingPolicy: {
+    ...DEFAULT_ONBOARDING_POLICY,
+    lapsedCloseDelayMs: config.habilitation.onboardingLapsedCloseDelayMs,
+    lapsedCloseReminderMs: config.habilitation.onboardingLapsedCloseReminderMs,
+  },
 });
 const backOffice = await buildBackOffice(config, config.database.url, lifecycles);
 const app = createApp({ config, sequelize, temporal, lifecycles, log, adminRouter: backOffice.router });

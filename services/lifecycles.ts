@@ -11,7 +11,7 @@ import { InvalidTransitionError } from '../domain/errors.js';
 import type { habilitationRequestWorkflow } from '../workflows/habilitation-request.js';
 import type { transactionalEmailWorkflow } from '../workflows/transactional-email.js';
 import type { EmailRequest } from './outbox.js';
-import { decideUpdate, resubmitSignal, type ComiteDecisionInput, type ComiteDecisionResult, type HabilitationRequestPolicy } from '../workflows/messages.js';
+import { decideUpdate, onboardingStatusQuery, resubmitSignal, type ComiteDecisionInput, type ComiteDecisionResult, type HabilitationRequestPolicy } from '../workflows/messages.js';
 
 export interface Lifecycles {
   startHabilitationRequest(requestId: string): Promise<void>;
@@ -22,7 +22,10 @@ export interface Lifecycles {
   sendEmail(request: EmailRequest): Promise<void>;
   /** Creates the hourly housekeeping schedule, or points it at this task queue if it exists. */
   ensureHousekeepingSchedule(): Promise<void>;
-  /** Sends an update to an aidant's onboarding; the same arguments twice are applied once. */
+  /**
+   * Sends an update to an aidant's onboarding, deduplicated on the state it was taken from: the same action
+   * twice from the same step (a double click) is applied once, the same action at a later step again.
+   */
   updateOnboarding<A>(onboardingId: string, update: UpdateDefinition<OnboardingStatus, [A], string>, arg: A): Promise<OnboardingStatus>;
 }
 
@@ -94,7 +97,15 @@ export function createLifecycles(
     },
 
     async updateOnboarding(onboardingId, update, arg) {
-      return executeUpdate(client.workflow.getHandle(workflowIdForOnboarding(onboardingId)), update, arg, dedupeId(onboardingId, update.name, arg));
+      const handle = client.workflow.getHandle(workflowIdForOnboarding(onboardingId));
+      let from: { round?: number; shipmentStep?: number };
+      try {
+        from = await handle.query(onboardingStatusQuery);
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) throw new InvalidTransitionError('Ce dossier n’a pas (ou plus) de cycle de vie en cours.');
+        throw error;
+      }
+      return executeUpdate(handle, update, arg, dedupeId(onboardingId, update.name, arg, from.round ?? null, from.shipmentStep ?? null));
     },
   };
 }
