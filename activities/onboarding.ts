@@ -68,8 +68,10 @@ export function createOnboardingActivities(deps: { sequelize: Sequelize }) {
     });
     if (otherActive > 0) return undefined;
     const membership = await OrganisationMembership.findOne({ where: { userId: user.id, organisationId: onboarding.organisationId }, transaction, lock: transaction.LOCK.UPDATE });
-    if (!membership || (!membership.canCreateMandats && (membership.isReferent || !membership.isActive))) return undefined;
-    const changes = membership.isReferent ? { canCreateMandats: false } : { canCreateMandats: false, isActive: false };
+    if (!membership) return undefined;
+    // A membership is référent or aidant (CHECK membership_has_a_role): an aidant-only one is deactivated.
+    const changes = membership.isReferent ? { canCreateMandats: false } : { isActive: false };
+    if (Object.entries(changes).every(([field, value]) => membership.get(field as 'isActive') === value)) return undefined;
     await membership.update(changes, { transaction });
     return { withdrawn: { userId: user.id, ...changes } };
   }
