@@ -1,7 +1,7 @@
 // The two-month training rule at its real length, and what follows a lapse (reopening, cancellation,
 // closure after the configured delay), on the time-skipping server with a real worker, real activities,
 // PostgreSQL and the mail sink. After each skip the test waits until the workflow has settled (timers fired,
-// activities done) before counting e-mails: no fixed sleep.
+// activities done, read from its history) before counting e-mails: no fixed sleep.
 import type { WorkflowHandle } from '@temporalio/client';
 import { AidantOnboarding, JournalEntry, OrganisationMembership, User } from '../db/models/index.js';
 import { LAPSED_CLOSE_REASON, workflowIdForOnboarding, type OnboardingPolicy } from '../domain/habilitation.js';
@@ -11,7 +11,7 @@ import { createJuryMember, createStructureWithOnboarding } from './support/facto
 import { unique } from './support/env.js';
 import { mailsTo } from './support/mail.js';
 import { useTimeSkippingStack } from './support/temporal.js';
-import { workflowSettled } from './support/wait.js';
+import { workflowHistorySettled } from './support/wait.js';
 
 const stack = useTimeSkippingStack();
 
@@ -27,14 +27,14 @@ async function start(onboardingId: string, policy: OnboardingPolicy = { training
   const handle = await stack.env.client.workflow.start<typeof aidantOnboardingWorkflow>('aidantOnboardingWorkflow', {
     workflowId: workflowIdForOnboarding(onboardingId), taskQueue: stack.worker.taskQueue, args: [{ onboardingId, policy }],
   });
-  await workflowSettled(handle);
+  await workflowHistorySettled(handle);
   return handle;
 }
 
 /** Skips `ms` of workflow time, then waits until the timers that fired have done their work. */
 async function skip(handle: WorkflowHandle, ms: number) {
   await stack.env.sleep(ms);
-  await workflowSettled(handle);
+  await workflowHistorySettled(handle);
 }
 
 async function lapse(handle: WorkflowHandle) {

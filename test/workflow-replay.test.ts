@@ -18,7 +18,7 @@ import { cancelOnboardingUpdate, onboardingStatusQuery, requestStatusQuery } fro
 import { createSubmittedRequest, createJuryMember, createStructureWithOnboarding } from './support/factories.js';
 import { testEnv, testSequelize } from './support/env.js';
 import { connectClient, startTestWorker, startTimeSkippingWorker, workflowBundle } from './support/temporal.js';
-import { workflowSettled } from './support/wait.js';
+import { workflowHistorySettled } from './support/wait.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'histories');
 /** An onboarding reminded 30 days before its deadline, then cancelled while waiting for the 7-day reminder. */
@@ -72,10 +72,10 @@ if (process.env.RECORD_HISTORIES === '1') {
           workflowId: workflowIdForOnboarding(onboarding.id), taskQueue: timeSkipping.worker.taskQueue,
           args: [{ onboardingId: onboarding.id, policy: { trainingDelayMonths: 2, reminderOffsetsDays: [30, 7] } }],
         });
-        await workflowSettled(handle);
+        await workflowHistorySettled(handle);
         const deadline = Date.parse((await handle.query(onboardingStatusQuery)).trainingDeadline);
         await timeSkipping.env.sleep(deadline - 29 * 86_400_000 - (await timeSkipping.env.currentTimeMs())); // past the 30-day reminder
-        await workflowSettled(handle);
+        await workflowHistorySettled(handle);
         await handle.executeUpdate(cancelOnboardingUpdate, { args: [{ reason: 'Enregistrement de référence', actorId: referent.id, requestedBy: 'referent' }] });
         expect(await handle.result()).toBe('cancelled');
         const history = JSON.parse(historyToJSON(await handle.fetchHistory()));
