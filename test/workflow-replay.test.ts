@@ -23,11 +23,13 @@ import { workflowHistorySettled } from './support/wait.js';
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'histories');
 /** An onboarding reminded 30 days before its deadline, then cancelled while waiting for the 7-day reminder. */
 const ONBOARDING_FIXTURE = 'aidant-onboarding-reminded-cancelled-v2.json';
+/** The same, recorded with the code before the 'onboarding-v2' patch (commit 9fa9a8c): it must replay through the legacy path. */
+const LEGACY_ONBOARDING_FIXTURE = 'aidant-onboarding-reminded-cancelled-v1.json';
 
 describe('recorded workflow histories', () => {
   it('replay without non-determinism against the current workflow code', async () => {
     const files = (await readdir(FIXTURES)).filter((f) => f.endsWith('.json')).sort();
-    expect(files).toEqual(expect.arrayContaining(['habilitation-request-validate-v1.json', ONBOARDING_FIXTURE]));
+    expect(files).toEqual(expect.arrayContaining(['habilitation-request-validate-v1.json', LEGACY_ONBOARDING_FIXTURE, ONBOARDING_FIXTURE]));
     const bundle = await workflowBundle();
     for (const file of files) {
       const history = JSON.parse(await readFile(path.join(FIXTURES, file), 'utf8'));
