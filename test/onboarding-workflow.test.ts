@@ -139,18 +139,22 @@ describe('aidant onboarding after training', () => {
   it('settles a cancellation racing a training record: one wins, the workflow and the database agree, nothing retries', async () => {
     const { onboarding, referent } = await createStructureWithOnboarding();
     const staff = await createJuryMember();
-    const worker = await startTestWorker({ sequelize });
+    let worker = await startTestWorker({ sequelize });
     try {
-      const lifecycles = lifecyclesOn(worker.taskQueue);
       const handle = await startOnboarding(onboarding.id, worker.taskQueue);
       await reaches(handle, 'awaiting_training');
-      const [training, cancellation] = await Promise.allSettled([
-        lifecycles.updateOnboarding(onboarding.id, recordTrainingUpdate, { trainingDate: today(), actorId: staff.id }),
-        lifecycles.updateOnboarding(onboarding.id, cancelOnboardingUpdate, { reason: 'Départ de la structure', actorId: referent.id, requestedBy: 'referent' }),
+      await workflowSettled(handle);
+      // Both actions reach the server while no worker runs: the next workflow task receives them together.
+      await worker.stop();
+      const outcomes = Promise.allSettled([
+        handle.executeUpdate(recordTrainingUpdate, { args: [{ trainingDate: today(), actorId: staff.id }] }),
+        handle.executeUpdate(cancelOnboardingUpdate, { args: [{ reason: 'Départ de la structure', actorId: referent.id, requestedBy: 'referent' }] }),
       ]);
+      worker = await startTestWorker({ sequelize, taskQueue: worker.taskQueue });
+      const [training, cancellation] = await outcomes;
       expect([training.status, cancellation.status]).toContain('fulfilled');
       for (const outcome of [training, cancellation]) {
-        if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(InvalidTransitionError);
+        if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(WorkflowUpdateFailedError);
       }
       await workflowSettled(handle);
       const stored = (await AidantOnboarding.findByPk(onboarding.id))!;
