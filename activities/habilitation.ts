@@ -158,7 +158,7 @@ export function createHabilitationActivities(deps: { sequelize: Sequelize; publi
           });
           await OrganisationMembership.findOrCreate({
             where: { userId: referent.id, organisationId: organisation.id },
-            defaults: { userId: referent.id, organisationId: organisation.id, isReferent: true, canCreateMandats: request.referentIsAidant },
+            defaults: { userId: referent.id, organisationId: organisation.id, isReferent: true, canCreateMandats: false },
             transaction,
           });
           Object.assign(changes, { organisationId: organisation.id, habilitationNumber });

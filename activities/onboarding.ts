@@ -1,8 +1,12 @@
 // Activities of the aidant-onboarding lifecycle. Every transition is guarded by the state it leaves and
 // journaled under an idempotency key, so a retried activity changes nothing twice.
+import { ApplicationFailure } from '@temporalio/activity';
 import { Op, type Sequelize, type Transaction } from 'sequelize';
-import { AidantOnboarding, AidantRequest, CardShipment, HabilitationRequest, Organisation, OrganisationMembership, User } from '../db/models/index.js';
-import type { CancelOnboardingInput, OnboardingStatus, ShipmentStatus } from '../domain/habilitation.js';
+import { AidantOnboarding, AidantRequest, CardShipment, HabilitationRequest, JournalEntry, Organisation, OrganisationMembership, User } from '../db/models/index.js';
+import { InvalidTransitionError, NotFoundError, type DomainError } from '../domain/errors.js';
+import {
+  LAPSED_CLOSE_REASON, ONBOARDING_STATUSES, parisDay, trainingDateError, type CancelOnboardingInput, type OnboardingStatus, type ShipmentStatus,
+} from '../domain/habilitation.js';
 import type { JournalAction } from '../domain/journal.js';
 import { appendJournal } from '../services/journal.js';
 
@@ -12,9 +16,19 @@ export interface OnboardingSummary {
   aidantName: string;
   aidantEmail: string;
   structureName: string;
-  referents: { name: string; email: string }[];
+  referents: { userId: string; name: string; email: string }[];
   trainingDeadline: string;
+  /** The Paris day the habilitation request was created (no training can be dated before it); null without request. */
+  requestCreatedOn: string | null;
 }
+
+/** A domain refusal inside an activity: retrying cannot change it, so it fails at once (type = the error's class). */
+export function refusal(error: DomainError): ApplicationFailure {
+  return ApplicationFailure.create({ type: error.name, message: error.message, nonRetryable: true });
+}
+
+const statusRefusal = (status: OnboardingStatus) =>
+  refusal(new InvalidTransitionError(`Cette action n’est plus possible : l’habilitation de l’aidant est au statut « ${ONBOARDING_STATUSES[status]} ».`));
 
 interface TransitionInput {
   onboardingId: string;
@@ -25,25 +39,49 @@ interface TransitionInput {
 }
 
 export function createOnboardingActivities(deps: { sequelize: Sequelize }) {
-  async function transition(input: TransitionInput, transaction: Transaction, extra?: (o: AidantOnboarding) => Promise<void>) {
+  async function transition(input: TransitionInput, transaction: Transaction, extra?: (o: AidantOnboarding) => Promise<Record<string, unknown> | void>) {
     const onboarding = await AidantOnboarding.findByPk(input.onboardingId, { transaction, lock: transaction.LOCK.UPDATE });
-    if (!onboarding) throw new Error(`Onboarding ${input.onboardingId} not found`);
-    if (onboarding.status === input.to) return onboarding; // already applied by an earlier attempt
-    if (!input.from.includes(onboarding.status)) throw new Error(`Onboarding ${input.onboardingId} is ${onboarding.status}, expected ${input.from.join(' or ')}`);
-    if (extra) await extra(onboarding);
+    if (!onboarding) throw refusal(new NotFoundError('Cette habilitation d’aidant est introuvable.'));
+    // Already applied by an earlier attempt of this very step (its journal key), not by a concurrent action.
+    if (onboarding.status === input.to && await JournalEntry.count({ where: { idempotencyKey: input.journal.key }, transaction }) > 0) return onboarding;
+    if (!input.from.includes(onboarding.status)) throw statusRefusal(onboarding.status);
+    const extraDetails = extra ? await extra(onboarding) : undefined;
     await onboarding.update({ ...input.changes, status: input.to }, { transaction });
     await appendJournal({
       action: input.journal.action, actorId: input.journal.actorId ?? null, organisationId: onboarding.organisationId,
-      onboardingId: onboarding.id, details: { to: input.to, ...input.journal.details }, idempotencyKey: input.journal.key,
+      onboardingId: onboarding.id, details: { to: input.to, ...input.journal.details, ...extraDetails }, idempotencyKey: input.journal.key,
     }, transaction);
     return onboarding;
+  }
+
+  /**
+   * Takes back what an onboarding gave once it is cancelled, lapsed or closed: the right to create mandats in
+   * the structure, and the membership itself when it exists only for this aidant (a référent stays référent).
+   * Rights stemming from another activated onboarding of the same person in the structure are kept.
+   */
+  async function withdrawRights(onboarding: AidantOnboarding, transaction: Transaction): Promise<Record<string, unknown> | undefined> {
+    const user = onboarding.userId ? await User.findByPk(onboarding.userId, { transaction }) : await User.findOne({ where: { email: onboarding.email }, transaction });
+    if (!user) return undefined;
+    const otherActive = await AidantOnboarding.count({
+      where: { id: { [Op.ne]: onboarding.id }, organisationId: onboarding.organisationId, email: onboarding.email, status: ['account_activated', 'card_shipping', 'card_linking', 'completed'] },
+      transaction,
+    });
+    if (otherActive > 0) return undefined;
+    const membership = await OrganisationMembership.findOne({ where: { userId: user.id, organisationId: onboarding.organisationId }, transaction, lock: transaction.LOCK.UPDATE });
+    if (!membership) return undefined;
+    // A membership is référent or aidant (CHECK membership_has_a_role): an aidant-only one is deactivated.
+    const changes = membership.isReferent ? { canCreateMandats: false } : { isActive: false };
+    if (Object.entries(changes).every(([field, value]) => membership.get(field as 'isActive') === value)) return undefined;
+    await membership.update(changes, { transaction });
+    return { withdrawn: { userId: user.id, ...changes } };
   }
 
   return {
     async getOnboardingSummary(input: { onboardingId: string }): Promise<OnboardingSummary> {
       const onboarding = await AidantOnboarding.findByPk(input.onboardingId);
-      if (!onboarding) throw new Error(`Onboarding ${input.onboardingId} not found`);
+      if (!onboarding) throw refusal(new NotFoundError('Cette habilitation d’aidant est introuvable.'));
       const organisation = (await Organisation.findByPk(onboarding.organisationId))!;
+      const request = onboarding.habilitationRequestId ? await HabilitationRequest.findByPk(onboarding.habilitationRequestId, { attributes: ['createdAt'] }) : null;
       const memberships = await OrganisationMembership.findAll({
         where: { organisationId: onboarding.organisationId, isReferent: true, isActive: true }, include: [{ model: User, as: 'user' }],
       });
@@ -53,8 +91,10 @@ export function createOnboardingActivities(deps: { sequelize: Sequelize }) {
         aidantName: `${onboarding.firstName} ${onboarding.lastName}`,
         aidantEmail: onboarding.email,
         structureName: organisation.name,
-        referents: memberships.map((m) => (m as OrganisationMembership & { user: User }).user).map((u) => ({ name: `${u.firstName} ${u.lastName}`, email: u.email })),
+        referents: memberships.map((m) => (m as OrganisationMembership & { user: User }).user)
+          .map((u) => ({ userId: u.id, name: `${u.firstName} ${u.lastName}`.trim(), email: u.email })),
         trainingDeadline: onboarding.trainingDeadline.toISOString(),
+        requestCreatedOn: request ? parisDay(request.createdAt) : null,
       };
     },
 
@@ -66,7 +106,15 @@ export function createOnboardingActivities(deps: { sequelize: Sequelize }) {
       await deps.sequelize.transaction((t) => transition({
         onboardingId: input.onboardingId, from: ['awaiting_training'], to: 'lapsed', changes: { lapsedAt: new Date() },
         journal: { action: 'onboarding_lapsed', key: `${input.workflowId}/lapsed/${input.round}` },
-      }, t));
+      }, t, (onboarding) => withdrawRights(onboarding, t)));
+    },
+
+    /** Closes an onboarding left lapsed too long: a final status (cancelled, with the system's reason). */
+    async closeLapsedOnboarding(input: { onboardingId: string; workflowId: string; round: number }): Promise<void> {
+      await deps.sequelize.transaction((t) => transition({
+        onboardingId: input.onboardingId, from: ['lapsed'], to: 'cancelled', changes: { cancelledAt: new Date(), cancelReason: LAPSED_CLOSE_REASON, lapsedAt: null },
+        journal: { action: 'onboarding_closed', key: `${input.workflowId}/closed/${input.round}`, details: { reason: LAPSED_CLOSE_REASON, requestedBy: 'system' } },
+      }, t, (onboarding) => withdrawRights(onboarding, t)));
     },
 
     async reopenOnboarding(input: { onboardingId: string; workflowId: string; round: number; deadline: string; actorId: string }): Promise<void> {
@@ -76,11 +124,16 @@ export function createOnboardingActivities(deps: { sequelize: Sequelize }) {
       }, t));
     },
 
-    async recordTraining(input: { onboardingId: string; workflowId: string; trainingDate: string; actorId: string }): Promise<void> {
+    /** `today`: the workflow's Paris day (its clock, which a time-skipping test moves), else the real one. */
+    async recordTraining(input: { onboardingId: string; workflowId: string; trainingDate: string; actorId: string; today?: string }): Promise<void> {
       await deps.sequelize.transaction((t) => transition({
         onboardingId: input.onboardingId, from: ['awaiting_training'], to: 'trained', changes: { trainingDate: input.trainingDate },
         journal: { action: 'onboarding_training_done', key: `${input.workflowId}/trained`, actorId: input.actorId, details: { trainingDate: input.trainingDate } },
-      }, t));
+      }, t, async (onboarding) => {
+        const request = onboarding.habilitationRequestId ? await HabilitationRequest.findByPk(onboarding.habilitationRequestId, { attributes: ['createdAt'], transaction: t }) : null;
+        const error = trainingDateError(input.trainingDate, { today: input.today ?? parisDay(Date.now()), notBefore: request ? parisDay(request.createdAt) : null });
+        if (error) throw refusal(new InvalidTransitionError(error));
+      }));
     },
 
     /** Creates (or reuses) the aidant's account and membership; the aidant can then create mandats. */
@@ -102,10 +155,12 @@ export function createOnboardingActivities(deps: { sequelize: Sequelize }) {
           defaults: { userId: user.id, organisationId: onboarding.organisationId, canCreateMandats: true },
           transaction: t,
         });
-        if (!created && !membership.canCreateMandats) await membership.update({ canCreateMandats: true, isActive: true }, { transaction: t });
+        const granted = created || !membership.canCreateMandats || !membership.isActive;
+        if (!created && granted) await membership.update({ canCreateMandats: true, isActive: true }, { transaction: t });
         await user.update({ isActive: true }, { transaction: t });
         onboarding.userId = user.id;
         await onboarding.save({ transaction: t });
+        return { userId: user.id, grantedCanCreateMandats: granted };
       }));
     },
 
@@ -124,8 +179,13 @@ export function createOnboardingActivities(deps: { sequelize: Sequelize }) {
 
     async updateCardShipment(input: { onboardingId: string; workflowId: string; step: number; status: Exclude<ShipmentStatus, 'preparing'>; trackingNumber: string | null; actorId: string }): Promise<void> {
       await deps.sequelize.transaction(async (t) => {
+        const key = `${input.workflowId}/shipment-${input.step}`;
+        if (await JournalEntry.count({ where: { idempotencyKey: key }, transaction: t }) > 0) return; // applied by an earlier attempt
+        const onboarding = await AidantOnboarding.findByPk(input.onboardingId, { transaction: t, lock: t.LOCK.UPDATE });
+        if (!onboarding) throw refusal(new NotFoundError('Cette habilitation d’aidant est introuvable.'));
+        if (onboarding.status !== 'card_shipping') throw statusRefusal(onboarding.status);
         const shipment = await CardShipment.findOne({ where: { onboardingId: input.onboardingId }, transaction: t, lock: t.LOCK.UPDATE });
-        if (!shipment) throw new Error(`No shipment for onboarding ${input.onboardingId}`);
+        if (!shipment) throw refusal(new NotFoundError('Aucun envoi de carte n’est enregistré pour cet aidant.'));
         await shipment.update({
           status: input.status,
           trackingNumber: input.trackingNumber ?? shipment.trackingNumber,
@@ -137,7 +197,7 @@ export function createOnboardingActivities(deps: { sequelize: Sequelize }) {
         }
         await appendJournal({
           action: 'card_shipment_updated', actorId: input.actorId, onboardingId: input.onboardingId, organisationId: shipment.organisationId,
-          details: { shipment: input.status, trackingNumber: input.trackingNumber }, idempotencyKey: `${input.workflowId}/shipment-${input.step}`,
+          details: { shipment: input.status, trackingNumber: input.trackingNumber }, idempotencyKey: key,
         }, t);
       });
     },
@@ -157,7 +217,7 @@ export function createOnboardingActivities(deps: { sequelize: Sequelize }) {
           action: 'onboarding_cancelled', key: `${input.workflowId}/cancelled`, actorId: input.actorId,
           details: { reason: input.reason, requestedBy: input.requestedBy ?? 'anct' },
         },
-      }, t));
+      }, t, (onboarding) => withdrawRights(onboarding, t)));
     },
 
     /** One onboarding per aidant to train of a validated request (and the référent when also an aidant). */

@@ -5,7 +5,8 @@ import type { Action, ActionContext, ActionRequest, RecordActionResponse } from 
 
 type ResourceAction = Action<RecordActionResponse>;
 import { DomainError, ValidationError } from '../domain/errors.js';
-import type { ComiteDecision } from '../domain/habilitation.js';
+import { canCancelOnboarding, parisDay, trainingDateError, type ComiteDecision, type OnboardingStatus } from '../domain/habilitation.js';
+import { HabilitationRequest } from '../db/models/index.js';
 import { can, type BackOfficeCapability } from '../domain/roles.js';
 import type { Lifecycles } from '../services/lifecycles.js';
 import { postRequestMessage } from '../services/habilitation.js';
@@ -95,13 +96,17 @@ export function habilitationRequestActions(lifecycles: Lifecycles, publicUrl: st
 }
 
 export function onboardingActions(lifecycles: Lifecycles): Record<string, Partial<ResourceAction>> {
-  const today = () => new Date().toISOString().slice(0, 10);
+  const today = () => parisDay(Date.now());
   return {
     recordTraining: lifecycleAction({
       capability: 'follow_onboarding',
       fields: [{ name: 'trainingDate', label: 'Date de la formation', type: 'date', required: true, hint: `Au plus tard aujourd’hui (${today()}).` }],
       when: (params) => params.status === 'awaiting_training',
       perform: async (payload, params, adminId) => {
+        // The workflow applies the same rule; checking here first answers with the field in error.
+        const request = params.habilitationRequestId ? await HabilitationRequest.findByPk(String(params.habilitationRequestId), { attributes: ['createdAt'] }) : null;
+        const dateError = trainingDateError(payload.trainingDate, { today: today(), notBefore: request ? parisDay(request.createdAt) : null });
+        if (dateError) throw new ValidationError({ trainingDate: dateError });
         await lifecycles.updateOnboarding(String(params.id), recordTrainingUpdate, { trainingDate: payload.trainingDate, actorId: adminId });
         return 'Formation enregistrée : le compte de l’aidant va être activé.';
       },
@@ -119,7 +124,7 @@ export function onboardingActions(lifecycles: Lifecycles): Record<string, Partia
     cancel: lifecycleAction({
       capability: 'follow_onboarding',
       fields: [{ name: 'reason', label: 'Motif de l’annulation', type: 'textarea', required: true }],
-      when: (params) => !['completed', 'cancelled'].includes(String(params.status)),
+      when: (params) => canCancelOnboarding(params.status as OnboardingStatus),
       icon: 'Slash',
       variant: 'danger',
       perform: async (payload, params, adminId) => {

@@ -67,6 +67,10 @@ export interface Config {
     anctEmail: string;
     /** Where an invited aidant registers for the training (linked from the invitation and reminders). */
     trainingRegistrationUrl: string;
+    /** An aidant's onboarding left lapsed (training deadline passed, not reopened) is closed after this delay. */
+    onboardingLapsedCloseDelayMs: number;
+    /** The référents and the aidant are told this long before that closure. */
+    onboardingLapsedCloseReminderMs: number;
   };
   operations: {
     /** The technical team, told of e-mails stuck in the outbox. */
@@ -248,6 +252,8 @@ export function loadConfig(env: Env = process.env): Config {
       changesReminderBeforeMs,
       anctEmail: email('ANCT_EMAIL', 'habilitation@aidantsconnect.beta.gouv.fr'),
       trainingRegistrationUrl: url('TRAINING_REGISTRATION_URL', ['http:', 'https:'], `${publicUrl}/formation`) ?? `${publicUrl}/formation`,
+      onboardingLapsedCloseDelayMs: duration('ONBOARDING_LAPSED_CLOSE_DELAY', '90 days'),
+      onboardingLapsedCloseReminderMs: duration('ONBOARDING_LAPSED_CLOSE_REMINDER', '14 days'),
     },
     operations: {
       alertEmail: email('ALERT_EMAIL', 'tech@aidantsconnect.beta.gouv.fr'),
@@ -255,6 +261,9 @@ export function loadConfig(env: Env = process.env): Config {
     },
   };
 
+  if (config.habilitation.onboardingLapsedCloseReminderMs >= config.habilitation.onboardingLapsedCloseDelayMs) {
+    problems.push('ONBOARDING_LAPSED_CLOSE_REMINDER: must be shorter than ONBOARDING_LAPSED_CLOSE_DELAY');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -279,6 +288,7 @@ export const CONFIG_VARIABLES = [
   'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT',
   'SMTP_URL', 'MAIL_FROM', 'MAIL_SINK_SMTP_PORT', 'MAIL_SINK_WEB_PORT',
   'HABILITATION_COMITE_REMINDER_DELAY', 'HABILITATION_CHANGES_CLOSE_DELAY', 'HABILITATION_CHANGES_REMINDER_BEFORE', 'ANCT_EMAIL', 'ALERT_EMAIL', 'STUCK_EMAIL_ALERT_AFTER',
+  'ONBOARDING_LAPSED_CLOSE_DELAY', 'ONBOARDING_LAPSED_CLOSE_REMINDER',
   'TRAINING_REGISTRATION_URL',
   'TRUST_PROXY', 'POST_RATE_LIMIT', 'POST_RATE_WINDOW',
 ] as const;

@@ -44,6 +44,34 @@ export type OnboardingStatus = keyof typeof ONBOARDING_STATUSES;
 export const ONBOARDING_STATUS_KEYS = Object.keys(ONBOARDING_STATUSES) as OnboardingStatus[];
 export const FINAL_ONBOARDING_STATUSES: readonly OnboardingStatus[] = ['completed', 'lapsed', 'cancelled'];
 
+/**
+ * The one rule for cancelling an onboarding (back-office, espace demandeur and the workflow alike): any
+ * onboarding not yet completed or cancelled, a lapsed one included (the structure gives up on it).
+ */
+export function canCancelOnboarding(status: OnboardingStatus): boolean {
+  return status !== 'completed' && status !== 'cancelled';
+}
+
+/** A day (YYYY-MM-DD) as people in France count it, for comparing calendar dates. */
+export function parisDay(date: Date | number): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(date));
+}
+
+/**
+ * The date a training was followed: a real calendar date (not 2026-02-30), not in the future, and not before
+ * the request that asked for it existed. `today` and `notBefore` are Paris days (YYYY-MM-DD).
+ */
+export function trainingDateError(trainingDate: unknown, context: { today: string; notBefore?: string | null }): string | null {
+  const match = typeof trainingDate === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(trainingDate) : null;
+  if (!match) return 'La date de formation est invalide.';
+  const [year, month, day] = match.slice(1).map(Number);
+  const parsed = new Date(Date.UTC(year, month - 1, day));
+  if (parsed.getUTCFullYear() !== year || parsed.getUTCMonth() !== month - 1 || parsed.getUTCDate() !== day) return 'La date de formation n’existe pas.';
+  if (trainingDate as string > context.today) return 'La date de formation ne peut pas être dans le futur.';
+  if (context.notBefore && (trainingDate as string) < context.notBefore) return 'La date de formation ne peut pas précéder la demande d’habilitation.';
+  return null;
+}
+
 export const SHIPMENT_STATUSES = {
   preparing: 'En préparation',
   sent: 'Envoyé',
@@ -83,6 +111,9 @@ export const PLEDGE_KEYS = Object.keys(PLEDGES) as Pledge[];
  */
 export interface CancelOnboardingInput { reason: string; actorId?: string; requestedBy?: 'anct' | 'demandeur' | 'referent' }
 
+/** The reason recorded when an onboarding left lapsed is closed by the lifecycle itself. */
+export const LAPSED_CLOSE_REASON = 'Délai de formation dépassé depuis trop longtemps : la demande d’habilitation de l’aidant est close.';
+
 /** The motif of a cancellation is kept and e-mailed: between 3 and 500 characters. */
 export function cancelReasonError(reason: unknown): string | null {
   const length = typeof reason === 'string' ? reason.trim().length : 0;
@@ -95,9 +126,18 @@ export interface OnboardingPolicy {
   trainingDelayMonths: number;
   /** Reminders before the training deadline, in days. */
   reminderOffsetsDays: number[];
+  /** A lapsed onboarding not reopened within this delay is closed (absent from inputs of older runs). */
+  lapsedCloseDelayMs?: number;
+  /** The référents and the aidant are told this long before the closure. */
+  lapsedCloseReminderMs?: number;
 }
 
-export const DEFAULT_ONBOARDING_POLICY: OnboardingPolicy = { trainingDelayMonths: 2, reminderOffsetsDays: [30, 7] };
+export const DEFAULT_LAPSED_CLOSE_DELAY_MS = 90 * 86_400_000;
+export const DEFAULT_LAPSED_CLOSE_REMINDER_MS = 14 * 86_400_000;
+
+export const DEFAULT_ONBOARDING_POLICY: OnboardingPolicy = {
+  trainingDelayMonths: 2, reminderOffsetsDays: [30, 7], lapsedCloseDelayMs: DEFAULT_LAPSED_CLOSE_DELAY_MS, lapsedCloseReminderMs: DEFAULT_LAPSED_CLOSE_REMINDER_MS,
+};
 
 export function workflowIdForRequest(requestId: string): string {
   return `habilitation-request/${requestId}`;

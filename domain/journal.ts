@@ -31,6 +31,7 @@ export const JOURNAL_ACTIONS = {
   onboarding_reopened: "Habilitation d'un aidant rouverte avec un nouveau délai",
   onboarding_cancelled: "Annulation de l'habilitation d'un aidant",
   issuer_links_revoked: "Révocation des liens privés d'un demandeur",
+  onboarding_closed: "Clôture de l'habilitation d'un aidant longtemps après le délai de formation",
   aidant_account_activated: "Activation du compte d'un aidant",
   card_shipment_updated: "Mise à jour de l'envoi d'une carte",
   // back-office

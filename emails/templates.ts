@@ -205,6 +205,17 @@ export const TEMPLATES = {
     text: `${helloText(d.recipientName)}\n\n${d.aidantName} n’a pas suivi la formation avant le ${dateFr(d.deadline)} : sa demande d’habilitation au sein de « ${d.structureName} » n’est plus active.\nPour la relancer, écrivez à ${c.contactEmail} : un nouveau délai de formation pourra être accordé.`,
   }),
 
+  /** A lapsed onboarding about to be closed by its lifecycle. `closeDate`: ISO 8601. */
+  onboarding_lapsed_closing: (d: Greeted & { recipientName: string; aidantName: string; structureName: string; closeDate: string }, c: RenderContext) => ({
+    subject: `Aidants Connect - La demande d’habilitation ${de(d.aidantName)} va être close`,
+    blocks: [
+      hello(d.recipientName),
+      p(`${e(d.aidantName)} n’a pas suivi la formation Aidants Connect dans le délai : sans nouveau délai accordé, sa demande d’habilitation au sein de <strong>${e(d.structureName)}</strong> sera close le <strong>${e(dateFr(d.closeDate))}</strong>.`),
+      p(`Pour obtenir un nouveau délai de formation, écrivez avant cette date à ${mailto(c.contactEmail)}.`),
+    ],
+    text: `${helloText(d.recipientName)}\n\n${d.aidantName} n’a pas suivi la formation Aidants Connect dans le délai : sans nouveau délai accordé, sa demande d’habilitation au sein de « ${d.structureName} » sera close le ${dateFr(d.closeDate)}.\nPour obtenir un nouveau délai de formation, écrivez avant cette date à ${c.contactEmail}.`,
+  }),
+
   aidant_account_activated: (d: Greeted & { aidantName: string; structureName: string }, c: RenderContext) => ({
     subject: 'Bienvenue parmi nos aidants habilités !',
     blocks: [

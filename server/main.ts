@@ -5,6 +5,7 @@ import { createLogger } from '../infra/logger.js';
 import { connectTemporalClient } from '../infra/temporal-client.js';
 import { buildBackOffice } from '../admin/index.js';
 import { createLifecycles, startSubmissionSweep } from '../services/lifecycles.js';
+import { DEFAULT_ONBOARDING_POLICY } from '../domain/habilitation.js';
 import { createApp } from './app.js';
 
 const config = loadConfigOrExit();
@@ -22,6 +23,11 @@ const lifecycles = createLifecycles(temporal, {
     comiteReminderDelayMs: config.habilitation.comiteReminderDelayMs,
     changesCloseDelayMs: config.habilitation.changesCloseDelayMs,
     changesReminderBeforeMs: config.habilitation.changesReminderBeforeMs,
+  },
+  onboardingPolicy: {
+    ...DEFAULT_ONBOARDING_POLICY,
+    lapsedCloseDelayMs: config.habilitation.onboardingLapsedCloseDelayMs,
+    lapsedCloseReminderMs: config.habilitation.onboardingLapsedCloseReminderMs,
   },
 });
 const backOffice = await buildBackOffice(config, config.database.url, lifecycles);

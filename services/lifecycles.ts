@@ -12,7 +12,7 @@ import type { habilitationRequestWorkflow } from '../workflows/habilitation-requ
 import type { transactionalEmailWorkflow } from '../workflows/transactional-email.js';
 import type { EmailDelivery } from './outbox.js';
 import {
-  decideUpdate, requestStateQuery, resubmitSignal, type ComiteDecisionInput, type ComiteDecisionResult, type HabilitationRequestPolicy,
+  decideUpdate, onboardingStatusQuery, requestStateQuery, resubmitSignal, type ComiteDecisionInput, type ComiteDecisionResult, type HabilitationRequestPolicy,
 } from '../workflows/messages.js';
 
 export interface Lifecycles {
@@ -31,7 +31,10 @@ export interface Lifecycles {
   sendEmail(request: EmailDelivery): Promise<void>;
   /** Creates the hourly housekeeping schedule, or points it at this task queue if it exists. */
   ensureHousekeepingSchedule(): Promise<void>;
-  /** Sends an update to an aidant's onboarding; the same arguments twice are applied once. */
+  /**
+   * Sends an update to an aidant's onboarding, deduplicated on the state it was taken from: the same action
+   * twice from the same step (a double click) is applied once, the same action at a later step again.
+   */
   updateOnboarding<A>(onboardingId: string, update: UpdateDefinition<OnboardingStatus, [A], string>, arg: A): Promise<OnboardingStatus>;
 }
 
@@ -125,7 +128,15 @@ export function createLifecycles(
     },
 
     async updateOnboarding(onboardingId, update, arg) {
-      return executeUpdate(client.workflow.getHandle(workflowIdForOnboarding(onboardingId)), update, arg, dedupeId(onboardingId, update.name, arg));
+      const handle = client.workflow.getHandle(workflowIdForOnboarding(onboardingId));
+      let from: { round?: number; shipmentStep?: number };
+      try {
+        from = await handle.query(onboardingStatusQuery);
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) throw new InvalidTransitionError('Ce dossier n’a pas (ou plus) de cycle de vie en cours.');
+        throw error;
+      }
+      return executeUpdate(handle, update, arg, dedupeId(onboardingId, update.name, arg, from.round ?? null, from.shipmentStep ?? null));
     },
   };
 }

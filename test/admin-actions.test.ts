@@ -13,6 +13,7 @@ import { testSequelize } from './support/env.js';
 import { ANCT_TEST_EMAIL, connectClient, startTestWorker } from './support/temporal.js';
 import { openDemandeurSpace, waitForSubject } from './support/mail.js';
 import { freePort } from './support/test-stack.js';
+import { waitFor } from './support/wait.js';
 import { startWebServer } from './support/web-server.js';
 
 let sequelize: Sequelize;
@@ -179,5 +180,26 @@ describe('back-office actions', () => {
     for (let i = 0; i < 100 && (await AidantOnboarding.findByPk(onboarding.id))!.status !== 'card_shipping'; i += 1) await new Promise((r) => setTimeout(r, 100));
     expect((await AidantOnboarding.findByPk(onboarding.id))!.status).toBe('card_shipping');
     await client.workflow.getHandle(`aidant-onboarding/${onboarding.id}`).terminate('end of test');
+  });
+
+  it('refuses an impossible training date before the workflow, and cancels a lapsed onboarding it offers to cancel', async () => {
+    const asTech = await adminAgent(web.url, tech.email, tech.totp);
+    const { onboarding } = await createStructureWithOnboarding();
+    // A training delay of zero months: the deadline is the start, the onboarding lapses at once.
+    const handle = await client.workflow.start('aidantOnboardingWorkflow', {
+      workflowId: `aidant-onboarding/${onboarding.id}`, taskQueue: worker.taskQueue,
+      args: [{ onboardingId: onboarding.id, policy: { trainingDelayMonths: 0, reminderOffsetsDays: [] } }],
+    });
+    const record = `/admin/api/resources/aidant_onboardings/records/${onboarding.id}`;
+    const impossible = await asTech.post(`${record}/recordTraining`).field('trainingDate', '2026-02-30');
+    expect(impossible.body.notice).toEqual({ type: 'error', message: 'La date de formation n’existe pas.' });
+
+    await waitFor('the onboarding lapsed', async () => (await AidantOnboarding.findByPk(onboarding.id))!.status, (s) => s === 'lapsed');
+    const shown = await asTech.get(`${record}/show`);
+    expect((shown.body.record.recordActions as { name: string }[]).map((a) => a.name)).toContain('cancel');
+    const cancelled = await asTech.post(`${record}/cancel`).field('reason', 'La structure renonce');
+    expect(cancelled.body.notice).toEqual({ type: 'success', message: 'Habilitation annulée.' });
+    expect(await handle.result()).toBe('cancelled');
+    expect((await AidantOnboarding.findByPk(onboarding.id))!).toMatchObject({ status: 'cancelled', cancelReason: 'La structure renonce' });
   });
 });

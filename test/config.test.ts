@@ -27,6 +27,14 @@ describe('configuration', () => {
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'HABILITATION_COMITE_REMINDER_DELAY', 'PORT', 'TEMPORAL_ADDRESS']);
   });
 
+  it('closes lapsed onboardings after 90 days by default, told 14 days before; the reminder must come before the closure', () => {
+    expect(loadConfig({}).habilitation).toMatchObject({ onboardingLapsedCloseDelayMs: 90 * 86_400_000, onboardingLapsedCloseReminderMs: 14 * 86_400_000 });
+    expect(loadConfig({ ONBOARDING_LAPSED_CLOSE_DELAY: '30 days', ONBOARDING_LAPSED_CLOSE_REMINDER: '7 days' }).habilitation)
+      .toMatchObject({ onboardingLapsedCloseDelayMs: 30 * 86_400_000, onboardingLapsedCloseReminderMs: 7 * 86_400_000 });
+    expect(problemsOf({ ONBOARDING_LAPSED_CLOSE_DELAY: 'never' }).map((p) => p.split(':')[0])).toEqual(['ONBOARDING_LAPSED_CLOSE_DELAY']);
+    expect(problemsOf({ ONBOARDING_LAPSED_CLOSE_DELAY: '10 days' })).toEqual(['ONBOARDING_LAPSED_CLOSE_REMINDER: must be shorter than ONBOARDING_LAPSED_CLOSE_DELAY']);
+  });
+
   it('requires real components and a strong secret in production, and refuses dev tools there', () => {
     const problems = problemsOf({ NODE_ENV: 'production', DEV_TOOLS: 'true' });
     const names = problems.map((p) => p.split(':')[0]);

@@ -3,6 +3,7 @@ import { addMonths, parseDuration } from '../domain/duration.js';
 import {
   departmentFromZipcode, firstIncompleteStep, parseAidants, parseIssuer, parsePledges, parseReferent, parseStructure,
 } from '../domain/habilitation-form.js';
+import { canCancelOnboarding, parisDay, trainingDateError } from '../domain/habilitation.js';
 import { mandatExpiry } from '../domain/mandat.js';
 import { can } from '../domain/roles.js';
 import { isValidSiret } from '../domain/siret.js';
@@ -156,5 +157,34 @@ describe('card codes', () => {
     expect(verifyCode(seed, 60, code, new Date(now.getTime() + 60_000)).valid).toBe(true);
     expect(verifyCode(seed, 60, code, new Date(now.getTime() + 180_000)).valid).toBe(false);
     expect(verifyCode(seed, 60, 'abcdef', now).valid).toBe(false);
+  });
+});
+
+describe('aidant onboarding rules', () => {
+  it('accepts a training date that is a real calendar day, not in the future, not before the request', () => {
+    const context = { today: '2026-11-30', notBefore: '2026-09-15' };
+    expect(trainingDateError('2026-11-30', context)).toBeNull();
+    expect(trainingDateError('2026-09-15', context)).toBeNull();
+    expect(trainingDateError('2024-02-29', { today: '2026-11-30' })).toBeNull(); // leap day; no request known (older runs)
+  });
+  it('refuses an impossible, malformed, future or too early training date', () => {
+    const context = { today: '2026-11-30', notBefore: '2026-09-15' };
+    expect(trainingDateError('2026-02-30', { today: '2026-11-30' })).toBe('La date de formation n’existe pas.');
+    expect(trainingDateError('2025-02-29', { today: '2026-11-30' })).toBe('La date de formation n’existe pas.');
+    expect(trainingDateError('2026-13-01', { today: '2026-11-30' })).toBe('La date de formation n’existe pas.');
+    expect(trainingDateError('30/11/2026', context)).toBe('La date de formation est invalide.');
+    expect(trainingDateError(undefined, context)).toBe('La date de formation est invalide.');
+    expect(trainingDateError('2026-12-01', context)).toBe('La date de formation ne peut pas être dans le futur.');
+    expect(trainingDateError('2026-09-14', context)).toBe('La date de formation ne peut pas précéder la demande d’habilitation.');
+  });
+  it('counts days in Europe/Paris', () => {
+    expect(parisDay(Date.parse('2026-11-30T23:30:00Z'))).toBe('2026-12-01');
+    expect(parisDay(Date.parse('2026-07-01T21:59:00Z'))).toBe('2026-07-01');
+  });
+  it('lets a lapsed onboarding be cancelled, not a completed or cancelled one', () => {
+    expect(canCancelOnboarding('lapsed')).toBe(true);
+    expect(canCancelOnboarding('card_linking')).toBe(true);
+    expect(canCancelOnboarding('completed')).toBe(false);
+    expect(canCancelOnboarding('cancelled')).toBe(false);
   });
 });

@@ -27,6 +27,7 @@ const SAMPLES: { [K in TemplateName]: TemplateData<K> } = {
   habilitation_changes_required: { recipientName: HOSTILE, issuerName: 'Léa Roux', structureName: 'CCAS', motif: HOSTILE, requestUrl: 'https://x.fr/r' },
   onboarding_training_invitation: { recipientName: HOSTILE, aidantName: 'Amélie Petit', structureName: HOSTILE, deadline: NEAR_MIDNIGHT, isAidant: true },
   onboarding_training_reminder: { recipientName: HOSTILE, aidantName: 'Amélie Petit', deadline: NEAR_MIDNIGHT, daysLeft: 7 },
+  onboarding_lapsed_closing: { recipientName: HOSTILE, aidantName: 'Amélie Petit', structureName: HOSTILE, closeDate: NEAR_MIDNIGHT },
   onboarding_lapsed: { recipientName: HOSTILE, aidantName: 'Amélie Petit', structureName: HOSTILE, deadline: NEAR_MIDNIGHT },
   aidant_account_activated: { recipientName: HOSTILE, aidantName: 'Amélie Petit', structureName: HOSTILE },
   referent_aidant_activated: { recipientName: HOSTILE, aidantName: 'Amélie Petit' },

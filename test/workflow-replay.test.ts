@@ -13,22 +13,29 @@ import { promisify } from 'node:util';
 import { TEMPORAL_CLI_PATH } from '../infra/provision.js';
 import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
-import { workflowIdForRequest, type ComiteDecision } from '../domain/habilitation.js';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { workflowIdForOnboarding, workflowIdForRequest, type ComiteDecision } from '../domain/habilitation.js';
 import { createLifecycles } from '../services/lifecycles.js';
-import { requestStateQuery, requestStatusQuery } from '../workflows/messages.js';
+import type { aidantOnboardingWorkflow } from '../workflows/aidant-onboarding.js';
+import { cancelOnboardingUpdate, onboardingStatusQuery, requestStateQuery, requestStatusQuery } from '../workflows/messages.js';
 import { parsePledges } from '../domain/habilitation-form.js';
 import { submitRequest } from '../services/habilitation.js';
 import { waitFor } from './support/wait.js';
-import { createSubmittedRequest, createJuryMember, validStepBodies } from './support/factories.js';
+import { createSubmittedRequest, createJuryMember, createStructureWithOnboarding, validStepBodies } from './support/factories.js';
 import { testEnv, testSequelize } from './support/env.js';
-import { connectClient, startTestWorker, workflowBundle } from './support/temporal.js';
+import { connectClient, startTestWorker, startTimeSkippingWorker, workflowBundle } from './support/temporal.js';
+import { workflowHistorySettled } from './support/wait.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'histories');
+/** An onboarding reminded 30 days before its deadline, then cancelled while waiting for the 7-day reminder. */
+const ONBOARDING_FIXTURE = 'aidant-onboarding-reminded-cancelled-v2.json';
+/** The same, recorded with the code before the 'onboarding-v2' patch (commit 9fa9a8c): it must replay through the legacy path. */
+const LEGACY_ONBOARDING_FIXTURE = 'aidant-onboarding-reminded-cancelled-v1.json';
 
 describe('recorded workflow histories', () => {
   it('replay without non-determinism against the current workflow code', async () => {
     const files = (await readdir(FIXTURES)).filter((f) => f.endsWith('.json')).sort();
-    expect(files.length).toBeGreaterThan(0);
+    expect(files).toEqual(expect.arrayContaining(['habilitation-request-validate-v1.json', LEGACY_ONBOARDING_FIXTURE, ONBOARDING_FIXTURE]));
     const bundle = await workflowBundle();
     for (const file of files) {
       const history = JSON.parse(await readFile(path.join(FIXTURES, file), 'utf8'));
@@ -88,6 +95,28 @@ if (process.env.RECORD_HISTORIES === '1') {
         await show(abandoned.handle.workflowId, 'closed-v2');
       } finally {
         await worker.stop();
+      }
+    });
+
+    it('records an aidant onboarding reminded then cancelled (time skipping)', async () => {
+      const timeSkipping = await startTimeSkippingWorker(sequelize);
+      try {
+        const { onboarding, referent } = await createStructureWithOnboarding();
+        const handle = await timeSkipping.env.client.workflow.start<typeof aidantOnboardingWorkflow>('aidantOnboardingWorkflow', {
+          workflowId: workflowIdForOnboarding(onboarding.id), taskQueue: timeSkipping.worker.taskQueue,
+          args: [{ onboardingId: onboarding.id, policy: { trainingDelayMonths: 2, reminderOffsetsDays: [30, 7] } }],
+        });
+        await workflowHistorySettled(handle);
+        const deadline = Date.parse((await handle.query(onboardingStatusQuery)).trainingDeadline);
+        await timeSkipping.env.sleep(deadline - 29 * 86_400_000 - (await timeSkipping.env.currentTimeMs())); // past the 30-day reminder
+        await workflowHistorySettled(handle);
+        await handle.executeUpdate(cancelOnboardingUpdate, { args: [{ reason: 'Enregistrement de référence', actorId: referent.id, requestedBy: 'referent' }] });
+        expect(await handle.result()).toBe('cancelled');
+        const history = JSON.parse(historyToJSON(await handle.fetchHistory()));
+        expect(JSON.stringify(history)).toContain('TIMER_FIRED');
+        await writeFile(path.join(FIXTURES, ONBOARDING_FIXTURE), `${JSON.stringify(history, null, 1)}\n`);
+      } finally {
+        await timeSkipping.stop();
       }
     });
   });

@@ -1,12 +1,24 @@
 // Lifecycle 2: one aidant to train, from eligibility to a habilitated aidant with a validated card.
-//   awaiting_training (invitation; reminders before the deadline; at the deadline → lapsed, until reopened)
+//   awaiting_training (invitation; reminders before the deadline; at the deadline → lapsed, until reopened;
+//   a lapsed onboarding not reopened is closed after policy.lapsedCloseDelayMs, with a reminder before)
 //   → trained (recorded by the ANCT) → account_activated (welcome e-mails) → card_shipping (preparing → sent
-//   → delivered) → card_linking → completed.     The référent or the ANCT can cancel at any step.
-import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+//   → delivered) → card_linking → completed.     The référent or the ANCT can cancel until completion.
+// One action at a time: an update is refused while another one (or a step of the main loop) is writing, and
+// an update changes the workflow's state only once its activity succeeded. E-mails are sent by the main
+// loop, never inside an update handler, each to one person greeted by name, from addresses read at send time.
+import {
+  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler, workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { withEmailFailuresAsOutcomes } from './email-failures.js';
+import type { OnboardingSummary } from '../activities/onboarding.js';
 import { addDays, addMonths, DAY_MS } from '../domain/duration.js';
-import { cancelReasonError, FINAL_ONBOARDING_STATUSES, type OnboardingStatus, type ShipmentStatus } from '../domain/habilitation.js';
+import {
+  cancelReasonError, canCancelOnboarding, DEFAULT_LAPSED_CLOSE_DELAY_MS, DEFAULT_LAPSED_CLOSE_REMINDER_MS, LAPSED_CLOSE_REASON, parisDay,
+  trainingDateError, type OnboardingStatus, type ShipmentStatus,
+} from '../domain/habilitation.js';
+import type { EmailRequest } from '../services/outbox.js';
+import { legacyAidantOnboarding } from './aidant-onboarding-v1.js';
 import {
   cancelOnboardingUpdate, cardShipmentUpdate, cardValidatedUpdate, onboardingStatusQuery, recordTrainingUpdate, reopenOnboardingUpdate,
   type AidantOnboardingInput,
@@ -17,191 +29,252 @@ const acts = withEmailFailuresAsOutcomes(proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes', backoffCoefficient: 2 },
 }));
 
-const frenchDate = (iso: string) => {
-  const [y, m, d] = iso.slice(0, 10).split('-');
-  return `${d}/${m}/${y}`;
-};
-
 const reject = (message: string) => ApplicationFailure.create({ type: 'InvalidTransition', nonRetryable: true, message });
+const BUSY = 'Une autre action est en cours sur cette habilitation : réessayez dans un instant.';
 
 const SHIPMENT_MOVES: Record<ShipmentStatus, ShipmentStatus[]> = {
   preparing: ['sent'], sent: ['delivered', 'lost', 'returned'], lost: ['sent'], returned: ['sent'], delivered: [],
 };
 
+/** An activity's refusal (non-retryable ApplicationFailure) becomes the update's failure, with its French message. */
+function updateFailure(error: unknown): unknown {
+  if (error instanceof ActivityFailure) {
+    const cause = error.cause instanceof ApplicationFailure ? error.cause : undefined;
+    return ApplicationFailure.create({ type: cause?.type ?? 'ActivityFailure', nonRetryable: true, message: cause?.message ?? 'L’action n’a pas pu être enregistrée.' });
+  }
+  return error;
+}
+
+type Audience = 'aidant' | 'referents' | 'everyone';
+type Greeting = (summary: OnboardingSummary, recipientName: string, isAidant: boolean) => Record<string, unknown>;
+interface ShipmentNotice { step: number; status: Exclude<ShipmentStatus, 'preparing'>; trackingNumber: string | null }
+
 export async function aidantOnboardingWorkflow(input: AidantOnboardingInput): Promise<OnboardingStatus> {
+  // Runs started before this version keep their own code to the end (their histories have no such marker).
+  if (!patched('onboarding-v2')) return legacyAidantOnboarding(input);
+
   const { workflowId, startTime } = workflowInfo();
   const id = input.onboardingId;
+  const closeDelayMs = input.policy.lapsedCloseDelayMs ?? DEFAULT_LAPSED_CLOSE_DELAY_MS;
+  const closeReminderMs = Math.min(input.policy.lapsedCloseReminderMs ?? DEFAULT_LAPSED_CLOSE_REMINDER_MS, closeDelayMs);
   const state = {
     status: 'awaiting_training' as OnboardingStatus,
     deadline: addMonths(startTime, input.policy.trainingDelayMonths),
-    trainingDate: undefined as string | undefined,
-    reopenedUntil: undefined as Date | undefined,
     shipment: 'preparing' as ShipmentStatus,
-    cardId: undefined as string | undefined,
-    cancelled: false,
-    cancelReason: '',
+    /** Training period: 1, then one more per reopening. */
+    round: 1,
+    shipmentStep: 0,
+    /** An activity is writing (an update's or the main loop's): other updates wait their turn. */
     busy: false,
+    /** The Paris day the request was created: no training before it (unknown until the first summary). */
+    notBefore: null as string | null,
+    cancelReason: '',
   };
-  const status = (): OnboardingStatus => state.status;
-  let shipmentStep = 0;
-  let reopenings = 0;
+  /** Shipment e-mails recorded by the update handler, sent by the main loop. */
+  const shipmentNotices: ShipmentNotice[] = [];
+  const current = (): OnboardingStatus => state.status; // read through a call: handlers change it meanwhile
+  const isFinal = () => state.status === 'completed' || state.status === 'cancelled';
 
-  setHandler(onboardingStatusQuery, () => ({ status: state.status, trainingDeadline: state.deadline.toISOString() }));
+  /** Runs an update's activity alone; the handler commits its state only after it succeeded. */
+  async function exclusive<T>(run: () => Promise<T>): Promise<T> {
+    state.busy = true;
+    try {
+      return await run();
+    } catch (error) {
+      throw updateFailure(error);
+    } finally {
+      state.busy = false;
+    }
+  }
 
-  setHandler(recordTrainingUpdate, async ({ trainingDate, actorId }) => {
-    await acts.recordTraining({ onboardingId: id, workflowId, trainingDate, actorId });
-    state.trainingDate = trainingDate;
+  /** A step of the main loop, once no update is writing and only if the onboarding is still where expected. */
+  async function step(expected: OnboardingStatus, run: () => Promise<void>): Promise<boolean> {
+    await condition(() => !state.busy);
+    if (state.status !== expected) return false;
+    state.busy = true;
+    try {
+      await run();
+    } finally {
+      state.busy = false;
+    }
+    return true;
+  }
+
+  /** Waits for `done` until `at`; at the timeout, lets an update in flight finish before answering. */
+  async function waitUntil(done: () => boolean, at: number): Promise<boolean> {
+    const left = at - Date.now();
+    if (left > 0 && await condition(done, left)) return true;
+    await condition(() => !state.busy);
+    return done();
+  }
+
+  /** One e-mail per person, greeted by name, to the addresses the database holds now (not at the start). */
+  async function notify(key: string, audience: Audience, template: EmailRequest['template'], data: Greeting): Promise<OnboardingSummary> {
+    const summary = await acts.getOnboardingSummary({ onboardingId: id });
+    const send = (suffix: string, to: string, name: string, isAidant: boolean) => acts.sendEmail({
+      idempotencyKey: `${workflowId}/${key}/${suffix}`, template, to: [to], data: data(summary, name, isAidant) as unknown as EmailRequest['data'],
+    });
+    if (audience !== 'referents') await send('aidant', summary.aidantEmail, summary.aidantName, true);
+    if (audience !== 'aidant') {
+      for (const referent of summary.referents) {
+        if (audience === 'everyone' && referent.email === summary.aidantEmail) continue; // already told as the aidant
+        await send(`referent-${referent.userId}`, referent.email, referent.name, false);
+      }
+    }
+    return summary;
+  }
+
+  setHandler(onboardingStatusQuery, () => ({
+    status: state.status, trainingDeadline: state.deadline.toISOString(), round: state.round, shipmentStep: state.shipmentStep,
+  }));
+
+  setHandler(recordTrainingUpdate, ({ trainingDate, actorId }) => exclusive(async () => {
+    await acts.recordTraining({ onboardingId: id, workflowId, trainingDate, actorId, today: parisDay(Date.now()) });
     state.status = 'trained';
     return state.status;
-  }, {
+  }), {
     validator: ({ trainingDate, actorId }) => {
+      if (state.busy) throw reject(BUSY);
       if (state.status !== 'awaiting_training') throw reject('La formation ne peut être enregistrée que pour un aidant en attente de formation.');
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(trainingDate ?? '') || Number.isNaN(Date.parse(trainingDate))) throw reject('La date de formation est invalide.');
-      if (Date.parse(trainingDate) > Date.now()) throw reject('La date de formation ne peut pas être dans le futur.');
+      const dateError = trainingDateError(trainingDate, { today: parisDay(Date.now()), notBefore: state.notBefore });
+      if (dateError) throw reject(dateError);
       if (!actorId) throw reject('L’auteur de l’action est obligatoire.');
     },
   });
 
-  setHandler(reopenOnboardingUpdate, async ({ deadline, actorId }) => {
-    state.busy = true;
-    reopenings += 1;
-    await acts.reopenOnboarding({ onboardingId: id, workflowId, round: reopenings, deadline, actorId });
+  setHandler(reopenOnboardingUpdate, ({ deadline, actorId }) => exclusive(async () => {
+    const round = state.round + 1;
+    await acts.reopenOnboarding({ onboardingId: id, workflowId, round, deadline, actorId });
+    state.round = round;
     state.deadline = new Date(deadline);
-    state.reopenedUntil = state.deadline;
     state.status = 'awaiting_training';
-    state.busy = false;
     return state.status;
-  }, {
+  }), {
     validator: ({ deadline }) => {
-      if (state.status !== 'lapsed' || state.busy) throw reject('Seule une habilitation dont le délai de formation est dépassé peut être rouverte.');
+      if (state.busy) throw reject(BUSY);
+      if (state.status !== 'lapsed') throw reject('Seule une habilitation dont le délai de formation est dépassé peut être rouverte.');
       if (Number.isNaN(Date.parse(deadline)) || Date.parse(deadline) <= Date.now()) throw reject('La nouvelle date limite doit être dans le futur.');
     },
   });
 
-  setHandler(cancelOnboardingUpdate, async ({ reason, actorId, requestedBy }) => {
-    state.cancelled = true;
+  setHandler(cancelOnboardingUpdate, ({ reason, actorId, requestedBy }) => exclusive(async () => {
+    await acts.cancelOnboarding({ onboardingId: id, workflowId, reason: reason.trim(), actorId, requestedBy });
     state.cancelReason = reason.trim();
-    await acts.cancelOnboarding({ onboardingId: id, workflowId, reason, actorId, requestedBy });
     state.status = 'cancelled';
     return state.status;
-  }, {
+  }), {
     validator: ({ reason }) => {
-      if (FINAL_ONBOARDING_STATUSES.includes(state.status) || state.cancelled) throw reject('Cette habilitation est déjà terminée ou annulée.');
+      if (state.busy) throw reject(BUSY);
+      if (!canCancelOnboarding(state.status)) throw reject('Cette habilitation est déjà terminée ou annulée.');
       const reasonError = cancelReasonError(reason);
       if (reasonError) throw reject(reasonError);
     },
   });
 
-  setHandler(cardShipmentUpdate, async ({ status: next, trackingNumber, actorId }) => {
-    shipmentStep += 1;
-    state.busy = true;
+  setHandler(cardShipmentUpdate, ({ status: next, trackingNumber, actorId }) => exclusive(async () => {
+    const shipmentStep = state.shipmentStep + 1;
     await acts.updateCardShipment({ onboardingId: id, workflowId, step: shipmentStep, status: next, trackingNumber: trackingNumber ?? null, actorId });
+    state.shipmentStep = shipmentStep;
     state.shipment = next;
     if (next === 'delivered') state.status = 'card_linking';
-    state.busy = false;
-    const summary = await acts.getOnboardingSummary({ onboardingId: id });
-    await acts.sendEmail({
-      idempotencyKey: `${workflowId}/shipment-${shipmentStep}`, template: 'card_shipment_update', to: summary.referents.map((r) => r.email),
-      data: { recipientName: 'Madame, Monsieur', aidantName: summary.aidantName, status: next, trackingNumber: trackingNumber ?? null },
-    });
+    shipmentNotices.push({ step: shipmentStep, status: next, trackingNumber: trackingNumber ?? null });
     return state.status;
-  }, {
+  }), {
     validator: ({ status: next, trackingNumber }) => {
-      if (state.status !== 'card_shipping' || state.busy) throw reject('Aucun envoi de carte n’est en cours pour cet aidant.');
+      if (state.busy) throw reject(BUSY);
+      if (state.status !== 'card_shipping') throw reject('Aucun envoi de carte n’est en cours pour cet aidant.');
       if (!SHIPMENT_MOVES[state.shipment].includes(next)) throw reject(`Un envoi « ${state.shipment} » ne peut pas passer à « ${next} ».`);
       if (next === 'sent' && !(trackingNumber ?? '').trim()) throw reject('Le numéro de suivi est obligatoire pour un envoi.');
     },
   });
 
-  setHandler(cardValidatedUpdate, async ({ cardId, actorId }) => {
-    state.busy = true;
+  setHandler(cardValidatedUpdate, ({ cardId, actorId }) => exclusive(async () => {
     await acts.completeOnboarding({ onboardingId: id, workflowId, cardId, actorId });
-    state.cardId = cardId;
     state.status = 'completed';
-    state.busy = false;
     return state.status;
-  }, {
+  }), {
     validator: ({ cardId }) => {
-      if (state.status !== 'card_linking' || state.busy) throw reject('La carte ne peut être validée qu’après la livraison du kit de bienvenue.');
+      if (state.busy) throw reject(BUSY);
+      if (state.status !== 'card_linking') throw reject('La carte ne peut être validée qu’après la livraison du kit de bienvenue.');
       if (!cardId) throw reject('La carte est obligatoire.');
     },
   });
 
-  // 1. Training invitation, then the deadline with its reminders (again after each reopening).
-  await acts.setTrainingDeadline({ onboardingId: id, deadline: state.deadline.toISOString() });
-  const invited = await acts.getOnboardingSummary({ onboardingId: id });
-  const deadlineText = () => frenchDate(state.deadline.toISOString());
-  await acts.sendEmail({
-    idempotencyKey: `${workflowId}/invitation`, template: 'onboarding_training_invitation', to: [invited.aidantEmail],
-    data: { recipientName: invited.aidantName, aidantName: invited.aidantName, structureName: invited.structureName, deadline: deadlineText(), isAidant: true },
-  });
-  if (invited.referents.length > 0) {
-    await acts.sendEmail({
-      idempotencyKey: `${workflowId}/invitation-referents`, template: 'onboarding_training_invitation', to: invited.referents.map((r) => r.email),
-      data: { recipientName: 'Madame, Monsieur', aidantName: invited.aidantName, structureName: invited.structureName, deadline: deadlineText(), isAidant: false },
-    });
+  async function sendShipmentNotices(): Promise<void> {
+    while (shipmentNotices.length > 0) {
+      const notice = shipmentNotices[0];
+      await notify(`shipment-${notice.step}`, 'referents', 'card_shipment_update', (s, name) => ({
+        recipientName: name, aidantName: s.aidantName, status: notice.status, trackingNumber: notice.trackingNumber,
+      }));
+      shipmentNotices.shift();
+    }
   }
 
-  const settled = () => status() !== 'awaiting_training' || state.cancelled;
-  for (let round = 1; ; round += 1) {
+  // 1. Training invitation, then the deadline with its reminders (again after each reopening).
+  await acts.setTrainingDeadline({ onboardingId: id, deadline: state.deadline.toISOString() });
+  const invited = await notify('invitation', 'everyone', 'onboarding_training_invitation', (s, name, isAidant) => ({
+    recipientName: name, aidantName: s.aidantName, structureName: s.structureName, deadline: state.deadline.toISOString(), isAidant,
+  }));
+  state.notBefore = invited.requestCreatedOn;
+
+  const trainingSettled = () => state.status !== 'awaiting_training';
+  for (;;) {
+    const round = state.round;
     for (const offset of [...input.policy.reminderOffsetsDays].sort((a, b) => b - a)) {
       const remindAt = addDays(state.deadline, -offset).getTime();
       if (remindAt <= Date.now()) continue;
-      if (await condition(settled, remindAt - Date.now())) break;
-      await acts.sendEmail({
-        idempotencyKey: `${workflowId}/round-${round}/reminder-${offset}d`, template: 'onboarding_training_reminder',
-        to: [invited.aidantEmail, ...invited.referents.map((r) => r.email)],
-        data: { recipientName: 'Madame, Monsieur', aidantName: invited.aidantName, deadline: deadlineText(), daysLeft: Math.round((state.deadline.getTime() - Date.now()) / DAY_MS) },
-      });
+      if (await condition(trainingSettled, remindAt - Date.now())) break;
+      await notify(`round-${round}/reminder-${offset}d`, 'everyone', 'onboarding_training_reminder', (s, name) => ({
+        recipientName: name, aidantName: s.aidantName, deadline: state.deadline.toISOString(), daysLeft: Math.round((state.deadline.getTime() - Date.now()) / DAY_MS),
+      }));
     }
-    if (!settled()) await condition(settled, Math.max(0, state.deadline.getTime() - Date.now()));
-    if (settled()) break;
+    if (!(await waitUntil(trainingSettled, state.deadline.getTime()))) {
+      if (await step('awaiting_training', () => acts.markOnboardingLapsed({ onboardingId: id, workflowId, round }))) state.status = 'lapsed';
+    }
+    if (state.status !== 'lapsed') break;
+    const lapsedAt = Date.now();
+    await notify(`round-${round}/lapsed`, 'everyone', 'onboarding_lapsed', (s, name) => ({
+      recipientName: name, aidantName: s.aidantName, structureName: s.structureName, deadline: state.deadline.toISOString(),
+    }));
 
-    await acts.markOnboardingLapsed({ onboardingId: id, workflowId, round });
-    state.status = 'lapsed';
-    await acts.sendEmail({
-      idempotencyKey: `${workflowId}/round-${round}/lapsed`, template: 'onboarding_lapsed', to: invited.referents.map((r) => r.email).concat(invited.aidantEmail),
-      data: { recipientName: 'Madame, Monsieur', aidantName: invited.aidantName, structureName: invited.structureName, deadline: deadlineText() },
-    });
-    await condition(() => status() === 'awaiting_training' || state.cancelled);
-    if (state.cancelled) break;
+    // Lapsed: reopened, cancelled, or closed by the lifecycle after the delay (told before).
+    const leftLapsed = () => state.status !== 'lapsed';
+    const closeAt = lapsedAt + closeDelayMs;
+    if (!(await waitUntil(leftLapsed, closeAt - closeReminderMs))) {
+      await notify(`round-${round}/closing-reminder`, 'everyone', 'onboarding_lapsed_closing', (s, name) => ({
+        recipientName: name, aidantName: s.aidantName, structureName: s.structureName, closeDate: new Date(closeAt).toISOString(),
+      }));
+      if (!(await waitUntil(leftLapsed, closeAt))) {
+        if (await step('lapsed', () => acts.closeLapsedOnboarding({ onboardingId: id, workflowId, round }))) {
+          state.status = 'cancelled';
+          state.cancelReason = LAPSED_CLOSE_REASON;
+        }
+      }
+    }
+    if (current() !== 'awaiting_training') break; // reopened: a new training period
   }
 
   // 2. Account activation and welcome e-mails.
-  if (!state.cancelled) {
-    await acts.activateAidantAccount({ onboardingId: id, workflowId });
+  if (await step('trained', () => acts.activateAidantAccount({ onboardingId: id, workflowId }))) {
     state.status = 'account_activated';
-    await acts.sendEmail({
-      idempotencyKey: `${workflowId}/welcome-aidant`, template: 'aidant_account_activated', to: [invited.aidantEmail],
-      data: { aidantName: invited.aidantName, structureName: invited.structureName },
-    });
-    if (invited.referents.length > 0) {
-      await acts.sendEmail({
-        idempotencyKey: `${workflowId}/welcome-referents`, template: 'referent_aidant_activated', to: invited.referents.map((r) => r.email),
-        data: { recipientName: 'Madame, Monsieur', aidantName: invited.aidantName },
-      });
-    }
+    await notify('welcome', 'aidant', 'aidant_account_activated', (s) => ({ aidantName: s.aidantName, structureName: s.structureName }));
+    await notify('welcome', 'referents', 'referent_aidant_activated', (s, name) => ({ recipientName: name, aidantName: s.aidantName }));
   }
 
   // 3. The welcome kit, moved by the ANCT (updates above), then the card linked and validated by the référent.
-  if (!state.cancelled) {
-    await acts.prepareCardShipment({ onboardingId: id, workflowId });
-    state.status = 'card_shipping';
-    await condition(() => status() === 'completed' || state.cancelled);
+  if (await step('account_activated', () => acts.prepareCardShipment({ onboardingId: id, workflowId }))) state.status = 'card_shipping';
+  while (!isFinal() || shipmentNotices.length > 0) {
+    await condition(() => isFinal() || shipmentNotices.length > 0);
+    await sendShipmentNotices();
   }
-  if (status() === 'completed') {
-    await acts.sendEmail({
-      idempotencyKey: `${workflowId}/completed`, template: 'card_validated', to: invited.referents.map((r) => r.email).concat(invited.aidantEmail),
-      data: { recipientName: 'Madame, Monsieur', aidantName: invited.aidantName },
-    });
-  } else if (state.cancelled) {
-    await condition(() => status() === 'cancelled');
-    await acts.sendEmail({
-      idempotencyKey: `${workflowId}/cancelled`, template: 'onboarding_cancelled', to: invited.referents.map((r) => r.email).concat(invited.aidantEmail),
-      data: { recipientName: 'Madame, Monsieur', aidantName: invited.aidantName, reason: state.cancelReason },
-    });
+
+  if (state.status === 'completed') {
+    await notify('completed', 'everyone', 'card_validated', (s, name) => ({ recipientName: name, aidantName: s.aidantName }));
+  } else {
+    await notify('cancelled', 'everyone', 'onboarding_cancelled', (s, name) => ({ recipientName: name, aidantName: s.aidantName, reason: state.cancelReason }));
   }
 
   await condition(allHandlersFinished);
-  return status();
+  await sendShipmentNotices();
+  return state.status;
 }

@@ -53,7 +53,13 @@ export interface AidantOnboardingInput {
   policy: OnboardingPolicy;
 }
 
-export const onboardingStatusQuery = defineQuery<{ status: OnboardingStatus; trainingDeadline: string }>('onboardingStatus');
+/**
+ * The state an onboarding's update is taken from: its training period (round, 1 then one more per reopening)
+ * and the number of shipment moves recorded. Absent from runs started before the 'onboarding-v2' patch.
+ */
+export interface OnboardingSteps { round: number; shipmentStep: number }
+
+export const onboardingStatusQuery = defineQuery<{ status: OnboardingStatus; trainingDeadline: string } & Partial<OnboardingSteps>>('onboardingStatus');
 export const recordTrainingUpdate = defineUpdate<OnboardingStatus, [{ trainingDate: string; actorId: string }]>('recordTraining');
 export const reopenOnboardingUpdate = defineUpdate<OnboardingStatus, [{ deadline: string; actorId: string }]>('reopen');
 export const cancelOnboardingUpdate = defineUpdate<OnboardingStatus, [CancelOnboardingInput]>('cancel');

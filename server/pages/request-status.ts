@@ -2,7 +2,7 @@
 // message thread with the ANCT team, and the way back into the form while it may be edited.
 import type { AidantOnboarding, AidantRequest, RequestMessage } from '../../db/models/index.js';
 import {
-  FINAL_ONBOARDING_STATUSES, ONBOARDING_STATUSES, requestStatusLabel, type OnboardingStatus, type RequestStatus,
+  canCancelOnboarding, ONBOARDING_STATUSES, requestStatusLabel, type OnboardingStatus, type RequestStatus,
 } from '../../domain/habilitation.js';
 import { frenchDate } from '../../domain/duration.js';
 import { REQUEST_STEPS, type RequestStep } from '../../domain/habilitation-form.js';
@@ -17,7 +17,7 @@ export interface CancelForm { onboardingId: string; error: string; reason: strin
 function cancelCell(requestId: string, onboarding: AidantOnboarding | undefined, csrfToken: string | undefined, cancel: CancelForm | undefined) {
   if (!onboarding) return '—';
   if (onboarding.status === 'cancelled') return html`Motif : ${onboarding.cancelReason ?? ''}`;
-  if (FINAL_ONBOARDING_STATUSES.includes(onboarding.status as OnboardingStatus) || !csrfToken) return '—';
+  if (!canCancelOnboarding(onboarding.status as OnboardingStatus) || !csrfToken) return '—';
   const id = `field-reason-${onboarding.id}`;
   const error = cancel?.onboardingId === onboarding.id ? cancel : undefined;
   return html`<form method="post" action="${requestPath(requestId)}/aidants/${onboarding.id}/annuler">

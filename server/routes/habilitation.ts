@@ -9,7 +9,7 @@ import {
   AIDANT_ROWS, aidantRowsOf, firstIncompleteStep, MAX_AIDANTS, parseAidants, parsePledges, parseReferent, parseStructure,
   REQUEST_STEP_KEYS, type RequestStep,
 } from '../../domain/habilitation-form.js';
-import { cancelReasonError, FINAL_ONBOARDING_STATUSES, PLEDGE_KEYS, STRUCTURE_TYPES } from '../../domain/habilitation.js';
+import { cancelReasonError, canCancelOnboarding, PLEDGE_KEYS, STRUCTURE_TYPES } from '../../domain/habilitation.js';
 import {
   createRequestDraft, draftCreatedEmail, isEditable, postRequestMessage, saveAidants, saveReferent, saveStructure, submitRequest,
 } from '../../services/habilitation.js';
@@ -271,7 +271,7 @@ export function habilitationRouter(deps: AppDeps): Router {
       : null;
     if (!onboarding) throw new NotFoundError('Cet aidant ne fait pas partie de cette demande.');
     // A finished lifecycle no longer answers updates: say why here rather than « no lifecycle running ».
-    if (FINAL_ONBOARDING_STATUSES.includes(onboarding.status)) throw new InvalidTransitionError('Cette habilitation est déjà terminée ou annulée.');
+    if (!canCancelOnboarding(onboarding.status)) throw new InvalidTransitionError('Cette habilitation est déjà terminée ou annulée.');
     const reason = String(req.body.reason ?? '').trim();
     const error = cancelReasonError(reason);
     if (error) {

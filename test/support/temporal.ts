@@ -31,11 +31,12 @@ export const ANCT_TEST_EMAIL = 'anct-test@aidantsconnect.invalid';
 /** Where the test workers send the technical team's alerts. */
 export const ALERT_TEST_EMAIL = 'alert-test@aidantsconnect.invalid';
 
-export async function startTestWorker(options: { sequelize: Sequelize; address?: string; taskQueue?: string; connection?: NativeConnection }) {
+/** `smtpUrl`: another SMTP server than the mail sink (e.g. a closed port, to test e-mails while SMTP is down). */
+export async function startTestWorker(options: { sequelize: Sequelize; address?: string; taskQueue?: string; connection?: NativeConnection; smtpUrl?: string }) {
   const bundle = await workflowBundle(); // first: installs the quiet runtime before any native connection
   const connection = options.connection ?? (await NativeConnection.connect({ address: options.address ?? testEnv.temporalAddress }));
   const taskQueue = options.taskQueue ?? unique('tq-');
-  const mailer = createMailer(testEnv.smtpUrl);
+  const mailer = createMailer(options.smtpUrl ?? testEnv.smtpUrl);
   const worker = await createWorker({
     connection, namespace: 'default', taskQueue, workflowBundle: bundle,
     deps: { sequelize: options.sequelize, mailer, mailFrom: 'Aidants Connect <test@aidantsconnect.invalid>', publicUrl: 'http://localhost:3000', secretsKey: testEnv.secretsKey, anctEmail: ANCT_TEST_EMAIL,
