@@ -3,11 +3,12 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import AdminJS from 'adminjs';
 import AdminJSExpress from '@adminjs/express';
-import { Database, Resource } from '@adminjs/sequelize';
+import { Database } from '@adminjs/sequelize';
 import type { Router } from 'express';
 import type { Config } from '../config/index.js';
 import { createSecretBox } from '../services/secret-box.js';
 import { adminAuthRouter } from './auth.js';
+import { GuardedResource } from './guarded-resource.js';
 import { frTranslations } from './locale/fr.js';
 import { frProjectTranslations } from './locale/fr-project.js';
 import { buildResources, enumTranslations } from './resources.js';
@@ -15,7 +16,8 @@ import { COMPONENTS, componentLoader } from './components.js';
 import { anctDashboard } from '../services/dashboard.js';
 import type { Lifecycles } from '../services/lifecycles.js';
 
-AdminJS.registerAdapter({ Database, Resource });
+// Our data source: the adapter without the internal fields (admin/internal-fields.ts).
+AdminJS.registerAdapter({ Database, Resource: GuardedResource });
 
 export interface BackOffice {
   admin: AdminJS;
