@@ -45,7 +45,7 @@ export async function buildBackOffice(config: Config, databaseUrl: string, lifec
     await rm(path.join(process.env.ADMIN_JS_TMP_DIR ?? '.adminjs', 'bundle.js'), { force: true });
   }
   await admin.initialize();
-  const auth = adminAuthRouter({ databaseUrl, sessionSecret: config.http.sessionSecret, secretBox: createSecretBox(config.secrets.key), secureCookies: config.http.publicUrl.startsWith('https:') });
+  const auth = adminAuthRouter({ databaseUrl, sessionSecret: config.http.sessionSecret, secretBox: createSecretBox(config.secrets.key), secureCookies: config.http.publicUrl.startsWith('https:'), publicUrl: config.http.publicUrl });
   const router = AdminJSExpress.buildRouter(admin, auth.router);
   return { admin, router, close: auth.close };
 }
