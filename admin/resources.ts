@@ -260,7 +260,10 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string): Resou
         sort: { sortBy: 'createdAt', direction: 'desc' },
         listProperties: ['createdAt', 'template', 'recipients', 'subject', 'status'],
         filterProperties: ['template', 'status', 'createdAt'],
-        properties: { idempotencyKey: { isVisible: { list: false, show: true, edit: false, filter: false } } },
+        properties: {
+          // « failed »: given up on after an error that cannot succeed (the stuck-mail report lists them).
+          status: enumOf('email_outbox', 'status', { pending: 'En attente', sent: 'Envoyé', failed: 'Échec définitif' }),
+          idempotencyKey: { isVisible: { list: false, show: true, edit: false, filter: false } } },
         actions: readOnly('read_journal'),
       },
     },

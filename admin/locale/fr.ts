@@ -7,6 +7,7 @@ export const frTranslations = {
     delete: 'Supprimer',
     bulkDelete: 'Tout supprimer',
     list: 'Liste',
+    search: 'Rechercher',
   },
   buttons: {
     save: 'Enregistrer',
@@ -234,7 +235,8 @@ export const frTranslations = {
     successfullyDeleted: 'L’enregistrement a bien été supprimé',
     successfullyUpdated: 'L’enregistrement a bien été modifié',
     thereWereValidationErrors: 'Le formulaire comporte des erreurs : veuillez les corriger ci-dessous',
-    forbiddenError: 'Vous n’êtes pas autorisé à effectuer l’action {{actionName}} sur {{resourceId}}',
+    // AdminJS sends this one without the action and resource names: no placeholder.
+    forbiddenError: 'Vous n’avez pas les droits nécessaires pour effectuer cette action.',
     anyForbiddenError: 'Vous n’êtes pas autorisé à effectuer cette action',
     successfullyCreated: 'L’enregistrement a bien été créé',
     bulkDeleteError:

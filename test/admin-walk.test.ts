@@ -1,0 +1,110 @@
+// Walks the back-office in a real browser as each ANCT role: every resource's list and record page and each
+// custom action's form. Fails on an untranslated key (camelCase), a leftover {{placeholder}}, AdminJS's
+// English words, a date not in the French format, or anything loaded from another host.
+import type { Browser, Page } from 'playwright-core';
+import { generateSync } from 'otplib';
+import type { Model, Sequelize } from 'sequelize';
+import { JournalEntry } from '../db/models/index.js';
+import { DEMO_PASSWORD } from '../services/demo-data.js';
+import type { Lifecycles } from '../services/lifecycles.js';
+import { buildResources } from '../admin/resources.js';
+import { createAdminFixtures, type AdminFixtures } from './support/admin-fixtures.js';
+import { launchChromium } from './support/browser.js';
+import { createStaffMember } from './support/factories.js';
+import { testSequelize } from './support/env.js';
+import { startTestWorker } from './support/temporal.js';
+import { freePort } from './support/test-stack.js';
+import { startWebServer } from './support/web-server.js';
+
+let sequelize: Sequelize;
+let worker: Awaited<ReturnType<typeof startTestWorker>>;
+let web: Awaited<ReturnType<typeof startWebServer>>;
+let browser: Browser;
+let staff: Awaited<ReturnType<typeof createStaffMember>>[];
+let fixtures: AdminFixtures;
+let resources: { id: string; customActions: string[] }[];
+
+beforeAll(async () => {
+  sequelize = testSequelize();
+  resources = buildResources({} as Lifecycles, 'http://localhost:3000').map((r) => ({
+    id: (r.resource as typeof Model).tableName,
+    customActions: Object.entries(r.options?.actions ?? {}).filter(([, action]) => action && 'component' in action && action.component).map(([name]) => name),
+  }));
+  staff = [await createStaffMember('anct_jury'), await createStaffMember('anct_staff'), await createStaffMember('tech_admin')];
+  fixtures = await createAdminFixtures(staff.map((s) => s.id));
+  fixtures.ids.journal = String((await JournalEntry.findOne({ where: { actorId: staff[2].id } }))!.id);
+  worker = await startTestWorker({ sequelize });
+  web = await startWebServer({ port: await freePort(), taskQueue: worker.taskQueue });
+  browser = await launchChromium();
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await web?.stop();
+  await worker?.stop();
+  await sequelize?.close();
+});
+
+const ENGLISH = [
+  'Yes', 'No', 'Filter', 'Show', 'Edit', 'Delete', 'Create new', 'Require Changes', 'Record Training', 'Mark Sent', 'Send Message',
+  'cannot be found', 'You are not', 'Loading', 'There are no', 'Record with given id', 'records', 'Search', 'Logout', 'Dashboard',
+];
+const CAMEL_CASE = /\b[a-z]+(?:[A-Z][a-z0-9]*)+\b/g;
+const ISO_DATE_TIME = /\b\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}/g;
+
+function problemsIn(text: string): string[] {
+  return [
+    ...(text.match(/\{\{[^}]*\}\}/g) ?? []).map((p) => `placeholder ${p}`),
+    ...(text.match(CAMEL_CASE) ?? []).map((p) => `identifier ${p}`),
+    ...(text.match(ISO_DATE_TIME) ?? []).map((p) => `date ${p}`),
+    ...ENGLISH.filter((word) => new RegExp(`(^|[^\\p{L}])${word}([^\\p{L}]|$)`, 'u').test(text)).map((word) => `English « ${word} »`),
+  ];
+}
+
+async function logIn(page: Page, person: { email: string; totp: string }) {
+  await page.goto(`${web.url}/admin/login`);
+  await page.fill('#email', person.email);
+  await page.fill('#password', DEMO_PASSWORD);
+  await page.fill('#otp', generateSync({ secret: person.totp, period: 30, digits: 6 }));
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${web.url}/admin`);
+}
+
+async function visit(page: Page, path: string, found: string[]) {
+  await page.goto(`${web.url}${path}`);
+  await page.waitForLoadState('networkidle'); // AdminJS renders after its API calls
+  found.push(...problemsIn(await page.innerText('body')).map((problem) => `${path}: ${problem}`));
+}
+
+describe('the back-office in a browser, as each role', () => {
+  it('shows only French, with French dates, and loads nothing from another host', async () => {
+    const found: string[] = [];
+    const foreign: string[] = [];
+    await Promise.all(staff.map(async (person) => {
+      const page = await browser.newPage();
+      page.on('request', (request) => { if (!request.url().startsWith(web.url) && !request.url().startsWith('data:')) foreign.push(request.url()); });
+      await logIn(page, person);
+      await visit(page, '/admin', found);
+      for (const resource of resources) {
+        const id = fixtures.ids[resource.id];
+        await visit(page, `/admin/resources/${resource.id}`, found);
+        await visit(page, `/admin/resources/${resource.id}/records/${encodeURIComponent(id)}/show`, found);
+        for (const action of resource.customActions) await visit(page, `/admin/resources/${resource.id}/records/${encodeURIComponent(id)}/${action}`, found);
+      }
+      await page.close();
+    }));
+    expect(found).toEqual([]);
+    expect(foreign).toEqual([]);
+  }, 240_000);
+
+  it('serves /admin pages that reference no other host', async () => {
+    const page = await browser.newPage();
+    await logIn(page, { email: staff[0].email, totp: staff[0].totp });
+    for (const path of ['/admin', '/admin/resources/habilitation_requests', '/admin/login']) {
+      const html = await page.evaluate(async (url) => (await fetch(url)).text(), `${web.url}${path}`);
+      const hosts = [...html.matchAll(/(?:src|href)\s*=\s*["']?(?:https?:)?\/\/([^/"'\s>]+)/gi), ...html.matchAll(/url\(\s*["']?(?:https?:)?\/\/([^/"')]+)/gi)]
+        .map((match) => match[1]).filter((host) => host !== new URL(web.url).host);
+      expect({ path, hosts }).toEqual({ path, hosts: [] });
+    }
+    await page.close();
+  });
+});
