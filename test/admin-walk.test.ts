@@ -23,6 +23,7 @@ let browser: Browser;
 let staff: Awaited<ReturnType<typeof createStaffMember>>[];
 let fixtures: AdminFixtures;
 let resources: { id: string; customActions: string[] }[];
+let other: Awaited<ReturnType<typeof createStaffMember>>;
 
 beforeAll(async () => {
   sequelize = testSequelize();
@@ -31,6 +32,7 @@ beforeAll(async () => {
     customActions: Object.entries(r.options?.actions ?? {}).filter(([, action]) => action && 'component' in action && action.component).map(([name]) => name),
   }));
   staff = [await createStaffMember('anct_jury'), await createStaffMember('anct_staff'), await createStaffMember('tech_admin')];
+  other = await createStaffMember('anct_jury');
   fixtures = await createAdminFixtures(staff.map((s) => s.id));
   fixtures.ids.journal = String((await JournalEntry.findOne({ where: { actorId: staff[2].id } }))!.id);
   worker = await startTestWorker({ sequelize });
@@ -83,11 +85,24 @@ const TEXTS = `(() => {
   return texts.join('\\n');
 })()`;
 
-async function visit(page: Page, path: string, found: string[]) {
+const pageTexts = new Map<string, string>();
+
+async function visit(page: Page, path: string, found: string[], role: string) {
   // Inside the single-page application, as a click on a link does: no reload of AdminJS's bundles.
+  // AdminJS renders a page once its API call answered (then the page's components may fetch more).
+  const resource = /^\/admin\/resources\/([^/]+)/.exec(path)![1];
+  const answered = page.waitForResponse((response) => response.url().includes(`/admin/api/resources/${resource}/`));
   await page.evaluate(`window.history.pushState({}, '', ${JSON.stringify(path)}); window.dispatchEvent(new PopStateEvent('popstate'))`);
-  await page.waitForLoadState('networkidle'); // AdminJS renders after its API calls
-  found.push(...problemsIn(await page.evaluate(TEXTS) as string).map((problem) => `${path}: ${problem}`));
+  await answered;
+  // React commits the answer's state before the next frames are painted.
+  await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+  await capture(page, path, found, role);
+}
+
+async function capture(page: Page, path: string, found: string[], role: string) {
+  const text = await page.evaluate(TEXTS) as string;
+  pageTexts.set(`${role} ${path}`, text);
+  found.push(...problemsIn(text).map((problem) => `${path}: ${problem}`));
 }
 
 describe('the back-office in a browser, as each role', () => {
@@ -99,22 +114,32 @@ describe('the back-office in a browser, as each role', () => {
       page.on('request', (request) => { if (!request.url().startsWith(web.url) && !request.url().startsWith('data:')) foreign.push(request.url()); });
       await logIn(page, person);
       await page.getByText('Tableau de bord de l’ANCT').waitFor();
-      await visit(page, '/admin', found);
-      for (const resource of resources) {
+      await capture(page, '/admin', found, person.email); // the dashboard, where the login lands
+      // A role walks the resources it may list (the others are not in its navigation).
+      const shown = await page.evaluate("window.REDUX_STATE.resources.filter((r) => r.resourceActions.some((a) => a.name === 'list')).map((r) => r.id)") as string[];
+      expect(shown.length).toBeGreaterThan(0);
+      for (const resource of resources.filter((r) => shown.includes(r.id))) {
         const id = fixtures.ids[resource.id];
-        await visit(page, `/admin/resources/${resource.id}`, found);
-        await visit(page, `/admin/resources/${resource.id}/records/${encodeURIComponent(id)}/show`, found);
-        for (const action of resource.customActions) await visit(page, `/admin/resources/${resource.id}/records/${encodeURIComponent(id)}/${action}`, found);
+        await visit(page, `/admin/resources/${resource.id}`, found, person.email);
+        await visit(page, `/admin/resources/${resource.id}/records/${encodeURIComponent(id)}/show`, found, person.email);
+        for (const action of resource.customActions) await visit(page, `/admin/resources/${resource.id}/records/${encodeURIComponent(id)}/${action}`, found, person.email);
       }
       await page.close();
     }));
     expect(found).toEqual([]);
     expect(foreign).toEqual([]);
+
+    // Dates in the French format and in Europe/Paris; a shipment is named after its aidant and structure.
+    const entry = (await JournalEntry.findByPk(fixtures.ids.journal))!;
+    const paris = Object.fromEntries(new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      .formatToParts(entry.createdAt).map((part) => [part.type, part.value]));
+    expect(pageTexts.get(`${staff[2].email} /admin/resources/journal/records/${fixtures.ids.journal}/show`)).toContain(`${paris.day}/${paris.month}/${paris.year} ${paris.hour}:${paris.minute}`);
+    expect(pageTexts.get(`${staff[2].email} /admin/resources/card_shipments/records/${fixtures.ids.card_shipments}/markSent`)).toMatch(/Carte de Karim Benali — CCAS /);
   }, 240_000);
 
   it('serves /admin pages that reference no other host', async () => {
     const page = await browser.newPage();
-    await logIn(page, { email: staff[0].email, totp: staff[0].totp });
+    await logIn(page, other); // another person: a code is accepted once
     for (const path of ['/admin', '/admin/resources/habilitation_requests', '/admin/login']) {
       const html = await page.evaluate(async (url) => (await fetch(url)).text(), `${web.url}${path}`);
       const hosts = [...html.matchAll(/(?:src|href)\s*=\s*["']?(?:https?:)?\/\/([^/"'\s>]+)/gi), ...html.matchAll(/url\(\s*["']?(?:https?:)?\/\/([^/"')]+)/gi)]
