@@ -13,6 +13,7 @@ import type { SecretBox } from '../services/secret-box.js';
 import { verifyTotp } from '../services/totp.js';
 import { csrfToken, verifyCsrf } from '../server/csrf.js';
 import { adminLoginPage } from './login-page.js';
+import { sameOriginOnly, sessionToken } from './request-guard.js';
 
 export interface AdminUser {
   id: string;
@@ -29,7 +30,7 @@ declare module 'express-session' {
 
 const GENERIC_ERROR = 'Adresse e-mail, mot de passe ou code incorrect.';
 
-export function adminAuthRouter(options: { databaseUrl: string; sessionSecret: string; secureCookies: boolean; secretBox: SecretBox }): { router: Router; close(): Promise<void> } {
+export function adminAuthRouter(options: { databaseUrl: string; sessionSecret: string; secureCookies: boolean; secretBox: SecretBox; publicUrl: string }): { router: Router; close(): Promise<void> } {
   const PgStore = connectPgSimple(session);
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 5 });
   const router = Router();
@@ -43,6 +44,7 @@ export function adminAuthRouter(options: { databaseUrl: string; sessionSecret: s
     rolling: true,
     cookie: { httpOnly: true, sameSite: 'lax', secure: options.secureCookies, maxAge: 8 * 3600_000, path: '/admin' },
   }));
+  router.use(sameOriginOnly(options.publicUrl));
 
   router.get('/login', (req, res) => {
     if (req.session.adminUser) return res.redirect('/admin');
@@ -90,6 +92,7 @@ export function adminAuthRouter(options: { databaseUrl: string; sessionSecret: s
     if (req.path.startsWith('/api/')) return void res.status(401).json({ message: 'Session expirée : reconnectez-vous.' });
     res.redirect('/admin/login');
   });
+  router.use(sessionToken(options.secureCookies));
 
   return { router, close: () => pool.end() };
 }

@@ -11,3 +11,8 @@ export const COMPONENTS = {
   Dashboard: componentLoader.add('Dashboard', path.join(here, 'components', 'Dashboard.tsx')),
   Lines: componentLoader.add('Lines', path.join(here, 'components', 'Lines.tsx')),
 };
+
+// AdminJS's own date cells and fields, in French and in Europe/Paris (they format in the browser's zone).
+for (const [name, file] of [['DefaultDatetimeListProperty', 'DateTimeList.tsx'], ['DefaultDatetimeShowProperty', 'DateTimeShow.tsx']]) {
+  componentLoader.__unsafe_addWithoutChecks(name, path.join(here, 'components', file));
+}

@@ -1,21 +1,24 @@
 // The ANCT back-office: AdminJS on our Sequelize models, in French, behind our own login.
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import AdminJS from 'adminjs';
 import AdminJSExpress from '@adminjs/express';
-import { Database, Resource } from '@adminjs/sequelize';
-import type { Router } from 'express';
+import express, { Router } from 'express';
+import { Database } from '@adminjs/sequelize';
 import type { Config } from '../config/index.js';
 import { createSecretBox } from '../services/secret-box.js';
 import { adminAuthRouter } from './auth.js';
-import { frTranslations } from './locale/fr.js';
-import { frProjectTranslations } from './locale/fr-project.js';
-import { buildResources, enumTranslations } from './resources.js';
+import { frenchResponses } from './french-responses.js';
+import { GuardedResource } from './guarded-resource.js';
+import { buildResources } from './resources.js';
+import { backOfficeTranslations } from './translations.js';
 import { COMPONENTS, componentLoader } from './components.js';
 import { anctDashboard } from '../services/dashboard.js';
 import type { Lifecycles } from '../services/lifecycles.js';
 
-AdminJS.registerAdapter({ Database, Resource });
+// Our data source: the adapter without the internal fields (admin/internal-fields.ts).
+AdminJS.registerAdapter({ Database, Resource: GuardedResource });
 
 export interface BackOffice {
   admin: AdminJS;
@@ -34,8 +37,11 @@ export async function buildBackOffice(config: Config, databaseUrl: string, lifec
     resources,
     componentLoader,
     dashboard: { component: COMPONENTS.Dashboard, handler: async () => anctDashboard(config.habilitation.comiteReminderDelayMs) },
-    branding: { companyName: 'Aidants Connect — ANCT', withMadeWithLove: false, favicon: '/dsfr/favicon/favicon.svg' },
-    locale: { language: 'fr', availableLanguages: ['fr'], translations: { fr: mergeDeep(mergeDeep(frTranslations, frProjectTranslations), enumTranslations()) }, localeDetection: false },
+    // Everything from the service itself: our logo, and Marianne (admin/static/fonts.css) instead of Roboto.
+    branding: {
+      companyName: 'Aidants Connect — ANCT', withMadeWithLove: false, favicon: '/dsfr/favicon/favicon.svg', logo: '/admin/static/logo.svg',
+    },
+    locale: { language: 'fr', availableLanguages: ['fr'], translations: { fr: backOfficeTranslations() }, localeDetection: false },
   });
   // Outside production AdminJS serves a components bundle found on disk as is, even one built before a
   // component was added: remove it so that the first page view builds the current one.
@@ -43,17 +49,11 @@ export async function buildBackOffice(config: Config, databaseUrl: string, lifec
     await rm(path.join(process.env.ADMIN_JS_TMP_DIR ?? '.adminjs', 'bundle.js'), { force: true });
   }
   await admin.initialize();
-  const auth = adminAuthRouter({ databaseUrl, sessionSecret: config.http.sessionSecret, secretBox: createSecretBox(config.secrets.key), secureCookies: config.http.publicUrl.startsWith('https:') });
-  const router = AdminJSExpress.buildRouter(admin, auth.router);
+  const auth = adminAuthRouter({ databaseUrl, sessionSecret: config.http.sessionSecret, secretBox: createSecretBox(config.secrets.key), secureCookies: config.http.publicUrl.startsWith('https:'), publicUrl: config.http.publicUrl });
+  const router = Router();
+  router.use('/static', express.static(path.join(path.dirname(fileURLToPath(import.meta.url)), 'static'), { maxAge: '1d', index: false }));
+  router.use(frenchResponses);
+  router.use(AdminJSExpress.buildRouter(admin, auth.router));
   return { admin, router, close: auth.close };
 }
 
-function mergeDeep<T extends Record<string, unknown>>(base: T, extra: Record<string, unknown>): T {
-  const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(extra)) {
-    const current = out[key];
-    out[key] = current && typeof current === 'object' && value && typeof value === 'object'
-      ? mergeDeep(current as Record<string, unknown>, value as Record<string, unknown>) : value;
-  }
-  return out as T;
-}

@@ -14,6 +14,19 @@ import { daysBetween, frenchDate } from '../domain/duration.js';
 import type { Lifecycles } from '../services/lifecycles.js';
 import { habilitationRequestActions, onboardingActions, shipmentActions } from './actions.js';
 import { COMPONENTS } from './components.js';
+import { decorateRows } from './guarded-resource.js';
+
+/** A shipment is named after the aidant it is for and their structure (the « Envoyé » form, breadcrumbs). */
+decorateRows('card_shipments', async (rows) => {
+  const onboardings = await AidantOnboarding.findAll({ where: { id: rows.map((row) => String(row.onboardingId)) }, attributes: ['id', 'firstName', 'lastName', 'organisationId'] });
+  const organisations = await Organisation.findAll({ where: { id: [...new Set(onboardings.map((o) => o.organisationId))] }, attributes: ['id', 'name'] });
+  const byId = new Map(onboardings.map((o) => [o.id, o]));
+  const names = new Map(organisations.map((o) => [o.id, o.name]));
+  for (const row of rows) {
+    const onboarding = byId.get(String(row.onboardingId));
+    row.aidant = onboarding ? `Carte de ${onboarding.firstName} ${onboarding.lastName} — ${names.get(onboarding.organisationId) ?? 'structure inconnue'}` : 'Carte d’un aidant inconnu';
+  }
+});
 
 const NAV = {
   habilitation: { name: 'habilitation', icon: 'Award' },
@@ -149,7 +162,7 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string, secret
         navigation: NAV.aidants,
         listProperties: ['serialNumber', 'kind', 'aidantId', 'linkedAt', 'validatedAt', 'isFunctional'],
         filterProperties: ['serialNumber', 'kind', 'isFunctional'],
-        properties: { serialNumber: { isTitle: true }, sealedSeed: { isVisible: false }, lastUsedStep: { isVisible: false } },
+        properties: { serialNumber: { isTitle: true } },
         actions: readOnly('manage_cards'),
       },
     },
@@ -157,9 +170,12 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string, secret
       resource: CardShipment,
       options: {
         navigation: NAV.aidants,
-        listProperties: ['organisationId', 'onboardingId', 'status', 'trackingNumber', 'sentAt', 'deliveredAt'],
+        listProperties: ['aidant', 'status', 'trackingNumber', 'sentAt', 'deliveredAt'],
         filterProperties: ['status', 'organisationId'],
-        properties: { status: enumOf('card_shipments', 'status', SHIPMENT_STATUSES) },
+        properties: {
+          aidant: { type: 'string', isTitle: true, isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } },
+          status: enumOf('card_shipments', 'status', SHIPMENT_STATUSES),
+        },
         actions: { ...readOnly('manage_cards'), ...shipmentActions(lifecycles) },
       },
     },
@@ -171,8 +187,6 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string, secret
         filterProperties: ['email', 'lastName', 'isActive', 'currentOrganisationId'],
         properties: {
           email: { isTitle: true },
-          passwordHash: { isVisible: false },
-          sealedAdminTotpSecret: { isVisible: false },
           staffRoles: enumOf('users', 'staffRoles', STAFF_ROLES),
         },
         actions: readOnly('follow_onboarding'),
@@ -224,7 +238,7 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string, secret
       options: {
         navigation: NAV.mandats,
         listProperties: ['familyName', 'givenName', 'birthdate', 'createdAt'],
-        properties: { familyName: { isTitle: true }, sub: { isVisible: false } },
+        properties: { familyName: { isTitle: true } },
         actions: readOnly('manage_usagers'),
       },
     },
@@ -247,7 +261,10 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string, secret
         // A failed e-mail (filter « status ») shows why at a glance: it is never sent again by itself.
         listProperties: ['createdAt', 'template', 'recipients', 'subject', 'status', 'attempts', 'lastError'],
         filterProperties: ['template', 'status', 'createdAt', 'failedAt'],
-        properties: { html: { isVisible: false }, textBody: { isVisible: { list: false, show: true, edit: false, filter: false } }, idempotencyKey: { isVisible: { list: false, show: true, edit: false, filter: false } } },
+        properties: {
+          // « failed »: given up on after an error that cannot succeed (the stuck-mail report lists them).
+          status: enumOf('email_outbox', 'status', { pending: 'En attente', sending: 'En cours d’envoi', sent: 'Envoyé', failed: 'Échec définitif' }),
+          idempotencyKey: { isVisible: { list: false, show: true, edit: false, filter: false } } },
         actions: readOnly('read_journal'),
       },
     },

@@ -2,7 +2,7 @@
 // shipments…). Fields come from the action's `custom.fields`; the action handler talks to the workflow.
 import React, { useState } from 'react';
 import { Box, Button, FormGroup, H3, Input, Label, MessageBox, Text, TextArea } from '@adminjs/design-system';
-import { ApiClient, useNotice, type ActionProps } from 'adminjs';
+import { ApiClient, useNotice, useTranslation, type ActionProps } from 'adminjs';
 
 interface Field {
   name: string;
@@ -20,6 +20,7 @@ const LifecycleAction: React.FC<ActionProps> = ({ action, record, resource }) =>
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
   const addNotice = useNotice();
+  const { translateAction } = useTranslation();
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
@@ -50,7 +51,7 @@ const LifecycleAction: React.FC<ActionProps> = ({ action, record, resource }) =>
 
   return (
     <Box as="form" onSubmit={submit} variant="white" padding="xl">
-      <H3>{action.label}</H3>
+      <H3>{translateAction(action.label, resource.id)}</H3>
       <Text mb="lg">{record?.title}</Text>
       {error && <MessageBox mb="lg" variant="danger" message={error} />}
       {fields.map((field) => (

@@ -2,13 +2,14 @@
 // message thread of a habilitation request, composed by the show action's after-hook.
 import React from 'react';
 import { Box, Label, Text } from '@adminjs/design-system';
-import type { ShowPropertyProps } from 'adminjs';
+import { useTranslation, type ShowPropertyProps } from 'adminjs';
 
 const Lines: React.FC<ShowPropertyProps> = ({ property, record }) => {
+  const { translateProperty } = useTranslation();
   const value = String(record?.params?.[property.path] ?? '');
   return (
     <Box mb="xl">
-      <Label>{property.label}</Label>
+      <Label>{translateProperty(property.label, property.resourceId)}</Label>
       {value ? value.split('\n').map((line, i) => <Text key={i} mb="sm">{line}</Text>) : <Text>—</Text>}
     </Box>
   );

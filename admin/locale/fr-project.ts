@@ -1,5 +1,11 @@
 // French labels of the project's own back-office actions and of the properties shared by several resources
 // (AdminJS looks up resources.<id>.properties first, then the global properties).
+const ACTIONS = {
+  habilitation_requests: { sendMessage: 'Écrire au demandeur', validate: 'Valider', refuse: 'Refuser', requireChanges: 'Demander des modifications' },
+  aidant_onboardings: { recordTraining: 'Formation suivie', reopen: 'Rouvrir avec un nouveau délai', cancel: 'Annuler l’habilitation' },
+  card_shipments: { markSent: 'Envoyé', markDelivered: 'Livré', markLost: 'Perdu', markReturned: 'Retourné' },
+};
+
 export const frProjectTranslations = {
   properties: {
     id: 'Identifiant',
@@ -51,10 +57,39 @@ export const frProjectTranslations = {
     aidantsToTrain: 'Aidants à former',
     thread: 'Échanges avec le demandeur',
     decisions: 'Décisions du comité',
+    isActive: 'Actif',
+    phone: 'Téléphone',
+    revokedAt: 'Révoqué le',
+    periodSeconds: 'Période du code (secondes)',
+    aidant: 'Aidant et structure',
+    lastActivityAt: 'Dernière activité',
+    idempotencyKey: 'Clé d’unicité',
+    durationDays: 'Durée (jours)',
+    demarches: 'Démarches',
+    autorisationId: 'Autorisation',
+    stuckReportedAt: 'Signalé bloqué le',
+    lastError: 'Dernière erreur',
+    attempts: 'Tentatives d’envoi',
+    claimedUntil: 'Envoi en cours jusqu’au',
+    failedAt: 'Échec constaté le',
+    resubmittedAt: 'Corrigée et renvoyée le',
+    closedAt: 'Clôturée le',
+    messageId: 'Identifiant du message (SMTP)',
+    attestationHash: 'Empreinte de l’attestation',
+    templateHash: 'Empreinte du modèle de mandat',
+    renewedFromId: 'Renouvelle le mandat',
+    anonymisedAt: 'Anonymisé le',
+    birthcountry: 'Pays de naissance (code INSEE)',
+    birthplace: 'Lieu de naissance (code INSEE)',
+    gender: 'Genre',
+    preferredUsername: 'Nom d’usage',
   },
   resources: {
-    habilitation_requests: { actions: { sendMessage: 'Écrire au demandeur', validate: 'Valider', refuse: 'Refuser', requireChanges: 'Demander des modifications' } },
-    aidant_onboardings: { actions: { recordTraining: 'Formation suivie', reopen: 'Rouvrir avec un nouveau délai', cancel: 'Annuler l’habilitation' } },
-    card_shipments: { actions: { markSent: 'Envoyé', markDelivered: 'Livré', markLost: 'Perdu', markReturned: 'Retourné' } },
+    habilitation_requests: { actions: ACTIONS.habilitation_requests },
+    aidant_onboardings: { actions: ACTIONS.aidant_onboardings },
+    card_shipments: { actions: ACTIONS.card_shipments },
   },
+  // The breadcrumbs translate an action without its resource: the custom actions are also global (their
+  // names are unique across resources).
+  actions: Object.assign({}, ...Object.values(ACTIONS)) as Record<string, string>,
 };

@@ -7,6 +7,7 @@ export const frTranslations = {
     delete: 'Supprimer',
     bulkDelete: 'Tout supprimer',
     list: 'Liste',
+    search: 'Rechercher',
   },
   buttons: {
     save: 'Enregistrer',
@@ -234,7 +235,8 @@ export const frTranslations = {
     successfullyDeleted: 'L’enregistrement a bien été supprimé',
     successfullyUpdated: 'L’enregistrement a bien été modifié',
     thereWereValidationErrors: 'Le formulaire comporte des erreurs : veuillez les corriger ci-dessous',
-    forbiddenError: 'Vous n’êtes pas autorisé à effectuer l’action {{actionName}} sur {{resourceId}}',
+    // AdminJS sends this one without the action and resource names: no placeholder.
+    forbiddenError: 'Vous n’avez pas les droits nécessaires pour effectuer cette action.',
     anyForbiddenError: 'Vous n’êtes pas autorisé à effectuer cette action',
     successfullyCreated: 'L’enregistrement a bien été créé',
     bulkDeleteError:
@@ -247,11 +249,10 @@ export const frTranslations = {
     theseRecordsWillBeRemoved: 'L’enregistrement suivant va être supprimé',
     theseRecordsWillBeRemoved_plural: 'Les enregistrements suivants vont être supprimés',
     pickSomeFirstToRemove: 'Pour supprimer des enregistrements, vous devez d’abord les sélectionner',
-    error404Resource: 'La ressource « {{resourceId}} » est introuvable',
-    error404Action:
-      'La ressource « {{resourceId}} » ne comporte pas d’action nommée « {{actionName}} », ou vous n’êtes pas autorisé à l’utiliser',
-    error404Record:
-      'La ressource « {{resourceId}} » ne comporte pas d’enregistrement d’identifiant « {{recordId}} », ou vous n’êtes pas autorisé à le consulter',
+    // Without the resource's and action's identifiers (code, not words for people).
+    error404Resource: 'Cette rubrique du back-office n’existe pas.',
+    error404Action: 'Cette action n’est pas possible sur cet enregistrement dans son état actuel, ou vous n’avez pas les droits nécessaires.',
+    error404Record: 'Cet enregistrement est introuvable, ou vous n’avez pas les droits nécessaires pour le consulter.',
     seeConsoleForMore: 'Consultez la console de développement pour plus de détails…',
     noActionComponent: 'Vous devez implémenter le composant de cette action',
     noRecordsInResource: 'Cette ressource ne contient aucun enregistrement',

@@ -1,0 +1,43 @@
+// What never leaves the server through the back-office: AdminJS serialises every param of a record (list,
+// show, search, bulk, the populated references of other resources), whatever `isVisible` says, so these
+// columns are removed from the data source itself (admin/guarded-resource.ts), for every role.
+
+/** Tables that hold only secrets or internal state: never an AdminJS resource. */
+export const HIDDEN_TABLES: readonly string[] = [
+  'private_links', // the demandeur's links (token hashes)
+  'issuer_email_confirmations', // e-mail confirmation key hashes
+  'login_links', // login link token hashes
+  'login_failures', // throttling counters (addresses, IPs)
+  'connections', // OIDC state, nonce, code and token hashes
+  'http_sessions',
+];
+
+/** Per table: the columns no AdminJS action may read. */
+export const INTERNAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  users: ['passwordHash', 'sealedAdminTotpSecret', 'adminTotpLastStep'],
+  cards: ['sealedSeed', 'lastUsedStep'],
+  // The FranceConnect identifier of the usager (a pseudonymous id usable with FranceConnect).
+  usagers: ['sub'],
+  // The bodies hold login links and links to the demandeur's space.
+  email_outbox: ['html', 'textBody'],
+  private_links: ['tokenHash'],
+  issuer_email_confirmations: ['keyHash'],
+  login_links: ['tokenHash'],
+  connections: ['state', 'nonce', 'codeHash', 'accessTokenHash'],
+};
+
+/**
+ * Columns whose name looks secret but which were reviewed and may be shown: document fingerprints and the
+ * journal's hash chain (integrity proofs, not secrets). A new column matching SECRET_LOOKING must be added
+ * either here or to INTERNAL_FIELDS (test/admin-secrets.test.ts checks it).
+ */
+export const REVIEWED_PUBLIC_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  mandats: ['templateHash', 'attestationHash'],
+  journal: ['hash', 'previousHash'],
+};
+
+export const SECRET_LOOKING = /hash|sealed|secret|token|step|nonce|^state$|^code|^sub$|html|body|password|totp|seed/i;
+
+export function internalFieldsOf(table: string): readonly string[] {
+  return INTERNAL_FIELDS[table] ?? [];
+}
