@@ -97,8 +97,13 @@ export function createApp(deps: AppDeps): express.Express {
       sendUnavailable(req, res, hsts);
       return;
     }
-    const status = (error as { status?: number; type?: string }).status;
-    if (status === 400 || status === 413 || (error as { type?: string }).type === 'entity.parse.failed') {
+    const { status, type } = error as { status?: number; type?: string };
+    // The client went away while its body was awaited (e.g. behind the rate limiter's query): nothing to answer.
+    if (type === 'request.aborted' || type === 'stream.not.readable') {
+      if (!res.headersSent) res.status(400).end();
+      return;
+    }
+    if (status === 400 || status === 413 || type === 'entity.parse.failed') {
       res.status(400).send(errorPage(400));
       return;
     }
