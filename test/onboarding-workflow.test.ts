@@ -30,8 +30,8 @@ const today = () => new Date().toISOString().slice(0, 10);
 const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e: WorkflowUpdateFailedError) => e.cause?.message);
 const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (e: Error) => (e instanceof InvalidTransitionError ? e.message : Promise.reject(e)));
 
-const reaches = (handle: WorkflowHandle, status: OnboardingStatus) =>
-  waitFor(`onboarding ${status}`, async () => (await handle.query(onboardingStatusQuery)).status, (s) => s === status);
+const reaches = (handle: WorkflowHandle, status: OnboardingStatus, timeoutMs?: number) =>
+  waitFor(`onboarding ${status}`, async () => (await handle.query(onboardingStatusQuery)).status, (s) => s === status, timeoutMs);
 
 const lifecyclesOn = (taskQueue: string): Lifecycles =>
   createLifecycles(client, { taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 }, onboardingPolicy: policy });
@@ -64,7 +64,9 @@ describe('aidant onboarding after training', () => {
     // The worker goes away in the middle of the lifecycle; a new one (a new deploy) takes over.
     await worker.stop();
     worker = await startTestWorker({ sequelize, taskQueue: worker.taskQueue });
-    await reaches(handle, 'card_shipping');
+    // An activity task the old worker took while shutting down is lost until its start-to-close timeout
+    // (1 minute) and then retried on the new worker: the bound covers that case.
+    await reaches(handle, 'card_shipping', 150_000);
 
     const user = (await User.findOne({ where: { email: onboarding.email } }))!;
     expect(await OrganisationMembership.findOne({ where: { userId: user.id, organisationId: onboarding.organisationId, canCreateMandats: true } })).not.toBeNull();
@@ -99,7 +101,7 @@ describe('aidant onboarding after training', () => {
       expect(mail.text).toMatch(/^Bonjour Camille Martin,/);
     }
     expect((await mailsTo(onboarding.email)).find((m) => m.subject.includes('Inscrivez-vous'))!.text).toMatch(/^Bonjour Karim Benali,/);
-  });
+  }, 300_000);
 
   it('applies a double click once and the same action at a later shipment step again (a second « Colis perdu »)', async () => {
     const { onboarding, referent } = await createStructureWithOnboarding();
