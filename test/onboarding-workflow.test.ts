@@ -64,8 +64,8 @@ describe('aidant onboarding after training', () => {
     // The worker goes away in the middle of the lifecycle; a new one (a new deploy) takes over.
     await worker.stop();
     worker = await startTestWorker({ sequelize, taskQueue: worker.taskQueue });
-    // An activity task the old worker took while shutting down is lost until its start-to-close timeout
-    // (1 minute) and then retried on the new worker: the bound covers that case.
+    // An activity task handed to the old worker as it shut down is lost until its start-to-close timeout
+    // (workflows/lifecycle-activities.ts) and then retried on the new worker: the bound covers that case.
     await reaches(handle, 'card_shipping', 150_000);
 
     const user = (await User.findOne({ where: { email: onboarding.email } }))!;

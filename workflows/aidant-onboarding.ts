@@ -7,10 +7,9 @@
 // an update changes the workflow's state only once its activity succeeded. E-mails are sent by the main
 // loop, never inside an update handler, each to one person greeted by name, from addresses read at send time.
 import {
-  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler, workflowInfo,
+  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, patched, setHandler, workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { withEmailFailuresAsOutcomes } from './email-failures.js';
+import { lifecycleActivities } from './lifecycle-activities.js';
 import type { OnboardingSummary } from '../activities/onboarding.js';
 import { addDays, addMonths, DAY_MS } from '../domain/duration.js';
 import {
@@ -24,10 +23,7 @@ import {
   type AidantOnboardingInput,
 } from './messages.js';
 
-const acts = withEmailFailuresAsOutcomes(proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes', backoffCoefficient: 2 },
-}));
+const acts = lifecycleActivities();
 
 const reject = (message: string) => ApplicationFailure.create({ type: 'InvalidTransition', nonRetryable: true, message });
 const BUSY = 'Une autre action est en cours sur cette habilitation : réessayez dans un instant.';

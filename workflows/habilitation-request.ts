@@ -3,10 +3,9 @@
 //   → validated | refused | changes_required (→ resubmitted → awaiting again, or closed after a delay)
 // A decision is an update with a validator: refused at once unless the request awaits a decision.
 import {
-  ActivityFailure, ApplicationFailure, ParentClosePolicy, allHandlersFinished, condition, currentUpdateInfo, patched, proxyActivities, setHandler, startChild, workflowInfo,
+  ActivityFailure, ApplicationFailure, ParentClosePolicy, allHandlersFinished, condition, currentUpdateInfo, patched, setHandler, startChild, workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { withEmailFailuresAsOutcomes } from './email-failures.js';
+import { lifecycleActivities } from './lifecycle-activities.js';
 import { addMonths, DAY_MS } from '../domain/duration.js';
 import { COMITE_DECISIONS, REQUEST_STATUSES, workflowIdForOnboarding, type RequestStatus } from '../domain/habilitation.js';
 import { aidantOnboardingWorkflow } from './aidant-onboarding.js';
@@ -15,10 +14,7 @@ import {
   type ComiteDecisionInput, type HabilitationRequestInput,
 } from './messages.js';
 
-const acts = withEmailFailuresAsOutcomes(proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', maximumInterval: '5 minutes', backoffCoefficient: 2 },
-}));
+const acts = lifecycleActivities();
 
 export async function habilitationRequestWorkflow(input: HabilitationRequestInput): Promise<RequestStatus> {
   const { workflowId } = workflowInfo();
