@@ -50,6 +50,12 @@ export async function buildBackOffice(config: Config, databaseUrl: string, lifec
   }
   await admin.initialize();
   const auth = adminAuthRouter({ databaseUrl, sessionSecret: config.http.sessionSecret, secretBox: createSecretBox(config.secrets.key), secureCookies: config.http.publicUrl.startsWith('https:'), publicUrl: config.http.publicUrl });
+  // AdminJS answers 500 for a resource it does not know (a hidden table, a typo): say 404, after the login check.
+  const known = new Set(admin.resources.map((resource) => resource.id()));
+  auth.router.use('/api/resources/:resourceId', (req, res, next) => {
+    if (known.has(req.params.resourceId)) return next();
+    res.status(404).json({ message: 'Cette page n’existe pas dans le back-office.' });
+  });
   const router = Router();
   router.use('/static', express.static(path.join(path.dirname(fileURLToPath(import.meta.url)), 'static'), { maxAge: '1d', index: false }));
   router.use(frenchResponses);

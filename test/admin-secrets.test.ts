@@ -113,6 +113,7 @@ describe('the back-office API', () => {
     found.push(...leaks(page.text.includes('REDUX_STATE') ? page.text : ''));
     for (const table of HIDDEN_TABLES) {
       const res = await agent.get(`/admin/api/resources/${table}/actions/list`);
+      expect(res.status).toBe(404);
       expect(JSON.stringify(res.body)).not.toMatch(/tokenHash|keyHash|codeHash/);
     }
     expect(calls).toBe(RESOURCES.length);
