@@ -4,8 +4,9 @@
 // - every state-changing API call carries the session's token in the X-XSRF-TOKEN header: AdminJS's frontend
 //   client (axios) copies it there from the XSRF-TOKEN cookie on same-origin requests, which another site
 //   cannot read.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { readCookie, sameToken } from '../server/csrf.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -54,16 +55,7 @@ export function sessionToken(secureCookies: boolean) {
       }
       return next();
     }
-    const sent = req.get(XSRF_HEADER) ?? '';
-    if (sent.length !== token.length || !timingSafeEqual(Buffer.from(sent), Buffer.from(token))) return refuse(req, res, NO_TOKEN);
+    if (!sameToken(req.get(XSRF_HEADER) ?? '', token)) return refuse(req, res, NO_TOKEN);
     next();
   };
-}
-
-function readCookie(req: Request, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
-  }
-  return undefined;
 }

@@ -5,12 +5,17 @@ import { DomainError } from '../domain/errors.js';
 
 const COOKIE = 'ac_csrf';
 
-function readCookie(req: Request, name: string): string | undefined {
+export function readCookie(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [key, ...rest] = part.trim().split('=');
     if (key === name) return decodeURIComponent(rest.join('='));
   }
   return undefined;
+}
+
+/** Compares a token sent by the client with the expected one in constant time. */
+export function sameToken(sent: string, expected: string): boolean {
+  return expected.length > 0 && sent.length === expected.length && timingSafeEqual(Buffer.from(sent), Buffer.from(expected));
 }
 
 /** Returns the request's CSRF token, setting the cookie when there is none yet. */
@@ -26,7 +31,6 @@ export function csrfToken(req: Request, res: Response, secure: boolean): string 
 export function verifyCsrf(req: Request, _res: Response, next: NextFunction): void {
   const cookie = readCookie(req, COOKIE) ?? '';
   const sent = typeof req.body?._csrf === 'string' ? req.body._csrf : '';
-  const ok = cookie.length > 0 && cookie.length === sent.length && timingSafeEqual(Buffer.from(cookie), Buffer.from(sent));
-  if (!ok) return next(new DomainError('Votre session a expiré. Rechargez la page puis soumettez à nouveau le formulaire.', 'csrf', 403));
+  if (!sameToken(sent, cookie)) return next(new DomainError('Votre session a expiré. Rechargez la page puis soumettez à nouveau le formulaire.', 'csrf', 403));
   next();
 }

@@ -5,7 +5,7 @@ import { HabilitationRequest } from '../db/models/index.js';
 import {
   ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle,
 } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import { DEFAULT_ONBOARDING_POLICY, REQUEST_STATUSES, workflowIdForOnboarding, workflowIdForRequest, type OnboardingPolicy, type OnboardingStatus } from '../domain/habilitation.js';
 import { InvalidTransitionError } from '../domain/errors.js';
 import type { habilitationRequestWorkflow } from '../workflows/habilitation-request.js';
@@ -42,11 +42,14 @@ export const HOUSEKEEPING_SCHEDULE_ID = 'housekeeping';
 
 const dedupeId = (...parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
 
-async function queryState(handle: WorkflowHandle) {
+const NO_LIFECYCLE = 'Ce dossier n’a pas (ou plus) de cycle de vie en cours.';
+
+/** Reads a lifecycle's state (the state an action is taken from); a missing lifecycle is a domain refusal. */
+async function queryState<R>(handle: WorkflowHandle, query: QueryDefinition<R>): Promise<R> {
   try {
-    return await handle.query(requestStateQuery);
+    return await handle.query(query);
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) throw new InvalidTransitionError('Ce dossier n’a pas (ou plus) de cycle de vie en cours.');
+    if (error instanceof WorkflowNotFoundError) throw new InvalidTransitionError(NO_LIFECYCLE);
     throw error;
   }
 }
@@ -56,7 +59,7 @@ async function executeUpdate<R, A>(handle: WorkflowHandle, update: UpdateDefinit
     return await handle.executeUpdate(update, { args: [arg], updateId });
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) throw new InvalidTransitionError(error.cause?.message ?? error.message);
-    if (error instanceof WorkflowNotFoundError) throw new InvalidTransitionError('Ce dossier n’a pas (ou plus) de cycle de vie en cours.');
+    if (error instanceof WorkflowNotFoundError) throw new InvalidTransitionError(NO_LIFECYCLE);
     throw error;
   }
 }
@@ -84,7 +87,7 @@ export function createLifecycles(
       // Deduplicated on the round it is taken in: a double click is applied once, the same decision after a
       // resubmission is applied again.
       const handle = client.workflow.getHandle(workflowIdForRequest(requestId));
-      const { status, round } = await queryState(handle);
+      const { status, round } = await queryState(handle, requestStateQuery);
       const updateId = dedupeId(requestId, round, decision.decision, decision.motif.trim(), decision.juryMemberId);
       try {
         // Sent even when already decided: the second click of a double click gets the first one's answer.
@@ -98,7 +101,7 @@ export function createLifecycles(
 
     async resubmitHabilitationRequest(requestId) {
       const handle = client.workflow.getHandle(workflowIdForRequest(requestId));
-      const { status, round } = await queryState(handle);
+      const { status, round } = await queryState(handle, requestStateQuery);
       if (status !== 'changes_required') return false;
       // Read after the round: a resubmission still recorded now answers the changes asked in this round (the
       // workflow clears it when it takes one), so a sweep that read the row earlier never answers a later round.
@@ -129,13 +132,7 @@ export function createLifecycles(
 
     async updateOnboarding(onboardingId, update, arg) {
       const handle = client.workflow.getHandle(workflowIdForOnboarding(onboardingId));
-      let from: { round?: number; shipmentStep?: number };
-      try {
-        from = await handle.query(onboardingStatusQuery);
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError) throw new InvalidTransitionError('Ce dossier n’a pas (ou plus) de cycle de vie en cours.');
-        throw error;
-      }
+      const from: { round?: number; shipmentStep?: number } = await queryState(handle, onboardingStatusQuery);
       return executeUpdate(handle, update, arg, dedupeId(onboardingId, update.name, arg, from.round ?? null, from.shipmentStep ?? null));
     },
   };
