@@ -1,46 +1,36 @@
 // Back-office actions through the real web process (AdminJS API), the real workflows and PostgreSQL:
 // decisions are offered to jury members only, and always go through the workflow.
 import type { Client } from '@temporalio/client';
-import type { Sequelize } from 'sequelize';
 import supertest from 'supertest';
 import { AidantOnboarding, HabilitationRequest, Issuer, JournalEntry, RequestMessage } from '../db/models/index.js';
 import { workflowIdForRequest } from '../domain/habilitation.js';
 import { createLifecycles } from '../services/lifecycles.js';
 import { requestStatusQuery } from '../workflows/messages.js';
 import { adminAgent } from './support/admin-session.js';
+import { useBackOfficeStack } from './support/back-office-stack.js';
 import { createStaffMember, createSubmittedRequest, createStructureWithOnboarding } from './support/factories.js';
-import { testSequelize } from './support/env.js';
-import { ANCT_TEST_EMAIL, connectClient, startTestWorker } from './support/temporal.js';
+import { ANCT_TEST_EMAIL, connectClient } from './support/temporal.js';
 import { openDemandeurSpace, waitForSubject } from './support/mail.js';
-import { freePort } from './support/test-stack.js';
 import { waitFor } from './support/wait.js';
-import { startWebServer } from './support/web-server.js';
 
-let sequelize: Sequelize;
 let client: Client;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-let web: Awaited<ReturnType<typeof startWebServer>>;
 let jury: Awaited<ReturnType<typeof createStaffMember>>;
 let staff: typeof jury;
 let tech: typeof jury;
 
-beforeAll(async () => {
-  sequelize = testSequelize();
-  [jury, staff, tech] = [await createStaffMember('anct_jury'), await createStaffMember('anct_staff'), await createStaffMember('tech_admin')];
-  client = await connectClient();
-  worker = await startTestWorker({ sequelize });
-  web = await startWebServer({ port: await freePort(), taskQueue: worker.taskQueue });
-}, 180_000);
+const stack = useBackOfficeStack({
+  prepare: async () => {
+    [jury, staff, tech] = [await createStaffMember('anct_jury'), await createStaffMember('anct_staff'), await createStaffMember('tech_admin')];
+    client = await connectClient();
+  },
+});
 afterAll(async () => {
-  await web?.stop();
-  await worker?.stop();
   await client?.connection.close();
-  await sequelize?.close();
 });
 
 async function awaitingRequest() {
-  const request = await createSubmittedRequest(sequelize);
-  const lifecycles = createLifecycles(client, { taskQueue: worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } });
+  const request = await createSubmittedRequest(stack.sequelize);
+  const lifecycles = createLifecycles(client, { taskQueue: stack.worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } });
   await lifecycles.startHabilitationRequest(request.id);
   const handle = client.workflow.getHandle(workflowIdForRequest(request.id));
   while ((await handle.query(requestStatusQuery)) !== 'awaiting_comite') await new Promise((r) => setTimeout(r, 100));
@@ -53,7 +43,7 @@ const decide = (agent: Awaited<ReturnType<typeof adminAgent>>, id: string, actio
 describe('back-office actions', () => {
   it('refuses the comité decisions to anyone but jury members and tech admins, server-side', async () => {
     const request = await awaitingRequest();
-    const asStaff = await adminAgent(web.url, staff.email, staff.totp);
+    const asStaff = await adminAgent(stack.web.url, staff.email, staff.totp);
     const res = await decide(asStaff, request.id, 'validate', 'Je ne suis pas du comité');
     expect(res.body.notice).toMatchObject({ type: 'error' });
     expect(JSON.stringify(res.body)).toMatch(/forbidden|droits/i);
@@ -62,7 +52,7 @@ describe('back-office actions', () => {
 
   it('lets a jury member refuse with a motif, through the workflow, once', async () => {
     const request = await awaitingRequest();
-    const asJury = await adminAgent(web.url, jury.email, jury.totp);
+    const asJury = await adminAgent(stack.web.url, jury.email, jury.totp);
     const missing = await decide(asJury, request.id, 'refuse', '');
     expect(missing.body.notice).toEqual({ type: 'error', message: 'Le champ « Motif (communiqué au demandeur) » est obligatoire.' });
 
@@ -83,7 +73,7 @@ describe('back-office actions', () => {
   it('carries the message thread between the ANCT and the demandeur, by e-mail and on the request page', async () => {
     const request = await awaitingRequest();
     const issuer = (await Issuer.findByPk(request.issuerId))!;
-    const asStaff = await adminAgent(web.url, staff.email, staff.totp);
+    const asStaff = await adminAgent(stack.web.url, staff.email, staff.totp);
     const empty = await asStaff.post(`/admin/api/resources/habilitation_requests/records/${request.id}/sendMessage`).field('content', '');
     expect(empty.body.notice.type).toBe('error');
     const sent = await asStaff.post(`/admin/api/resources/habilitation_requests/records/${request.id}/sendMessage`).field('content', 'Pouvez-vous préciser vos horaires d’accueil ?');
@@ -91,7 +81,7 @@ describe('back-office actions', () => {
     const mail = await waitForSubject(issuer.email, 'Aidants Connect - Vous avez reçu un nouveau message de l’équipe Aidants Connect');
     expect(mail?.text).toContain('Pouvez-vous préciser vos horaires d’accueil ?');
 
-    const demandeur = supertest.agent(web.url);
+    const demandeur = supertest.agent(stack.web.url);
     const landing = await openDemandeurSpace(demandeur, request.issuerId, { requestId: request.id });
     const page = await demandeur.get(landing);
     expect(page.text).toContain('Pouvez-vous préciser vos horaires d’accueil ?');
@@ -116,8 +106,8 @@ describe('back-office actions', () => {
 
   it('serves the dashboard figures: requests awaiting the comité and for how long', async () => {
     const request = await awaitingRequest();
-    await sequelize.query(`UPDATE habilitation_requests SET submitted_at = now() - interval '400 days' WHERE id = '${request.id}'`);
-    const asJury = await adminAgent(web.url, jury.email, jury.totp);
+    await stack.sequelize.query(`UPDATE habilitation_requests SET submitted_at = now() - interval '400 days' WHERE id = '${request.id}'`);
+    const asJury = await adminAgent(stack.web.url, jury.email, jury.totp);
     const res = await asJury.get('/admin/api/dashboard');
     expect(res.status).toBe(200);
     expect(res.body.awaitingComite).toBeGreaterThanOrEqual(1);
@@ -157,7 +147,7 @@ describe('back-office actions', () => {
     const lastDayOfMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1) - 3_600_000);
     await dueSoon.onboarding.update({ trainingDeadline: lastDayOfMonth });
     await dueLater.onboarding.update({ trainingDeadline: new Date(lastDayOfMonth.getTime() + 2 * 3_600_000) });
-    const asStaff = await adminAgent(web.url, staff.email, staff.totp);
+    const asStaff = await adminAgent(stack.web.url, staff.email, staff.totp);
     const { trainingsDueThisMonthFilter } = (await asStaff.get('/admin/api/dashboard')).body as { trainingsDueThisMonthFilter: string };
     const list = await asStaff.get(`/admin/api/resources/aidant_onboardings/actions/list?${trainingsDueThisMonthFilter}&perPage=500`);
     const ids = (list.body.records as { id: string }[]).map((r) => r.id);
@@ -168,10 +158,10 @@ describe('back-office actions', () => {
   it('records a training through the onboarding workflow and refuses a future date', async () => {
     const { onboarding } = await createStructureWithOnboarding();
     await client.workflow.start('aidantOnboardingWorkflow', {
-      workflowId: `aidant-onboarding/${onboarding.id}`, taskQueue: worker.taskQueue,
+      workflowId: `aidant-onboarding/${onboarding.id}`, taskQueue: stack.worker.taskQueue,
       args: [{ onboardingId: onboarding.id, policy: { trainingDelayMonths: 2, reminderOffsetsDays: [30, 7] } }],
     });
-    const asTech = await adminAgent(web.url, tech.email, tech.totp);
+    const asTech = await adminAgent(stack.web.url, tech.email, tech.totp);
     const path = `/admin/api/resources/aidant_onboardings/records/${onboarding.id}/recordTraining`;
     const future = await asTech.post(path).field('trainingDate', '2999-01-01');
     expect(future.body.notice).toEqual({ type: 'error', message: 'La date de formation ne peut pas être dans le futur.' });
@@ -183,11 +173,11 @@ describe('back-office actions', () => {
   });
 
   it('refuses an impossible training date before the workflow, and cancels a lapsed onboarding it offers to cancel', async () => {
-    const asTech = await adminAgent(web.url, tech.email, tech.totp);
+    const asTech = await adminAgent(stack.web.url, tech.email, tech.totp);
     const { onboarding } = await createStructureWithOnboarding();
     // A training delay of zero months: the deadline is the start, the onboarding lapses at once.
     const handle = await client.workflow.start('aidantOnboardingWorkflow', {
-      workflowId: `aidant-onboarding/${onboarding.id}`, taskQueue: worker.taskQueue,
+      workflowId: `aidant-onboarding/${onboarding.id}`, taskQueue: stack.worker.taskQueue,
       args: [{ onboardingId: onboarding.id, policy: { trainingDelayMonths: 0, reminderOffsetsDays: [] } }],
     });
     const record = `/admin/api/resources/aidant_onboardings/records/${onboarding.id}`;

@@ -1,35 +1,18 @@
 // End to end in a real browser (Debian's chromium): a demandeur submits a request on the public page, the
 // workflow e-mails them, and an ANCT jury member logs into /admin (password + code) and finds the request
 // with its status.
-import type { Browser } from 'playwright-core';
 import { generateSync } from 'otplib';
-import type { Sequelize } from 'sequelize';
 import { DEMO_PASSWORD, DEMO_STAFF, seedDemoData } from '../services/demo-data.js';
-import { testSequelize, unique } from './support/env.js';
+import { unique } from './support/env.js';
+import { useBackOfficeStack } from './support/back-office-stack.js';
 import { testSecrets } from './support/factories.js';
 import { confirmationPath, waitForMails, waitForSubject } from './support/mail.js';
-import { launchChromium } from './support/browser.js';
-import { startTestWorker } from './support/temporal.js';
-import { freePort } from './support/test-stack.js';
-import { startWebServer } from './support/web-server.js';
 
-let sequelize: Sequelize;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-let web: Awaited<ReturnType<typeof startWebServer>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  sequelize = testSequelize();
-  await seedDemoData(sequelize, testSecrets);
-  worker = await startTestWorker({ sequelize });
-  web = await startWebServer({ port: await freePort(), taskQueue: worker.taskQueue });
-  browser = await launchChromium();
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-  await worker?.stop();
-  await sequelize?.close();
+const stack = useBackOfficeStack({
+  browser: true,
+  prepare: async (sequelize) => {
+    await seedDemoData(sequelize, testSecrets);
+  },
 });
 
 const jury = DEMO_STAFF[0];
@@ -37,14 +20,14 @@ const juryCode = () => generateSync({ secret: jury.totp, period: 30, digits: 6 }
 
 describe('in a browser', () => {
   it('submits a request publicly (after fixing a field error), then a jury member logs into /admin and validates it', async () => {
-    const page = await browser.newPage();
+    const page = await stack.browser.newPage();
     // The public pages must work under their Content-Security-Policy: the browser reports any violation.
     const violations: string[] = [];
     page.on('console', (message) => { if (/Content Security Policy/i.test(message.text())) violations.push(message.text()); });
     const structureName = `CCAS ${unique()}`;
     const email = `${unique('demandeur-')}@exemple.fr`;
 
-    await page.goto(`${web.url}/habilitation`);
+    await page.goto(`${stack.web.url}/habilitation`);
     await page.fill('#field-firstName', 'Léa');
     await page.fill('#field-lastName', 'Roux');
     await page.fill('#field-email', email);
@@ -52,7 +35,7 @@ describe('in a browser', () => {
     await page.click('button[type=submit]');
     await page.waitForURL(/\/habilitation\/verification\//);
     expect(await page.textContent('h1')).toBe('Consultez votre messagerie');
-    await page.goto(`${web.url}${await confirmationPath(email)}`);
+    await page.goto(`${stack.web.url}${await confirmationPath(email)}`);
     await page.waitForURL(/\/habilitation\/espace$/);
     await page.click('text=Commencer une nouvelle demande');
 
@@ -91,7 +74,7 @@ describe('in a browser', () => {
     expect(violations).toEqual([]);
     expect(await page.evaluate('getComputedStyle(document.body).fontFamily')).toContain('Marianne'); // the DSFR is applied
 
-    await page.goto(`${web.url}/admin`);
+    await page.goto(`${stack.web.url}/admin`);
     await page.waitForURL(/\/admin\/login$/);
     await page.fill('#email', jury.email);
     await page.fill('#password', DEMO_PASSWORD);
@@ -102,11 +85,11 @@ describe('in a browser', () => {
     await page.fill('#password', DEMO_PASSWORD);
     await page.fill('#otp', juryCode());
     await page.click('button[type=submit]');
-    await page.waitForURL(`${web.url}/admin`);
+    await page.waitForURL(`${stack.web.url}/admin`);
     await page.getByText('Tableau de bord de l’ANCT').waitFor();
     expect(await page.textContent('body')).toContain('Demandes en attente du comité');
 
-    await page.goto(`${web.url}/admin/resources/habilitation_requests`);
+    await page.goto(`${stack.web.url}/admin/resources/habilitation_requests`);
     const row = page.locator('tr', { hasText: structureName });
     await row.waitFor({ timeout: 30_000 });
     expect(await row.textContent()).toContain('En attente de la décision du comité');

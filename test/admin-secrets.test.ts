@@ -8,38 +8,26 @@ import { HIDDEN_TABLES, INTERNAL_FIELDS, REVIEWED_PUBLIC_FIELDS, SECRET_LOOKING 
 import { ALL_MODELS } from '../db/models/index.js';
 import { adminAgent } from './support/admin-session.js';
 import { createAdminFixtures, type AdminFixtures } from './support/admin-fixtures.js';
+import { useBackOfficeStack } from './support/back-office-stack.js';
 import { createStaffMember } from './support/factories.js';
-import { testSequelize } from './support/env.js';
-import { startTestWorker } from './support/temporal.js';
-import { freePort } from './support/test-stack.js';
-import { startWebServer } from './support/web-server.js';
 
-let sequelize: Sequelize;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-let web: Awaited<ReturnType<typeof startWebServer>>;
 let staff: Awaited<ReturnType<typeof createStaffMember>>[];
 let fixtures: AdminFixtures;
 
 let RESOURCES: { id: string; actions: string[] }[];
 const FORBIDDEN_KEYS = new Set(Object.values(INTERNAL_FIELDS).flat());
 
-beforeAll(async () => {
-  sequelize = testSequelize(); // registers the models (their table names)
-  RESOURCES = buildResources({} as Lifecycles, 'http://localhost:3000', Buffer.alloc(32)).map((r) => ({
-    id: (r.resource as typeof Model).tableName,
-    actions: Object.keys(r.options?.actions ?? {}),
-  }));
-  staff = [await createStaffMember('anct_jury'), await createStaffMember('anct_staff'), await createStaffMember('tech_admin')];
-  fixtures = await createAdminFixtures(staff.map((s) => s.id));
-  const entry = await JournalEntry.findOne({ where: { actorId: staff[1].id } });
-  fixtures.ids.journal = String(entry!.id);
-  worker = await startTestWorker({ sequelize });
-  web = await startWebServer({ port: await freePort(), taskQueue: worker.taskQueue });
-}, 180_000);
-afterAll(async () => {
-  await web?.stop();
-  await worker?.stop();
-  await sequelize?.close();
+const stack = useBackOfficeStack({
+  prepare: async () => {
+    RESOURCES = buildResources({} as Lifecycles, 'http://localhost:3000', Buffer.alloc(32)).map((r) => ({
+      id: (r.resource as typeof Model).tableName,
+      actions: Object.keys(r.options?.actions ?? {}),
+    }));
+    staff = [await createStaffMember('anct_jury'), await createStaffMember('anct_staff'), await createStaffMember('tech_admin')];
+    fixtures = await createAdminFixtures(staff.map((s) => s.id));
+    const entry = await JournalEntry.findOne({ where: { actorId: staff[1].id } });
+    fixtures.ids.journal = String(entry!.id);
+  },
 });
 
 /** Every key of a JSON value, at any depth (AdminJS flattens params: « details.ip »). */
@@ -75,7 +63,7 @@ describe('the back-office API', () => {
   });
 
   it.each([0, 1, 2])('serialises no secret for role #%i, in any action of any resource', async (index) => {
-    const agent = await adminAgent(web.url, staff[index].email, staff[index].totp);
+    const agent = await adminAgent(stack.web.url, staff[index].email, staff[index].totp);
     const found: string[] = [];
     const call = async (path: string) => {
       const res = await agent.get(`/admin/api${path}`);

@@ -9,41 +9,26 @@ import { DEMO_PASSWORD } from '../services/demo-data.js';
 import type { Lifecycles } from '../services/lifecycles.js';
 import { buildResources } from '../admin/resources.js';
 import { createAdminFixtures, type AdminFixtures } from './support/admin-fixtures.js';
-import { launchChromium } from './support/browser.js';
+import { useBackOfficeStack } from './support/back-office-stack.js';
 import { createStaffMember } from './support/factories.js';
-import { testSequelize } from './support/env.js';
-import { startTestWorker } from './support/temporal.js';
-import { freePort } from './support/test-stack.js';
-import { startWebServer } from './support/web-server.js';
 
-let sequelize: Sequelize;
-let worker: Awaited<ReturnType<typeof startTestWorker>>;
-let web: Awaited<ReturnType<typeof startWebServer>>;
-let browser: Browser;
 let staff: Awaited<ReturnType<typeof createStaffMember>>[];
 let fixtures: AdminFixtures;
 let resources: { id: string; customActions: string[] }[];
 let other: Awaited<ReturnType<typeof createStaffMember>>;
 
-beforeAll(async () => {
-  sequelize = testSequelize();
-  resources = buildResources({} as Lifecycles, 'http://localhost:3000', Buffer.alloc(32)).map((r) => ({
-    id: (r.resource as typeof Model).tableName,
-    customActions: Object.entries(r.options?.actions ?? {}).filter(([, action]) => action && 'component' in action && action.component).map(([name]) => name),
-  }));
-  staff = [await createStaffMember('anct_jury'), await createStaffMember('anct_staff'), await createStaffMember('tech_admin')];
-  other = await createStaffMember('anct_jury');
-  fixtures = await createAdminFixtures(staff.map((s) => s.id));
-  fixtures.ids.journal = String((await JournalEntry.findOne({ where: { actorId: staff[2].id } }))!.id);
-  worker = await startTestWorker({ sequelize });
-  web = await startWebServer({ port: await freePort(), taskQueue: worker.taskQueue });
-  browser = await launchChromium();
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-  await worker?.stop();
-  await sequelize?.close();
+const stack = useBackOfficeStack({
+  browser: true,
+  prepare: async () => {
+    resources = buildResources({} as Lifecycles, 'http://localhost:3000', Buffer.alloc(32)).map((r) => ({
+      id: (r.resource as typeof Model).tableName,
+      customActions: Object.entries(r.options?.actions ?? {}).filter(([, action]) => action && 'component' in action && action.component).map(([name]) => name),
+    }));
+    staff = [await createStaffMember('anct_jury'), await createStaffMember('anct_staff'), await createStaffMember('tech_admin')];
+    other = await createStaffMember('anct_jury');
+    fixtures = await createAdminFixtures(staff.map((s) => s.id));
+    fixtures.ids.journal = String((await JournalEntry.findOne({ where: { actorId: staff[2].id } }))!.id);
+  },
 });
 
 const ENGLISH = [
@@ -64,13 +49,13 @@ function problemsIn(text: string): string[] {
 
 async function logIn(page: Page, person: { email: string; totp: string }) {
   page.setDefaultTimeout(90_000);
-  await page.goto(`${web.url}/admin/login`);
+  await page.goto(`${stack.web.url}/admin/login`);
   await page.fill('#email', person.email);
   await page.fill('#password', DEMO_PASSWORD);
   await page.fill('#otp', generateSync({ secret: person.totp, period: 30, digits: 6 }));
   await page.click('button[type=submit]');
   // The first page view builds AdminJS's components bundle: slow on a busy machine.
-  await page.waitForURL(`${web.url}/admin`, { waitUntil: 'commit' });
+  await page.waitForURL(`${stack.web.url}/admin`, { waitUntil: 'commit' });
 }
 
 /** Each text node on its own (innerText glues the breadcrumbs' words together). */
@@ -110,8 +95,8 @@ describe('the back-office in a browser, as each role', () => {
     const found: string[] = [];
     const foreign: string[] = [];
     await Promise.all(staff.map(async (person) => {
-      const page = await browser.newPage();
-      page.on('request', (request) => { if (!request.url().startsWith(web.url) && !request.url().startsWith('data:')) foreign.push(request.url()); });
+      const page = await stack.browser.newPage();
+      page.on('request', (request) => { if (!request.url().startsWith(stack.web.url) && !request.url().startsWith('data:')) foreign.push(request.url()); });
       await logIn(page, person);
       await page.getByText('Tableau de bord de l’ANCT').waitFor();
       await capture(page, '/admin', found, person.email); // the dashboard, where the login lands
@@ -138,12 +123,12 @@ describe('the back-office in a browser, as each role', () => {
   }, 240_000);
 
   it('serves /admin pages that reference no other host', async () => {
-    const page = await browser.newPage();
+    const page = await stack.browser.newPage();
     await logIn(page, other); // another person: a code is accepted once
     for (const path of ['/admin', '/admin/resources/habilitation_requests', '/admin/login']) {
-      const html = await page.evaluate(async (url) => (await fetch(url)).text(), `${web.url}${path}`);
+      const html = await page.evaluate(async (url) => (await fetch(url)).text(), `${stack.web.url}${path}`);
       const hosts = [...html.matchAll(/(?:src|href)\s*=\s*["']?(?:https?:)?\/\/([^/"'\s>]+)/gi), ...html.matchAll(/url\(\s*["']?(?:https?:)?\/\/([^/"')]+)/gi)]
-        .map((match) => match[1]).filter((host) => host !== new URL(web.url).host);
+        .map((match) => match[1]).filter((host) => host !== new URL(stack.web.url).host);
       expect({ path, hosts }).toEqual({ path, hosts: [] });
     }
     await page.close();
