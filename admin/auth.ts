@@ -7,11 +7,11 @@ import pg from 'pg';
 import { User } from '../db/models/index.js';
 import { appendJournal } from '../services/journal.js';
 import { clearFailures, consumeAdminTotpStep, recordFailure, tooManyFailures } from '../services/login-guard.js';
-import { clientAddress } from '../server/client-address.js';
+import { clientAddress } from '../server/web/client-address.js';
 import { verifyPassword } from '../services/passwords.js';
 import type { SecretBox } from '../services/secret-box.js';
 import { verifyTotp } from '../services/totp.js';
-import { csrfToken, verifyCsrf } from '../server/csrf.js';
+import { csrfToken, verifyCsrf } from '../server/web/csrf.js';
 import { adminLoginPage } from './login-page.js';
 import { sameOriginOnly, sessionToken } from './request-guard.js';
 

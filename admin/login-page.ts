@@ -1,6 +1,6 @@
 // The back-office login page (French, DSFR): e-mail, password, then the 6-digit code of the authenticator.
-import { html } from '../server/views/html.js';
-import { layout } from '../server/views/layout.js';
+import { html } from '../server/web/html.js';
+import { layout } from '../server/web/layout.js';
 
 export function adminLoginPage(options: { csrfToken: string; error?: string; email?: string }): string {
   return layout({ title: 'Connexion au back-office ANCT', hasFormErrors: Boolean(options.error) }, html`

@@ -6,7 +6,7 @@
 //   cannot read.
 import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { readCookie, sameToken } from '../server/csrf.js';
+import { readCookie, sameToken } from '../server/web/csrf.js';
 
 declare module 'express-session' {
   interface SessionData {

@@ -72,6 +72,14 @@ export interface Config {
     /** The référents and the aidant are told this long before that closure. */
     onboardingLapsedCloseReminderMs: number;
   };
+  espace: {
+    /** A login link e-mailed to an aidant is valid this long (and once). */
+    loginLinkTtlMs: number;
+    /** Protected pages ask for a card code again when the person's last journaled action is older than this. */
+    activityCheckAfterMs: number;
+    /** A session of the espace aidant and référent ends this long after the login, whatever the activity. */
+    sessionMaxAgeMs: number;
+  };
   operations: {
     /** The technical team, told of e-mails stuck in the outbox. */
     alertEmail: string;
@@ -254,6 +262,11 @@ export function loadConfig(env: Env = process.env): Config {
       trainingRegistrationUrl: url('TRAINING_REGISTRATION_URL', ['http:', 'https:'], `${publicUrl}/formation`) ?? `${publicUrl}/formation`,
       onboardingLapsedCloseDelayMs: duration('ONBOARDING_LAPSED_CLOSE_DELAY', '90 days'),
       onboardingLapsedCloseReminderMs: duration('ONBOARDING_LAPSED_CLOSE_REMINDER', '14 days'),
+    },
+    espace: {
+      loginLinkTtlMs: duration('LOGIN_LINK_TTL', '5 minutes'),
+      activityCheckAfterMs: duration('ACTIVITY_CHECK_AFTER', '15 minutes'),
+      sessionMaxAgeMs: duration('ESPACE_SESSION_MAX_AGE', '24 hours'),
     },
     operations: {
       alertEmail: email('ALERT_EMAIL', 'tech@aidantsconnect.beta.gouv.fr'),

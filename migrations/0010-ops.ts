@@ -1,6 +1,6 @@
 // Throttling that holds across every web process: login failures are counted per client address too (not
 // per e-mail alone, which let anyone lock an ANCT member out), and the per-address limit on public POSTs
-// keeps its counters here (server/rate-limit.ts).
+// keeps its counters here (server/web/rate-limit.ts).
 import { sqlMigration } from './sql-migration.js';
 
 const UP = `

@@ -9,6 +9,7 @@ import * as privateLinks from './0006-private-links.js';
 import * as requestLifecycle from './0008-request-lifecycle.js';
 import * as ops from './0010-ops.js';
 import * as outboxClaims from './0011-outbox-claims.js';
+import * as cardCodes from './0012-card-codes.js';
 
 export const MIGRATIONS = [
   { name: '0001-domain', ...domain },
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   { name: '0008-request-lifecycle', ...requestLifecycle },
   { name: '0010-ops', ...ops },
   { name: '0011-outbox-claims', ...outboxClaims },
+  { name: '0012-card-codes', ...cardCodes },
 ];

@@ -9,20 +9,21 @@ import { DomainError } from '../domain/errors.js';
 import type { Logger } from '../infra/logger.js';
 import type { Lifecycles } from '../services/lifecycles.js';
 import { healthHandler } from './health.js';
-import { postRateLimit } from './rate-limit.js';
-import { isUnavailable, sendUnavailable } from './unavailable.js';
-import { errorPage } from './pages/errors.js';
-import { homePage } from './pages/home.js';
-import { espacePage, trainingRegistrationPage } from './pages/next-steps.js';
+import { postRateLimit } from './web/rate-limit.js';
+import { isUnavailable, sendUnavailable } from './web/unavailable.js';
+import { errorPage } from './web/error-pages.js';
+import { homePage } from './web/home-page.js';
+import { trainingRegistrationPage } from './habilitation/next-steps-pages.js';
 import { renderContext } from '../emails/render.js';
-import { demandeurRouter } from './routes/demandeur.js';
-import { habilitationRouter } from './routes/habilitation.js';
-import { devRouter } from './routes/dev.js';
-import { requireDemandeur } from './routes/lookups.js';
-import { demandeurSession } from './demandeur-session.js';
+import { demandeurRouter } from './habilitation/demandeur-router.js';
+import { habilitationRouter } from './habilitation/request-router.js';
+import { devRouter } from './dev/dev-router.js';
+import { requireDemandeur } from './habilitation/lookups.js';
+import { espaceRouter } from './espace/index.js';
+import { demandeurSession } from './habilitation/demandeur-session.js';
 
 /** Paths as logged: the tokens of private and confirmation links never reach a log line. */
-const withoutTokens = (path: string) => path.replace(/^(\/habilitation\/(?:lien|confirmer))\/[^/]+/, '$1/…');
+const withoutTokens = (path: string) => path.replace(/^(\/habilitation\/(?:lien|confirmer)|\/connexion\/lien)\/[^/]+/, '$1/…');
 
 export interface AppDeps {
   config: Config;
@@ -71,7 +72,6 @@ export function createApp(deps: AppDeps): express.Express {
   // Where e-mails send people for their next step (training registration, the aidant and référent space).
   const { contactEmail } = renderContext(deps.config.http.publicUrl);
   app.get('/formation', (_req, res) => { res.send(trainingRegistrationPage(contactEmail)); });
-  app.get('/espace', (_req, res) => { res.send(espacePage(contactEmail)); });
   // Pages behind a private link (the demandeur's space, a request): never cached (shared computers in France
   // Services) nor indexed.
   app.use(['/habilitation/espace', '/habilitation/lien', '/habilitation/confirmer'], (_req, res, next) => {
@@ -83,6 +83,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/habilitation', demandeurSession({ sequelize: deps.sequelize, secret: deps.config.http.sessionSecret, secure: hsts }));
   app.use('/habilitation/espace', requireDemandeur);
   app.use('/habilitation', demandeurRouter(deps), habilitationRouter(deps));
+  // The espace aidant and référent (login, then each person's pages); /espace is where e-mails send them.
+  app.get('/espace', (_req, res) => { res.redirect(303, '/espace-aidant'); });
+  app.use(espaceRouter(deps));
   if (deps.config.http.devTools) app.use('/dev', devRouter(deps));
 
   app.use((_req, res) => { res.status(404).send(errorPage(404)); });

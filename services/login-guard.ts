@@ -10,7 +10,7 @@ import { LoginFailure, User } from '../db/models/index.js';
 // - from one IP, an attacker gets at most `maxFailures` guesses per address and `maxFailuresPerIp` in all
 //   per window, then that IP is refused for every address (so spraying many addresses does not help);
 // - what an attacker with many IPs can still do is `maxFailures` guesses per address per IP per window
-//   (also capped by the per-IP POST limit of server/rate-limit.ts); each guess must get both the password
+//   (also capped by the per-IP POST limit of server/web/rate-limit.ts); each guess must get both the password
 //   and a single-use 6-digit TOTP code right, which keeps this out of reach without the password, and a
 //   success never clears the counters of other IPs;
 // - people sharing one IP (an office behind NAT) share its per-IP budget: a colleague's typos count too,

@@ -26,16 +26,18 @@ export function currentCode(seedHex: string, periodSeconds: number, at: Date = n
 }
 
 /**
- * Checks a 6-digit code within one period either side; returns the matched time step so that callers refuse
- * a code already used (services/login-guard.ts).
+ * Checks a 6-digit code within `toleranceSteps` periods either side (one unless told); returns the matched
+ * time step so that callers refuse a code already used (services/login-guard.ts, services/card-codes.ts).
  */
-export function verifyTotp(secretBase32: string, periodSeconds: number, token: string, at: Date = new Date()): { valid: boolean; step?: number } {
+export function verifyTotp(secretBase32: string, periodSeconds: number, token: string, at: Date = new Date(), toleranceSteps = 1): { valid: boolean; step?: number } {
   if (!/^\d{6}$/.test(token)) return { valid: false };
-  const result = verifySync({ secret: secretBase32, token, period: periodSeconds, epochTolerance: periodSeconds, epoch: Math.floor(at.getTime() / 1000) });
+  const result = verifySync({
+    secret: secretBase32, token, period: periodSeconds, epochTolerance: periodSeconds * toleranceSteps, epoch: Math.floor(at.getTime() / 1000),
+  });
   return result.valid ? { valid: true, step: (result as { timeStep?: number }).timeStep } : { valid: false };
 }
 
 /** The same for a card's seed, stored as hex. */
-export function verifyCode(seedHex: string, periodSeconds: number, token: string, at: Date = new Date()): { valid: boolean; step?: number } {
-  return verifyTotp(hexToBase32(seedHex), periodSeconds, token, at);
+export function verifyCode(seedHex: string, periodSeconds: number, token: string, at: Date = new Date(), toleranceSteps = 1): { valid: boolean; step?: number } {
+  return verifyTotp(hexToBase32(seedHex), periodSeconds, token, at, toleranceSteps);
 }

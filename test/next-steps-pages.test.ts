@@ -47,13 +47,16 @@ describe('pages of the next steps', () => {
     expect(() => loadConfig({ TRAINING_REGISTRATION_URL: 'ftp://formation.exemple.fr' })).toThrow(/TRAINING_REGISTRATION_URL/);
   });
 
-  it('tells the référent what the space will hold and how the card arrives, where the activation e-mail leads', async () => {
+  it('leads the référent from the activation e-mail to the espace, which asks for a login first', async () => {
     const activated = await renderEmail('referent_aidant_activated', { recipientName: 'Léa Roux', aidantName: 'Amélie Petit' }, context);
     const path = pathIn(activated.text, 'depuis votre espace référent');
     expect(path).toBe('/espace');
-    const res = await request(app()).get(path);
-    expect(res.status).toBe(200);
-    expect(res.text).toContain('Comment arrive la carte');
-    expect(res.text).toContain('Cet espace ouvre prochainement');
+    const espace = await request(app()).get(path);
+    expect(espace.status).toBe(303);
+    expect(espace.headers.location).toBe('/espace-aidant');
+    const aidant = await request(app()).get('/espace-aidant');
+    expect(aidant.status).toBe(303);
+    expect(aidant.headers.location).toBe('/connexion?next=%2Fespace-aidant');
   });
+
 });

@@ -14,6 +14,10 @@ export class Card extends Model<InferAttributes<Card>, InferCreationAttributes<C
   declare validatedAt: Date | null;
   declare isFunctional: CreationOptional<boolean>;
   declare lastUsedStep: number | null;
+  /** Time steps accepted either side of now (domain/cards.ts CARD_POLICY). */
+  declare tolerance: CreationOptional<number>;
+  /** Failed codes since the last success: three widen a physical card's tolerance. */
+  declare failedCodes: CreationOptional<number>;
   declare createdAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
@@ -22,7 +26,9 @@ export class Card extends Model<InferAttributes<Card>, InferCreationAttributes<C
         id: uuidPk(), kind: { ...enumText(['physical', 'digital']), defaultValue: 'physical' }, serialNumber: text(),
         sealedSeed: text(false), periodSeconds: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 60 },
         aidantId: ref('users'), linkedAt: date(), validatedAt: date(), isFunctional: bool(true),
-        lastUsedStep: { type: DataTypes.BIGINT, allowNull: true }, createdAt: createdAt(),
+        lastUsedStep: { type: DataTypes.BIGINT, allowNull: true },
+        tolerance: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 10 }, failedCodes: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+        createdAt: createdAt(),
       },
       { sequelize, tableName: 'cards' },
     );

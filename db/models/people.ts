@@ -19,6 +19,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare adminTotpLastStep: CreationOptional<number | null>;
   declare lastLoginAt: Date | null;
   declare lastActivityAt: Date | null;
+  /** The CGU version this person accepted last (domain/espace.ts CGU_VERSION is the current one). */
+  declare acceptedCguVersion: CreationOptional<string | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -44,6 +46,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         adminTotpLastStep: { type: DataTypes.INTEGER, allowNull: true },
         lastLoginAt: date(),
         lastActivityAt: date(),
+        acceptedCguVersion: text(),
         createdAt: createdAt(),
         updatedAt: createdAt(),
       },

@@ -1,1 +1,1 @@
-export { stopTestStack as default } from './test-stack.ts';
+export { stopTestStack as default } from './test-stack';

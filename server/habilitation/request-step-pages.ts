@@ -4,9 +4,9 @@ import {
   MAX_AIDANTS, REQUEST_STEPS, REQUEST_STEP_KEYS, type FieldErrors, type RequestStep,
 } from '../../domain/habilitation-form.js';
 import { PLEDGES, PLEDGE_KEYS, STRUCTURE_TYPES } from '../../domain/habilitation.js';
-import { checkbox, csrfField, errorSummary, input, select, textarea, type Values } from '../views/form.js';
-import { html, raw, type Raw } from '../views/html.js';
-import { layout } from '../views/layout.js';
+import { checkbox, csrfField, errorSummary, input, select, textarea, type Values } from '../web/form.js';
+import { html, raw, type Raw } from '../web/html.js';
+import { layout } from '../web/layout.js';
 import { requestPath } from '../../services/issuers.js';
 
 const STEP_TITLES = ['Vous, le demandeur', ...Object.values(REQUEST_STEPS)];

@@ -1,5 +1,5 @@
-import { html } from '../views/html.js';
-import { layout } from '../views/layout.js';
+import { html } from './html.js';
+import { layout } from './layout.js';
 
 export function homePage(): string {
   return layout({ title: 'Accueil' }, html`

@@ -1,7 +1,7 @@
 // CSRF protection for the public forms: a random token in a SameSite cookie that each form echoes back.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { DomainError } from '../domain/errors.js';
+import { DomainError } from '../../domain/errors.js';
 
 const COOKIE = 'ac_csrf';
 

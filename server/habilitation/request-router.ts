@@ -1,4 +1,4 @@
-// One habilitation request in the demandeur's space (behind their session, see server/demandeur-session.ts):
+// One habilitation request in the demandeur's space (behind their session, see server/habilitation/demandeur-session.ts):
 // the steps saved as a draft (structure, référent, aidants, engagements and envoi), then the read-only status
 // page with the message thread. Submitting starts the request's workflow; after « Demander des
 // modifications » the same steps lead to a resubmission.
@@ -15,14 +15,14 @@ import {
 } from '../../services/habilitation.js';
 import { requestPath, SPACE_PATH } from '../../services/issuers.js';
 import type { AppDeps } from '../app.js';
-import { asyncRoute, postedValues } from '../async-route.js';
-import { csrfToken, verifyCsrf } from '../csrf.js';
-import { errorPage } from '../pages/errors.js';
-import { requestStatusPage, type CancelForm } from '../pages/request-status.js';
+import { asyncRoute, postedValues } from '../web/async-route.js';
+import { csrfToken, verifyCsrf } from '../web/csrf.js';
+import { errorPage } from '../web/error-pages.js';
+import { requestStatusPage, type CancelForm } from './request-status-pages.js';
 import {
   aidantsStepPage, referentStepPage, structureStepPage, submitStepPage, type StepContext,
-} from '../pages/request-steps.js';
-import type { Values } from '../views/form.js';
+} from './request-step-pages.js';
+import type { Values } from '../web/form.js';
 import { cancelOnboardingUpdate } from '../../workflows/messages.js';
 import { demandeurOf, ownRequest, UUID } from './lookups.js';
 

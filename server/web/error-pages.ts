@@ -1,6 +1,6 @@
 // French error pages: never a stack trace, always a way back.
-import { html } from '../views/html.js';
-import { layout } from '../views/layout.js';
+import { html } from './html.js';
+import { layout } from './layout.js';
 
 const MESSAGES: Record<number, { title: string; text: string }> = {
   400: { title: 'Requête incorrecte', text: 'La demande envoyée n’est pas valide. Vérifiez les informations saisies puis réessayez.' },

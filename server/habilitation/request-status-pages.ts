@@ -6,9 +6,9 @@ import {
 } from '../../domain/habilitation.js';
 import { frenchDate } from '../../domain/duration.js';
 import { REQUEST_STEPS, type RequestStep } from '../../domain/habilitation-form.js';
-import { csrfField } from '../views/form.js';
-import { html, raw } from '../views/html.js';
-import { layout } from '../views/layout.js';
+import { csrfField } from '../web/form.js';
+import { html, raw } from '../web/html.js';
+import { layout } from '../web/layout.js';
 import { requestPath, SPACE_PATH } from '../../services/issuers.js';
 
 /** A cancellation posted with an invalid motif: shown again next to its aidant. */

@@ -10,9 +10,9 @@ import { mintIssuerLink } from '../../services/private-links.js';
 import { createSecretBox } from '../../services/secret-box.js';
 import { currentCode } from '../../services/totp.js';
 import type { AppDeps } from '../app.js';
-import { asyncRoute } from '../async-route.js';
-import { html } from '../views/html.js';
-import { layout } from '../views/layout.js';
+import { asyncRoute } from '../web/async-route.js';
+import { html } from '../web/html.js';
+import { layout } from '../web/layout.js';
 
 export function devRouter(deps: AppDeps): Router {
   const router = Router();

@@ -1,7 +1,7 @@
 // Telling an outage (database or Temporal unreachable: retrying later will work) from a bug.
 import type { Request, Response } from 'express';
 import { csrfToken } from './csrf.js';
-import { unavailablePage } from './pages/unavailable.js';
+import { unavailablePage } from './unavailable-page.js';
 
 const SEQUELIZE_UNREACHABLE = new Set([
   'SequelizeConnectionError', 'SequelizeConnectionRefusedError', 'SequelizeHostNotFoundError', 'SequelizeHostNotReachableError',

@@ -5,7 +5,7 @@ import type { RequestHandler, Request } from 'express';
 import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import type { Sequelize } from 'sequelize';
-import { PrivateLink } from '../db/models/index.js';
+import { PrivateLink } from '../../db/models/index.js';
 
 declare module 'express-session' {
   interface SessionData {

@@ -4,12 +4,12 @@
 import type { FieldErrors } from '../../domain/habilitation-form.js';
 import { frenchDate } from '../../domain/duration.js';
 import { requestStatusLabel, type RequestStatus } from '../../domain/habilitation.js';
-import { csrfField, errorSummary, input, type Values } from '../views/form.js';
-import { html } from '../views/html.js';
-import { layout } from '../views/layout.js';
+import { csrfField, errorSummary, input, type Values } from '../web/form.js';
+import { html } from '../web/html.js';
+import { layout } from '../web/layout.js';
 import { requestPath, SPACE_PATH } from '../../services/issuers.js';
 import { PRIVATE_LINK_DAYS } from '../../services/private-links.js';
-import { stepper } from './request-steps.js';
+import { stepper } from './request-step-pages.js';
 
 export function issuerFormPage(values: Values, errors: FieldErrors, csrfToken: string): string {
   return layout({ title: 'Demande d’habilitation - Vous', hasFormErrors: Object.keys(errors).length > 0 }, html`

@@ -1,8 +1,8 @@
 // The pages of a refusal that is not the person's fault: too many submissions from their address (429), or
 // the service briefly unavailable (503, the database or Temporal unreachable). A form posted during an outage
 // comes back with what was typed, ready to be sent again.
-import { html, type Raw } from '../views/html.js';
-import { layout } from '../views/layout.js';
+import { html, type Raw } from './html.js';
+import { layout } from './layout.js';
 
 export function tooManyRequestsPage(minutes: number): string {
   return layout({ title: 'Trop de demandes' }, html`

@@ -11,12 +11,12 @@ import {
 } from '../../services/issuers.js';
 import { lookupIssuerLink, mintIssuerLink } from '../../services/private-links.js';
 import type { AppDeps } from '../app.js';
-import { asyncRoute, postedValues } from '../async-route.js';
-import { csrfToken, verifyCsrf } from '../csrf.js';
-import { closeDemandeurSession, openDemandeurSession } from '../demandeur-session.js';
+import { asyncRoute, postedValues } from '../web/async-route.js';
+import { csrfToken, verifyCsrf } from '../web/csrf.js';
+import { closeDemandeurSession, openDemandeurSession } from './demandeur-session.js';
 import {
   checkMailboxPage, followRequestPage, issuerFormPage, issuerSpacePage, linkExpiredPage, newLinkNeededPage, signedOutPage,
-} from '../pages/demandeur.js';
+} from './demandeur-pages.js';
 import { demandeurOf, UUID } from './lookups.js';
 
 export function demandeurRouter(deps: AppDeps): Router {

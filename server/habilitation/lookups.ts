@@ -4,8 +4,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { HabilitationRequest } from '../../db/models/index.js';
 import { NotFoundError } from '../../domain/errors.js';
-import { currentDemandeur } from '../demandeur-session.js';
-import { newLinkNeededPage } from '../pages/demandeur.js';
+import { currentDemandeur } from './demandeur-session.js';
+import { newLinkNeededPage } from './demandeur-pages.js';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -4,7 +4,7 @@
 import type { Request, RequestHandler } from 'express';
 import { rateLimit, type ClientRateLimitInfo, type Options, type Store } from 'express-rate-limit';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { tooManyRequestsPage } from './pages/unavailable.js';
+import { tooManyRequestsPage } from './unavailable-page.js';
 import { clientAddress } from './client-address.js';
 import { isUnavailable } from './unavailable.js';
 
@@ -31,7 +31,7 @@ export class PostgresRateLimitStore implements Store {
       rows = await this.count(key);
     } catch (error) {
       // Database unreachable: let the request through quietly; the page answers 503 itself if it needs the
-      // database (server/unavailable.ts). Any other error is reported by express-rate-limit.
+      // database (server/web/unavailable.ts). Any other error is reported by express-rate-limit.
       if (isUnavailable(error)) return { totalHits: 1, resetTime: new Date(Date.now() + this.windowMs) };
       throw error;
     }
@@ -84,7 +84,7 @@ export function postRateLimit(options: { sequelize: Sequelize; limit: number; wi
     store: new PostgresRateLimitStore(options.sequelize),
     keyGenerator: clientAddress,
     skip: (req) => !isLimited(req),
-    // With the database down the page itself answers 503 (server/unavailable.ts): the limit must not turn
+    // With the database down the page itself answers 503 (server/web/unavailable.ts): the limit must not turn
     // that into a 500.
     passOnStoreError: true,
     // Whether a forwarded address is trusted is our TRUST_PROXY setting, deliberately.

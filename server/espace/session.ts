@@ -1,0 +1,167 @@
+// The session of the espace aidant and the espace référent: opened by a consumed login link, stored in
+// PostgreSQL (table http_sessions) under its own cookie, ended 24 h after the login (ESPACE_SESSION_MAX_AGE)
+// or at logout. Everything behind it is scoped to the person's current structure, read again at each request
+// so that a deactivation or a removal takes effect at once.
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import session from 'express-session';
+import connectPgSimple from 'connect-pg-simple';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { Organisation, OrganisationMembership, User } from '../../db/models/index.js';
+import { ForbiddenError } from '../../domain/errors.js';
+
+declare module 'express-session' {
+  interface SessionData {
+    espace?: { userId: string; organisationId: string; loggedInAt: string };
+  }
+}
+
+export const ESPACE_COOKIE = 'ac_espace';
+/** Where the espace session lives: never /habilitation (the demandeur's own session) nor /admin. */
+export const ESPACE_PATHS = ['/connexion', '/deconnexion', '/reprise-activite', '/espace-aidant', '/espace-referent'];
+
+/** The person behind the request, in their current structure (res.locals.person on every espace page). */
+export interface EspacePerson {
+  user: User;
+  organisation: Organisation;
+  membership: OrganisationMembership;
+  /** Every active membership, for the structure switch. */
+  memberships: (OrganisationMembership & { organisation: Organisation })[];
+}
+
+function sequelizePool(sequelize: Sequelize) {
+  return {
+    query: async (text: string, params: unknown[] = []) => {
+      const [rows] = await sequelize.query(text, { bind: params });
+      return { rows };
+    },
+  };
+}
+
+export function espaceSession(options: { sequelize: Sequelize; secret: string; secure: boolean; maxAgeMs: number }): RequestHandler {
+  const PgStore = connectPgSimple(session);
+  return session({
+    store: new PgStore({ pool: sequelizePool(options.sequelize) as never, tableName: 'http_sessions', createTableIfMissing: false, pruneSessionInterval: false }),
+    name: ESPACE_COOKIE,
+    secret: options.secret,
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: options.secure, maxAge: options.maxAgeMs, path: '/' },
+  });
+}
+
+const promised = (fn: (callback: (error?: unknown) => void) => void) =>
+  new Promise<void>((resolve, reject) => fn((error) => (error ? reject(error) : resolve())));
+
+/** Opens a session for this person under a new session id (never one chosen before the login). */
+export async function openEspaceSession(req: Request, person: { userId: string; organisationId: string }): Promise<void> {
+  await promised((cb) => req.session.regenerate(cb));
+  req.session.espace = { ...person, loggedInAt: new Date().toISOString() };
+  await promised((cb) => req.session.save(cb));
+}
+
+export async function closeEspaceSession(req: Request): Promise<void> {
+  if (req.session?.espace) await promised((cb) => req.session.destroy(cb));
+}
+
+/** Changes the current structure of the session (the caller checked the membership and journals the switch). */
+export async function switchEspaceOrganisation(req: Request, organisationId: string): Promise<void> {
+  if (!req.session.espace) throw new Error('no espace session');
+  req.session.espace.organisationId = organisationId;
+  await promised((cb) => req.session.save(cb));
+}
+
+/**
+ * Loads the person of the session into res.locals.person: an active account and an active membership of the
+ * session's structure (or, when that one ended, of another structure of theirs); otherwise the session ends.
+ */
+export function loadEspacePerson(): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const current = req.session?.espace;
+      if (!current) return next();
+      const user = await User.findByPk(current.userId);
+      const memberships = user?.isActive ? await OrganisationMembership.findAll({
+        where: { userId: user.id, isActive: true }, include: [{ model: Organisation, as: 'organisation', where: { isActive: true } }],
+        order: [['createdAt', 'ASC']],
+      }) as EspacePerson['memberships'] : [];
+      const membership = memberships.find((m) => m.organisationId === current.organisationId) ?? memberships[0];
+      if (!user || !membership) {
+        await closeEspaceSession(req);
+        return next();
+      }
+      if (membership.organisationId !== current.organisationId) await switchEspaceOrganisation(req, membership.organisationId);
+      res.locals.person = { user, organisation: membership.organisation, membership, memberships } satisfies EspacePerson;
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+export const personOf = (res: Response): EspacePerson => {
+  const person = res.locals.person as EspacePerson | undefined;
+  if (!person) throw new Error('personOf called outside requireLogin');
+  return person;
+};
+
+/** A relative path of this site to come back to after a login or an activity check; null for anything else. */
+export function safeNext(next: unknown): string | null {
+  if (typeof next !== 'string' || next.length === 0 || next.length > 500) return null;
+  // "//host" and "/\host" are other origins to a browser; control characters are never part of our paths.
+  if (!next.startsWith('/') || next.startsWith('//') || next.includes('\\') || /[\u0000-\u001f]/.test(next)) return null;
+  try {
+    const base = 'http://same.invalid';
+    const url = new URL(next, base);
+    return url.origin === base ? `${url.pathname}${url.search}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Pages behind a login: without a session, to the login form, coming back here afterwards. */
+export function requireLogin(req: Request, res: Response, next: NextFunction): void {
+  if (res.locals.person) return next();
+  const back = req.method === 'GET' ? safeNext(req.originalUrl) : null;
+  res.redirect(303, back ? `/connexion?next=${encodeURIComponent(back)}` : '/connexion');
+}
+
+/** The date of the person's last journaled action (the activity check measures from it). */
+export async function lastActivity(sequelize: Sequelize, userId: string): Promise<Date | null> {
+  const [row] = await sequelize.query<{ at: Date | null }>('SELECT max(created_at) AS at FROM journal WHERE actor_id = :userId', {
+    replacements: { userId }, type: QueryTypes.SELECT,
+  });
+  return row?.at ? new Date(row.at) : null;
+}
+
+/**
+ * Protected pages (espace référent, mandats): when the person's last journaled action is older than
+ * `afterMs`, a card code is asked again (/reprise-activite), coming back here afterwards. Pages only (GET): a
+ * form posted from a page shown a moment ago goes through, so that nothing typed is lost.
+ */
+export function requireRecentActivity(options: { sequelize: Sequelize; afterMs: number }): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      if (req.method !== 'GET') return next();
+      const person = personOf(res);
+      const last = await lastActivity(options.sequelize, person.user.id);
+      if (last && Date.now() - last.getTime() <= options.afterMs) return next();
+      const back = safeNext(req.originalUrl);
+      res.redirect(303, `/reprise-activite${back ? `?next=${encodeURIComponent(back)}` : ''}`);
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/** The espace référent: référent of the current structure only. */
+export function requireReferent(_req: Request, res: Response, next: NextFunction): void {
+  if (personOf(res).membership.isReferent) return next();
+  next(new ForbiddenError('Cet espace est réservé aux référents de la structure. Si vous êtes référent d’une autre structure, changez de structure depuis votre espace aidant.'));
+}
+
+/** Pages of the aidant's work (mandats): people habilitated to create mandats in the current structure only. */
+export function requireAidant(_req: Request, res: Response, next: NextFunction): void {
+  if (personOf(res).membership.canCreateMandats) return next();
+  next(new ForbiddenError('Votre compte ne permet pas de créer de mandats dans cette structure.'));
+}
