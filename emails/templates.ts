@@ -5,23 +5,12 @@
 import { button, p } from './blocks.js';
 import { escapeHtml as e } from './escape.js';
 import { dateFr, dateTimeFr, de } from './french.js';
+import { ESPACE_TEMPLATES } from './espace-templates.js';
+import { REFERENT_TEMPLATES } from './referent-templates.js';
+import { TRAINING_TEMPLATES } from './training-templates.js';
+import { espaceUrl, hello, helloText, mailto, type Greeted, type RenderContext } from './common.js';
 
-export interface RenderContext {
-  /** Base URL of the service, without trailing slash. */
-  publicUrl: string;
-  /** Where an aidant registers for the training (TRAINING_REGISTRATION_URL). */
-  trainingRegistrationUrl: string;
-  /** The ANCT's contact address for people. */
-  contactEmail: string;
-}
-
-/** Every template accepts the reader's name; without one it falls back to the name it already knows, if any. */
-interface Greeted { recipientName?: string }
-
-const hello = (name?: string) => p(name ? `Bonjour ${e(name)},` : 'Bonjour,');
-const helloText = (name?: string) => (name ? `Bonjour ${name},` : 'Bonjour,');
-const mailto = (address: string) => `<a href="mailto:${e(address)}">${e(address)}</a>`;
-const espaceUrl = (c: RenderContext) => `${c.publicUrl}/espace`;
+export type { RenderContext } from './common.js';
 
 export const TEMPLATES = {
   habilitation_email_confirmation: (d: Greeted & { issuerName: string; confirmUrl: string; days: number }) => ({
@@ -292,6 +281,10 @@ export const TEMPLATES = {
       text: `${helloText(d.recipientName)}\n\n${advice}\n\n${d.emails.map((m) => `- ${line(m)}`).join('\n')}\n\nVoir les e-mails dans le back-office : ${adminUrl}`,
     };
   },
+
+  ...ESPACE_TEMPLATES,
+  ...REFERENT_TEMPLATES,
+  ...TRAINING_TEMPLATES,
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;

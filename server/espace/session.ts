@@ -12,6 +12,8 @@ import { ForbiddenError } from '../../domain/errors.js';
 declare module 'express-session' {
   interface SessionData {
     espace?: { userId: string; organisationId: string; loggedInAt: string };
+    /** A message for the next page shown (after an action and its redirect). */
+    notice?: { type: 'success' | 'info' | 'error'; message: string };
   }
 }
 
@@ -62,6 +64,18 @@ export async function openEspaceSession(req: Request, person: { userId: string; 
 
 export async function closeEspaceSession(req: Request): Promise<void> {
   if (req.session?.espace) await promised((cb) => req.session.destroy(cb));
+}
+
+/** Keeps a message for the next page (post → redirect → get). */
+export function setNotice(req: Request, notice: { type: 'success' | 'info' | 'error'; message: string }): void {
+  req.session.notice = notice;
+}
+
+/** The message kept for this page, once. */
+export function takeNotice(req: Request): { type: 'success' | 'info' | 'error'; message: string } | undefined {
+  const notice = req.session?.notice;
+  if (notice) delete req.session.notice;
+  return notice;
 }
 
 /** Changes the current structure of the session (the caller checked the membership and journals the switch). */

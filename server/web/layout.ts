@@ -5,6 +5,9 @@ export interface PageOptions {
   title: string;
   /** Marks the title "(Erreur dans le formulaire)" as the DSFR recommends when a form has errors. */
   hasFormErrors?: boolean;
+  /** Header tools (the logged-in person, logout) and navigation of the espace pages. */
+  headerTools?: Raw;
+  navigation?: Raw;
 }
 
 export function layout(options: PageOptions, content: Raw): string {
@@ -30,7 +33,10 @@ export function layout(options: PageOptions, content: Raw): string {
       <a href="/" title="Accueil - Aidants Connect"><p class="fr-header__service-title">Aidants Connect</p></a>
       <p class="fr-header__service-tagline">Sécuriser l’aide aux démarches administratives en ligne</p>
     </div></div>
-  </div></div></div></header>
+    ${options.headerTools ? html`<div class="fr-header__tools"><div class="fr-header__tools-links">${options.headerTools}</div></div>` : ''}
+  </div></div></div>
+  ${options.navigation ? html`<div class="fr-header__menu"><div class="fr-container">${options.navigation}</div></div>` : ''}
+  </header>
   <main role="main" id="contenu" class="fr-container fr-my-6w">
 ${content}
   </main>
