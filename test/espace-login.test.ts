@@ -240,6 +240,18 @@ describe('aidant login', () => {
     expect(await journalOf(aidant.user.id, 'connect_aidant')).toHaveLength(0);
   });
 
+  it('opens nothing for a person deactivated after the link was sent', async () => {
+    const aidant = await createPerson(await createStructure());
+    const browser = new Browser();
+    const path = await linkFor(browser, aidant);
+    await User.update({ isActive: false }, { where: { id: aidant.user.id } });
+    const used = await browser.submit(path, {});
+    expect(used.status).toBe(404);
+    expect(used.text).toContain(LINK_NOT_WORKING);
+    expect(browser.session).toBeUndefined();
+    expect(await journalOf(aidant.user.id, 'connect_aidant')).toHaveLength(0);
+  });
+
   it('retires the person’s other links when one is used', async () => {
     const aidant = await createPerson(await createStructure());
     const browser = new Browser();
@@ -302,6 +314,7 @@ describe('activity check', () => {
     expect(page.text).toContain('Votre session a expiré par inactivité');
     expect(page.text).toContain('name="next" value="/espace-referent/aidants"');
 
+    await Card.update({ tolerance: CARD_POLICY.driftedTolerance, failedCodes: 3 }, { where: { id: referent.card!.id } }); // a drifting card
     const refused = await browser.submit(stale.headers.location, { otp: wrongCode(referent), next: '/espace-referent/aidants' }, '/reprise-activite');
     expect(refused.status).toBe(401);
     expect(refused.text).toContain('<p id="field-otp-error" class="fr-error-text">Ce code n’est pas valide.');
@@ -313,6 +326,8 @@ describe('activity check', () => {
     const [entry] = await journalOf(referent.user.id, 'activity_check_aidant');
     expect(entry.organisationId).toBe(structure.id);
     expect((await browser.get('/espace-referent/aidants')).headers.location ?? '').not.toContain('/reprise-activite');
+    const card = (await Card.findByPk(referent.card!.id))!; // a right code narrows it again, as a login does
+    expect([card.tolerance, card.failedCodes]).toEqual([CARD_POLICY.confirmedTolerance, 0]);
   });
 
   it('refuses a `next` pointing anywhere but a page of this site, with a French message', async () => {
