@@ -21,6 +21,7 @@ import { createMailer } from '../services/mailer.js';
 import { sendEmailOnce } from '../services/outbox.js';
 import { renderContext, renderEmail, renderEmailWithMjml } from '../emails/render.js';
 import { createWorker } from '../worker/create-worker.js';
+import { benchLogin } from './login.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))];
@@ -127,6 +128,7 @@ try {
   });
   // A save answers 303 (to the next step): autocannon counts it as non-2xx, so only transport errors are shown.
   line('HTTP POST a form step, saved (20 connections, 5 s)', `${save.requests.average.toFixed(0)} req/s  p50 ${save.latency.p50} ms  p99 ${save.latency.p99} ms  errors ${save.errors}  3xx ${save['3xx']}`);
+  await benchLogin({ baseUrl: `http://127.0.0.1:${port}`, sequelize, line });
   server.close();
   worker.shutdown();
   await running;

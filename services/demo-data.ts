@@ -1,12 +1,15 @@
-// Demo data for a person trying the service: ANCT accounts, a habilitated structure with its référent,
-// aidants and cards, usagers with a mandat of each duration, and a request awaiting the comité.
-// Idempotent: does nothing when the demo jury account already exists.
+// Demo data for a person trying the service: ANCT accounts, two habilitated structures with their référents,
+// aidants and cards (everyone can log in to the espace at once: README « Se connecter à l’espace aidant /
+// référent »), usagers with a mandat of each duration, and a request awaiting the comité.
+// Idempotent: the base does nothing when the demo jury account already exists; the second structure is added
+// to a database seeded before it existed.
 import { createHash } from 'node:crypto';
-import type { Sequelize } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import {
   Autorisation, Card, HabilitationRequest, Issuer, Mandat, Organisation, OrganisationMembership, Usager, User,
 } from '../db/models/index.js';
 import type { Demarche } from '../domain/demarches.js';
+import { CARD_POLICY } from '../domain/cards.js';
 import { MANDAT_DURATIONS, mandatExpiry, type MandatDuration } from '../domain/mandat.js';
 import { appendJournal } from './journal.js';
 import { hashPassword } from './passwords.js';
@@ -20,7 +23,14 @@ export const DEMO_STAFF = [
 ] as const;
 
 export const demoCardSeed = (serial: string) => createHash('sha256').update(`demo-card-${serial}`).digest('hex').slice(0, 40);
-export const DEMO_CARD_SERIALS = ['GADT0000001', 'GADT0000002', 'GADT0000003'];
+/** The physical cards of the demo aidants (60 s codes); GADT0000001 and GADT0000010–19 are in stock. */
+export const DEMO_CARD_SERIALS = ['GADT0000002', 'GADT0000003', 'GADT0000004'];
+/**
+ * The demo référente's authenticator application (a digital card, 30 s codes): its secret is public, like
+ * the demo ANCT accounts' (base32 MRSW23ZNMNQW22LMNRSS23LBOJ2GS3RB, to add to any authenticator application).
+ */
+export const DEMO_APP = { email: 'referente@ccas-preguillac.demo', seedHex: '64656d6f2d63616d696c6c652d6d617274696e21' } as const;
+export const DEMO_SECOND_STRUCTURE = 'AC-17-DEMO0002';
 export const TEMPLATE_HASH = createHash('sha256').update('mandat-template-2026-03-23').digest('hex');
 
 export class DemoDataRefusedError extends Error {
@@ -37,87 +47,133 @@ export function assertDemoDataAllowed(nodeEnv = process.env.NODE_ENV): void {
 
 export async function seedDemoData(sequelize: Sequelize, secrets: SecretBox): Promise<boolean> {
   assertDemoDataAllowed();
-  if (await User.findOne({ where: { email: DEMO_STAFF[0].email } })) return false;
-  const passwordHash = await hashPassword(DEMO_PASSWORD);
-
-  await sequelize.transaction(async (transaction) => {
-    for (const person of DEMO_STAFF) {
-      await User.create({
-        email: person.email, firstName: person.firstName, lastName: person.lastName, profession: 'ANCT', phone: null,
-        currentOrganisationId: null, staffRoles: [...person.roles], passwordHash, sealedAdminTotpSecret: secrets.seal(person.totp),
-        lastLoginAt: null, lastActivityAt: null,
-      }, { transaction });
-    }
-
-    const structure = await Organisation.create({
-      name: 'CCAS de Préguillac', type: 'ccas', typeOther: null, siret: '26170021400016', address: '1 place de la Mairie',
-      zipcode: '17460', city: 'Préguillac', departmentCode: '17', franceServicesLabel: false, franceServicesNumber: null,
-      habilitationNumber: 'AC-17-DEMO0001',
-    }, { transaction });
-
-    const people = [
-      { email: 'referente@ccas-preguillac.demo', firstName: 'Camille', lastName: 'Martin', profession: 'Directrice du CCAS', referent: true, serial: 'GADT0000001' },
-      { email: 'karim.benali@ccas-preguillac.demo', firstName: 'Karim', lastName: 'Benali', profession: 'Travailleur social', referent: false, serial: 'GADT0000002' },
-      { email: 'sophie.durand@ccas-preguillac.demo', firstName: 'Sophie', lastName: 'Durand', profession: 'Conseillère numérique', referent: false, serial: 'GADT0000003' },
-    ];
-    const aidants: User[] = [];
-    for (const person of people) {
-      const user = await User.create({
-        email: person.email, firstName: person.firstName, lastName: person.lastName, profession: person.profession, phone: null,
-        currentOrganisationId: structure.id, passwordHash: null, sealedAdminTotpSecret: null, lastLoginAt: null, lastActivityAt: null,
-      }, { transaction });
-      await OrganisationMembership.create({ userId: user.id, organisationId: structure.id, isReferent: person.referent, canCreateMandats: true }, { transaction });
-      const now = new Date();
-      await Card.create({ serialNumber: person.serial, sealedSeed: secrets.seal(demoCardSeed(person.serial)), aidantId: user.id, linkedAt: now, validatedAt: now, lastUsedStep: null }, { transaction });
-      aidants.push(user);
-    }
-    for (let i = 10; i < 20; i += 1) {
-      const serial = `GADT00000${i}`;
-      await Card.create({ serialNumber: serial, sealedSeed: secrets.seal(demoCardSeed(serial)), aidantId: null, linkedAt: null, validatedAt: null, lastUsedStep: null }, { transaction });
-    }
-
-    const usagers = [
-      { givenName: 'Marie Louise', familyName: 'Lefèvre', gender: 'female', birthdate: '1948-03-12', birthplace: '17300', duration: 'SHORT', demarches: ['social'] },
-      { givenName: 'Ahmed', familyName: 'Haddad', gender: 'male', birthdate: '1961-11-02', birthplace: '', duration: 'MONTH', demarches: ['travail', 'argent'] },
-      { givenName: 'Josiane', familyName: 'Moreau', gender: 'female', birthdate: '1939-07-25', birthplace: '17415', duration: 'SEMESTER', demarches: ['logement', 'famille'] },
-      { givenName: 'Lucien', familyName: 'Girard', gender: 'male', birthdate: '1955-01-30', birthplace: '16015', duration: 'LONG', demarches: ['papiers', 'social', 'transports'] },
-    ] as const;
-    for (const [index, data] of usagers.entries()) {
-      const usager = await Usager.create({
-        sub: createHash('sha256').update(`demo-usager-${index}`).digest('hex'), givenName: data.givenName, familyName: data.familyName,
-        preferredUsername: null, gender: data.gender, birthdate: data.birthdate, birthplace: data.birthplace || null,
-        birthcountry: data.birthplace ? '99100' : '99350', email: `usager${index + 1}@exemple.demo`, phone: null, anonymisedAt: null,
-      }, { transaction });
-      const createdAt = new Date();
-      const duration = data.duration as MandatDuration;
-      const aidant = aidants[1 + (index % 2)];
-      const mandat = await Mandat.create({
-        organisationId: structure.id, usagerId: usager.id, createdById: aidant.id, duration, createdAt,
-        expiresAt: mandatExpiry(createdAt, duration), revokedAt: null, renewedFromId: null, templateHash: TEMPLATE_HASH,
-        attestationHash: createHash('sha256').update([aidant.id, createdAt.toISOString().slice(0, 10), [...data.demarches].sort().join(','), structure.id, TEMPLATE_HASH, usager.sub].join(';')).digest('hex'),
-      }, { transaction });
-      for (const demarche of data.demarches) {
-        await Autorisation.create({ mandatId: mandat.id, demarche: demarche as Demarche, revokedAt: null, revokedById: null }, { transaction });
-      }
-      await appendJournal({
-        action: 'create_attestation', actorId: aidant.id, organisationId: structure.id, usagerId: usager.id, mandatId: mandat.id,
-        demarches: [...data.demarches].sort(), durationDays: MANDAT_DURATIONS[duration].days, details: { demo: true },
-      }, transaction);
-    }
-
-    // A request awaiting the comité: stored as submitted; the web server starts its lifecycle on boot.
-    const issuer = await Issuer.create({
-      email: 'demandeur@mairie-rioux.demo', firstName: 'Nadia', lastName: 'Perrin', profession: 'Secrétaire de mairie',
-      phone: '05 46 00 00 00', emailVerifiedAt: new Date(),
-    }, { transaction });
-    await HabilitationRequest.create({
-      issuerId: issuer.id, name: 'Mairie de Rioux', type: 'mairie', typeOther: null, siret: '21350350500017',
-      address: '2 rue de l’Église', zipcode: '17460', city: 'Rioux', departmentCode: '17', franceServicesLabel: false,
-      franceServicesNumber: null, webSite: null, missionDescription: 'Accueil des habitants pour leurs démarches en ligne.',
-      referentFirstName: 'Nadia', referentLastName: 'Perrin', referentEmail: 'demandeur@mairie-rioux.demo', referentPhone: '06 46 00 00 00',
-      referentProfession: 'Secrétaire de mairie', pledgeCgu: true, pledgeNotFree: true, pledgeDpo: true, pledgeProfessionalsOnly: true,
-      pledgeWithoutElected: true, organisationId: null, habilitationNumber: null, submittedAt: new Date(), decidedAt: null,
-    }, { transaction });
+  return sequelize.transaction(async (transaction) => {
+    // Two seeds at once (npm start and npm run seed, two test files) wait for each other.
+    await sequelize.query("SELECT pg_advisory_xact_lock(hashtext('aidants-connect/demo-data'))", { transaction });
+    const base = !(await User.findOne({ where: { email: DEMO_STAFF[0].email }, transaction }));
+    if (base) await seedBase(secrets, transaction);
+    const second = await seedEspaceDemo(secrets, transaction);
+    return base || second;
   });
+}
+
+/** A validated card of a demo aidant, at the narrow tolerance of a validated card. */
+async function demoCard(secrets: SecretBox, aidantId: string, serial: string, transaction: Transaction): Promise<void> {
+  const now = new Date();
+  await Card.create({
+    serialNumber: serial, sealedSeed: secrets.seal(demoCardSeed(serial)), aidantId, linkedAt: now, validatedAt: now, lastUsedStep: null,
+    tolerance: CARD_POLICY.confirmedTolerance,
+  }, { transaction });
+}
+
+async function demoPerson(person: { email: string; firstName: string; lastName: string; profession: string }, organisationId: string, transaction: Transaction): Promise<User> {
+  return User.create({
+    ...person, phone: null, currentOrganisationId: organisationId, passwordHash: null, sealedAdminTotpSecret: null, lastLoginAt: null, lastActivityAt: null,
+  }, { transaction });
+}
+
+async function seedBase(secrets: SecretBox, transaction: Transaction): Promise<void> {
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  for (const person of DEMO_STAFF) {
+    await User.create({
+      email: person.email, firstName: person.firstName, lastName: person.lastName, profession: 'ANCT', phone: null,
+      currentOrganisationId: null, staffRoles: [...person.roles], passwordHash, sealedAdminTotpSecret: secrets.seal(person.totp),
+      lastLoginAt: null, lastActivityAt: null,
+    }, { transaction });
+  }
+
+  const structure = await Organisation.create({
+    name: 'CCAS de Préguillac', type: 'ccas', typeOther: null, siret: '26170021400016', address: '1 place de la Mairie',
+    zipcode: '17460', city: 'Préguillac', departmentCode: '17', franceServicesLabel: false, franceServicesNumber: null,
+    habilitationNumber: 'AC-17-DEMO0001',
+  }, { transaction });
+
+  // The référente manages the structure without creating mandats: she logs in with her application.
+  const referente = await demoPerson({ email: DEMO_APP.email, firstName: 'Camille', lastName: 'Martin', profession: 'Directrice du CCAS' }, structure.id, transaction);
+  await OrganisationMembership.create({ userId: referente.id, organisationId: structure.id, isReferent: true, canCreateMandats: false }, { transaction });
+  const people = [
+    { email: 'karim.benali@ccas-preguillac.demo', firstName: 'Karim', lastName: 'Benali', profession: 'Travailleur social', serial: 'GADT0000002' },
+    { email: 'sophie.durand@ccas-preguillac.demo', firstName: 'Sophie', lastName: 'Durand', profession: 'Conseillère numérique', serial: 'GADT0000003' },
+  ];
+  const aidants: User[] = [referente];
+  for (const { serial, ...person } of people) {
+    const user = await demoPerson(person, structure.id, transaction);
+    await OrganisationMembership.create({ userId: user.id, organisationId: structure.id, isReferent: false, canCreateMandats: true }, { transaction });
+    await demoCard(secrets, user.id, serial, transaction);
+    aidants.push(user);
+  }
+  for (const serial of ['GADT0000001', ...Array.from({ length: 10 }, (_, i) => `GADT00000${10 + i}`)]) {
+    await Card.create({ serialNumber: serial, sealedSeed: secrets.seal(demoCardSeed(serial)), aidantId: null, linkedAt: null, validatedAt: null, lastUsedStep: null }, { transaction });
+  }
+
+  const usagers = [
+    { givenName: 'Marie Louise', familyName: 'Lefèvre', gender: 'female', birthdate: '1948-03-12', birthplace: '17300', duration: 'SHORT', demarches: ['social'] },
+    { givenName: 'Ahmed', familyName: 'Haddad', gender: 'male', birthdate: '1961-11-02', birthplace: '', duration: 'MONTH', demarches: ['travail', 'argent'] },
+    { givenName: 'Josiane', familyName: 'Moreau', gender: 'female', birthdate: '1939-07-25', birthplace: '17415', duration: 'SEMESTER', demarches: ['logement', 'famille'] },
+    { givenName: 'Lucien', familyName: 'Girard', gender: 'male', birthdate: '1955-01-30', birthplace: '16015', duration: 'LONG', demarches: ['papiers', 'social', 'transports'] },
+  ] as const;
+  for (const [index, data] of usagers.entries()) {
+    const usager = await Usager.create({
+      sub: createHash('sha256').update(`demo-usager-${index}`).digest('hex'), givenName: data.givenName, familyName: data.familyName,
+      preferredUsername: null, gender: data.gender, birthdate: data.birthdate, birthplace: data.birthplace || null,
+      birthcountry: data.birthplace ? '99100' : '99350', email: `usager${index + 1}@exemple.demo`, phone: null, anonymisedAt: null,
+    }, { transaction });
+    const createdAt = new Date();
+    const duration = data.duration as MandatDuration;
+    const aidant = aidants[1 + (index % 2)];
+    const mandat = await Mandat.create({
+      organisationId: structure.id, usagerId: usager.id, createdById: aidant.id, duration, createdAt,
+      expiresAt: mandatExpiry(createdAt, duration), revokedAt: null, renewedFromId: null, templateHash: TEMPLATE_HASH,
+      attestationHash: createHash('sha256').update([aidant.id, createdAt.toISOString().slice(0, 10), [...data.demarches].sort().join(','), structure.id, TEMPLATE_HASH, usager.sub].join(';')).digest('hex'),
+    }, { transaction });
+    for (const demarche of data.demarches) {
+      await Autorisation.create({ mandatId: mandat.id, demarche: demarche as Demarche, revokedAt: null, revokedById: null }, { transaction });
+    }
+    await appendJournal({
+      action: 'create_attestation', actorId: aidant.id, organisationId: structure.id, usagerId: usager.id, mandatId: mandat.id,
+      demarches: [...data.demarches].sort(), durationDays: MANDAT_DURATIONS[duration].days, details: { demo: true },
+    }, transaction);
+  }
+
+  // A request awaiting the comité: stored as submitted; the web server starts its lifecycle on boot.
+  const issuer = await Issuer.create({
+    email: 'demandeur@mairie-rioux.demo', firstName: 'Nadia', lastName: 'Perrin', profession: 'Secrétaire de mairie',
+    phone: '05 46 00 00 00', emailVerifiedAt: new Date(),
+  }, { transaction });
+  await HabilitationRequest.create({
+    issuerId: issuer.id, name: 'Mairie de Rioux', type: 'mairie', typeOther: null, siret: '21350350500017',
+    address: '2 rue de l’Église', zipcode: '17460', city: 'Rioux', departmentCode: '17', franceServicesLabel: false,
+    franceServicesNumber: null, webSite: null, missionDescription: 'Accueil des habitants pour leurs démarches en ligne.',
+    referentFirstName: 'Nadia', referentLastName: 'Perrin', referentEmail: 'demandeur@mairie-rioux.demo', referentPhone: '06 46 00 00 00',
+    referentProfession: 'Secrétaire de mairie', pledgeCgu: true, pledgeNotFree: true, pledgeDpo: true, pledgeProfessionalsOnly: true,
+    pledgeWithoutElected: true, organisationId: null, habilitationNumber: null, submittedAt: new Date(), decidedAt: null,
+  }, { transaction });
+}
+
+/**
+ * What the espace demo adds to the base (also to a database seeded before it existed): a second structure,
+ * « France Services de Saintes », with its référent and aidant Julien Lefort; Sophie Durand working for both
+ * structures (the structure switch); Camille Martin's authenticator application.
+ */
+async function seedEspaceDemo(secrets: SecretBox, transaction: Transaction): Promise<boolean> {
+  if (await Organisation.findOne({ where: { habilitationNumber: DEMO_SECOND_STRUCTURE }, transaction })) return false;
+  const structure = await Organisation.create({
+    name: 'France Services de Saintes', type: 'france_services', typeOther: null, siret: '21170415500019', address: '10 cours National',
+    zipcode: '17100', city: 'Saintes', departmentCode: '17', franceServicesLabel: true, franceServicesNumber: 'FS-17-042',
+    habilitationNumber: DEMO_SECOND_STRUCTURE,
+  }, { transaction });
+  const julien = await demoPerson({ email: 'julien.lefort@fs-saintes.demo', firstName: 'Julien', lastName: 'Lefort', profession: 'Animateur France Services' }, structure.id, transaction);
+  await OrganisationMembership.create({ userId: julien.id, organisationId: structure.id, isReferent: true, canCreateMandats: true }, { transaction });
+  await demoCard(secrets, julien.id, 'GADT0000004', transaction);
+  const sophie = await User.findOne({ where: { email: 'sophie.durand@ccas-preguillac.demo' }, transaction });
+  if (sophie) await OrganisationMembership.create({ userId: sophie.id, organisationId: structure.id, isReferent: false, canCreateMandats: true }, { transaction });
+  const camille = await User.findOne({ where: { email: DEMO_APP.email }, transaction });
+  if (camille && !(await Card.findOne({ where: { aidantId: camille.id, kind: 'digital' }, transaction }))) {
+    const now = new Date();
+    await Card.create({
+      kind: 'digital', serialNumber: null, sealedSeed: secrets.seal(DEMO_APP.seedHex), periodSeconds: CARD_POLICY.periodSeconds.digital,
+      aidantId: camille.id, linkedAt: now, validatedAt: now, lastUsedStep: null, tolerance: CARD_POLICY.confirmedTolerance,
+    }, { transaction });
+  }
   return true;
 }

@@ -1,18 +1,15 @@
 // A demandeur's private link is a random token of its own (256 bits), never a record id. Only a keyed hash
-// of it is stored (HMAC-SHA256 under a key derived from SECRETS_KEY: the token is random and long, so a fast
-// keyed hash is enough, and a copy of the database alone cannot forge or recognise a link). Links expire,
-// can be revoked, and a new one is minted whenever one is e-mailed: the token exists only in that e-mail.
-import { createHmac, randomBytes } from 'node:crypto';
+// of it is stored (services/link-tokens.ts). Links expire, can be revoked, and a new one is minted whenever
+// one is e-mailed: the token exists only in that e-mail.
 import { Op, type Transaction } from 'sequelize';
 import { PrivateLink } from '../db/models/index.js';
 import { DAY_MS } from '../domain/duration.js';
+import { hashToken, LINK_TOKEN, newLinkToken } from './link-tokens.js';
 
 /** A link e-mailed to a demandeur opens their space this long. */
 export const PRIVATE_LINK_DAYS = 30;
 
 export const PRIVATE_LINK_PATH = '/habilitation/lien';
-
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 export interface LinkKeys {
   /** Public base URL of the service (links are absolute, they go into e-mails). */
@@ -21,10 +18,7 @@ export interface LinkKeys {
   secretsKey: Buffer;
 }
 
-export function hashLinkToken(secretsKey: Buffer, token: string): string {
-  const key = createHmac('sha256', secretsKey).update('aidants-connect/private-links/v1').digest();
-  return createHmac('sha256', key).update(token).digest('hex');
-}
+export const hashLinkToken = (secretsKey: Buffer, token: string): string => hashToken(secretsKey, 'aidants-connect/private-links/v1', token);
 
 export interface MintedLink {
   id: string;
@@ -38,7 +32,7 @@ export async function mintIssuerLink(
   issuerId: string,
   options: { requestId?: string | null; transaction?: Transaction; validDays?: number } = {},
 ): Promise<MintedLink> {
-  const token = randomBytes(32).toString('base64url');
+  const token = newLinkToken();
   const link = await PrivateLink.create({
     issuerId,
     habilitationRequestId: options.requestId ?? null,
@@ -57,7 +51,7 @@ export type LinkLookup =
 
 /** What a token stands for; a malformed token is unknown without a database query. */
 export async function lookupIssuerLink(secretsKey: Buffer, token: string): Promise<LinkLookup> {
-  if (!TOKEN.test(token)) return { outcome: 'unknown' };
+  if (!LINK_TOKEN.test(token)) return { outcome: 'unknown' };
   const link = await PrivateLink.findOne({ where: { tokenHash: hashLinkToken(secretsKey, token) } });
   if (!link) return { outcome: 'unknown' };
   if (link.revokedAt) return { outcome: 'revoked', link };

@@ -1,18 +1,28 @@
-// Demo data (a public password, TOTP secrets in the source) can never be seeded in production.
+// Demo data (a public password, TOTP secrets in the source) can never be seeded in production; the demo aidants
+// and référents log in at once with the codes of /dev/codes.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Sequelize } from 'sequelize';
 import { PROJECT_ROOT } from '../config/index.js';
 import pg from 'pg';
+import request from 'supertest';
+import { Op } from 'sequelize';
+import type { Client } from '@temporalio/client';
+import { EmailOutbox } from '../db/models/index.js';
+import { createLogger } from '../infra/logger.js';
+import { createApp } from '../server/app.js';
+import { createLifecycles } from '../services/lifecycles.js';
+import { connectClient } from './support/temporal.js';
 import { dropDatabase, ensureDatabase } from '../infra/embedded-postgres.js';
 import { createSecretBox } from '../services/secret-box.js';
-import { DemoDataRefusedError, seedDemoData } from '../services/demo-data.js';
-import { testEnv, testSequelize, unique } from './support/env.js';
+import { DEMO_APP, DemoDataRefusedError, seedDemoData } from '../services/demo-data.js';
+import { testConfig, testEnv, testSequelize, unique } from './support/env.js';
 
 let sequelize: Sequelize;
-beforeAll(() => { sequelize = testSequelize(); });
-afterAll(async () => { await sequelize.close(); });
+let temporal: Client;
+beforeAll(async () => { sequelize = testSequelize(); temporal = await connectClient(); });
+afterAll(async () => { await temporal.connection.close(); await sequelize.close(); });
 
 function runSeed(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
@@ -62,5 +72,39 @@ describe('demo data', () => {
   it('is not offered by the production-like docker-compose stack', () => {
     const compose = readFileSync(path.join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8');
     expect(compose).not.toMatch(/SEED_DEMO_DATA|scripts\/seed\.ts/);
+  });
+
+  it('lets each demo aidant and référent log in at once with the code shown on /dev/codes', async () => {
+    await seedDemoData(sequelize, createSecretBox(testEnv.secretsKey)); // or already seeded by another test file
+    // No worker on this task queue: the link is read from the outbox, where the e-mail is stored.
+    const app = createApp({
+      config: testConfig(), sequelize, temporal, log: createLogger('test', 'error'),
+      lifecycles: createLifecycles(temporal, { taskQueue: unique('tq-'), habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } }),
+    });
+    const codes = (await request(app).get('/dev/codes')).text;
+    const people = [
+      ['karim.benali@ccas-preguillac.demo', '/espace-aidant'],
+      ['sophie.durand@ccas-preguillac.demo', '/espace-aidant'],
+      ['julien.lefort@fs-saintes.demo', '/espace-aidant'],
+      [DEMO_APP.email, '/espace-referent'], // the référente, with her application
+    ];
+    const pages = new Map<string, string>();
+    for (const [email, landing] of people) {
+      const code = new RegExp(`\\(${email.replace(/\./g, '\\.')}\\)</td>\\s*<td>validée</td>\\s*<td><strong>(\\d{6})</strong>`).exec(codes)?.[1];
+      expect(code).toBeDefined();
+      const agent = request.agent(app);
+      const form = await agent.get('/connexion');
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)![1];
+      expect((await agent.post('/connexion').type('form').send({ email, otp: code, _csrf: csrf })).headers.location).toBe('/connexion/email-envoye');
+      const row = await EmailOutbox.findOne({ where: { template: 'login_link', recipients: { [Op.contains]: [email] } }, order: [['createdAt', 'DESC']] });
+      const path = /(\/connexion\/lien\/[A-Za-z0-9_-]{43})/.exec(row!.textBody)![1];
+      const linkPage = await agent.get(path);
+      const used = await agent.post(path).type('form').send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(linkPage.text)![1] });
+      expect(used.headers.location).toBe(landing);
+      pages.set(email, (await agent.get('/espace-aidant')).text);
+    }
+    // Sophie works for both structures; Julien is the référent of the second one.
+    expect(pages.get('sophie.durand@ccas-preguillac.demo')).toContain('Passer sur France Services de Saintes');
+    expect(pages.get('julien.lefort@fs-saintes.demo')).toContain('Accéder à l’espace référent de France Services de Saintes');
   });
 });

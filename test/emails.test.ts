@@ -34,6 +34,7 @@ const SAMPLES: { [K in TemplateName]: TemplateData<K> } = {
   card_shipment_update: { recipientName: HOSTILE, aidantName: 'Amélie Petit', status: 'delivered', trackingNumber: null },
   card_validated: { recipientName: HOSTILE, aidantName: 'Amélie Petit' },
   onboarding_cancelled: { recipientName: HOSTILE, aidantName: 'Amélie Petit', reason: HOSTILE },
+  login_link: { recipientName: HOSTILE, token: 'T0ken_-'.padEnd(43, 'x'), minutes: 5 },
   ops_stuck_emails: { recipientName: HOSTILE, emails: [{ key: 'k<1>', template: 't', since: NEAR_MIDNIGHT, attempts: 2, lastError: HOSTILE, failed: true }] },
 };
 
