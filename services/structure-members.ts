@@ -12,6 +12,7 @@ import { addMonths } from '../domain/duration.js';
 import { InvalidTransitionError, NotFoundError, ValidationError } from '../domain/errors.js';
 import {
   cancelReasonError, canCancelOnboarding, DEFAULT_ONBOARDING_POLICY, FINAL_ONBOARDING_STATUSES, ONBOARDING_STATUSES, workflowIdForOnboarding,
+  type OnboardingStatus,
 } from '../domain/habilitation.js';
 import type { FieldErrors } from '../domain/habilitation-form.js';
 import { parseDemarches, REFUSALS, refusalReasonError, rowField, type NewAidant } from '../domain/structure-members.js';
@@ -104,6 +105,16 @@ export async function structureOverview(organisationId: string): Promise<Structu
     where: { organisationId, status: 'pending' }, include: [{ model: User, as: 'aidant' }], order: [['createdAt', 'ASC']],
   }) as StructureOverview['structureChanges'];
   return { members, openOnboardings: onboardings.filter((o) => canCancelOnboarding(o.status)), structureChanges };
+}
+
+/** One member of the structure: the row of the list, every onboarding of theirs in it, their other structures. */
+export async function memberDetail(organisationId: string, user: User, membership: OrganisationMembership): Promise<{ row: MemberRow; onboardings: AidantOnboarding[]; otherStructures: string[] }> {
+  const cards = await Card.findAll({ where: { aidantId: user.id }, attributes: ['id', 'kind', 'serialNumber', 'validatedAt', 'aidantId'], order: [['kind', 'DESC']] });
+  const onboardings = await AidantOnboarding.findAll({
+    where: { organisationId, [Op.or]: [{ userId: user.id }, { email: user.email }] }, order: [['createdAt', 'ASC']],
+  });
+  const others = await otherStructuresOf(user.id, organisationId);
+  return { row: { user, membership, cards, onboarding: onboardings.at(-1) ?? null }, onboardings, otherStructures: others.map((m) => m.organisation.name) };
 }
 
 export const isActiveMember = (row: { user: User; membership: OrganisationMembership }) => row.user.isActive && row.membership.isActive;
@@ -233,7 +244,7 @@ export async function cancelOnboardingAsReferent(deps: MembersDeps, actor: Actor
   }
   await inTransaction(deps, async (transaction) => {
     const locked = (await AidantOnboarding.findByPk(onboarding.id, { transaction, lock: transaction.LOCK.UPDATE }))!;
-    if (locked.status !== 'awaiting_eligibility') throw new InvalidTransitionError(`Cette demande vient de changer de statut (${ONBOARDING_STATUSES[locked.status]}) : rechargez la page.`);
+    if (locked.status !== 'awaiting_eligibility') throw new InvalidTransitionError(`Cette demande vient de changer de statut (${ONBOARDING_STATUSES[locked.status as OnboardingStatus]}) : rechargez la page.`);
     await locked.update({ status: 'cancelled', cancelledAt: new Date(), cancelReason: reason.trim() }, { transaction });
     await appendJournal({
       action: 'onboarding_cancelled', actorId: actor.actorId, organisationId: actor.organisationId, onboardingId: locked.id,
@@ -305,7 +316,7 @@ export async function validateEligibility(deps: MembersDeps, input: { onboarding
     const onboarding = await AidantOnboarding.findByPk(input.onboardingId, { transaction, lock: transaction.LOCK.UPDATE });
     if (!onboarding) throw new NotFoundError('Cette habilitation d’aidant est introuvable.');
     if (onboarding.status === 'awaiting_training' && onboarding.requestedById && !onboarding.lifecycleStartedAt) return { result: undefined, emails: [] };
-    if (onboarding.status !== 'awaiting_eligibility') throw new InvalidTransitionError(`${REFUSALS.eligibilityNotAwaited} (statut actuel : ${ONBOARDING_STATUSES[onboarding.status]}).`);
+    if (onboarding.status !== 'awaiting_eligibility') throw new InvalidTransitionError(`${REFUSALS.eligibilityNotAwaited} (statut actuel : ${ONBOARDING_STATUSES[onboarding.status as OnboardingStatus]}).`);
     await onboarding.update({ status: 'awaiting_training', eligibilityDecidedAt: new Date() }, { transaction });
     await appendJournal({
       action: 'aidant_eligibility_decided', actorId: input.actorId, organisationId: onboarding.organisationId, onboardingId: onboarding.id,
@@ -333,7 +344,7 @@ export async function refuseEligibility(deps: MembersDeps, input: { onboardingId
   await inTransaction(deps, async (transaction) => {
     const onboarding = await AidantOnboarding.findByPk(input.onboardingId, { transaction, lock: transaction.LOCK.UPDATE });
     if (!onboarding) throw new NotFoundError('Cette habilitation d’aidant est introuvable.');
-    if (onboarding.status !== 'awaiting_eligibility') throw new InvalidTransitionError(`${REFUSALS.eligibilityNotAwaited} (statut actuel : ${ONBOARDING_STATUSES[onboarding.status]}).`);
+    if (onboarding.status !== 'awaiting_eligibility') throw new InvalidTransitionError(`${REFUSALS.eligibilityNotAwaited} (statut actuel : ${ONBOARDING_STATUSES[onboarding.status as OnboardingStatus]}).`);
     await onboarding.update({ status: 'eligibility_refused', eligibilityDecidedAt: new Date(), eligibilityRefusalReason: reason }, { transaction });
     const workflowId = workflowIdForOnboarding(onboarding.id);
     await appendJournal({
@@ -396,7 +407,7 @@ async function addMember(deps: MembersDeps, user: User, organisation: Organisati
 /** Adds the aidant at once, or records a structure-change request for the ANCT (checked again here). */
 export async function addTrainedAidant(deps: MembersDeps, actor: Actor, email: string): Promise<{ mode: TrainedAidantMode; name: string }> {
   try {
-    return await inTransaction(deps, async (transaction) => {
+    return await inTransaction<{ mode: TrainedAidantMode; name: string }>(deps, async (transaction) => {
       const organisation = (await Organisation.findByPk(actor.organisationId, { transaction, lock: transaction.LOCK.UPDATE }))!;
       const { user, mode } = await findTrainedAidant(actor, email, transaction);
       if (mode === 'direct') {
