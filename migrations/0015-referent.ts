@@ -43,6 +43,9 @@ CREATE INDEX structure_change_requests_organisation ON structure_change_requests
 
 const DOWN = `
 DROP TABLE IF EXISTS structure_change_requests;
+ALTER TABLE aidant_onboardings
+  DROP CONSTRAINT onboarding_eligibility_refused_has_reason,
+  DROP CONSTRAINT onboarding_eligibility_asked_by_referent;
 -- The journal keeps these rows (append-only): they become cancelled onboardings.
 UPDATE aidant_onboardings SET status = 'cancelled', cancelled_at = coalesce(eligibility_decided_at, now()),
   cancel_reason = coalesce(eligibility_refusal_reason, 'Demande retirée')
@@ -51,8 +54,6 @@ DROP INDEX aidant_onboardings_one_active;
 CREATE UNIQUE INDEX aidant_onboardings_one_active ON aidant_onboardings (organisation_id, email)
   WHERE status NOT IN ('completed','lapsed','cancelled');
 ALTER TABLE aidant_onboardings
-  DROP CONSTRAINT onboarding_eligibility_refused_has_reason,
-  DROP CONSTRAINT onboarding_eligibility_asked_by_referent,
   DROP COLUMN lifecycle_started_at, DROP COLUMN eligibility_refusal_reason, DROP COLUMN eligibility_decided_at,
   DROP COLUMN conseiller_numerique, DROP COLUMN requested_by_id;
 ALTER TABLE aidant_onboardings DROP CONSTRAINT onboarding_trained_has_date;

@@ -4,6 +4,8 @@
 // from a last structure or from one of two, the cancellation of an onboarding, and who may reach what.
 import request from 'supertest';
 import type express from 'express';
+import { QueryTypes, Sequelize } from 'sequelize';
+import { createMigrator } from '../db/migrate.js';
 import {
   AidantOnboarding, JournalEntry, Organisation, OrganisationMembership, StructureChangeRequest, User,
 } from '../db/models/index.js';
@@ -15,7 +17,7 @@ import { createApp } from '../server/app.js';
 import { createLifecycles, type Lifecycles } from '../services/lifecycles.js';
 import { onboardingStatusQuery } from '../workflows/messages.js';
 import { createPerson, createStructure, espaceCookie } from './support/espace.js';
-import { testConfig, unique } from './support/env.js';
+import { testConfig, testEnv, unique } from './support/env.js';
 import { waitForSubject } from './support/mail.js';
 import { useWorkerStack } from './support/temporal.js';
 import { waitFor } from './support/wait.js';
@@ -364,5 +366,42 @@ describe('espace référent: cancel an onboarding', () => {
     expect((await handle.query(onboardingStatusQuery)).status).toBe('cancelled');
     const [entry] = await journal('onboarding_cancelled', organisation.id);
     expect(entry).toMatchObject({ actorId: referent.id, details: { requestedBy: 'referent', reason: 'Départ de la structure' } });
+  });
+});
+
+describe('migration 0015', () => {
+  it('accepts the new onboarding statuses with their rules, and its down migration keeps journaled onboardings as cancelled', async () => {
+    const name = unique('scratch_');
+    await stack.sequelize.query(`CREATE DATABASE ${name}`);
+    const url = new URL(testEnv.databaseUrl);
+    url.pathname = `/${name}`;
+    // A bare Sequelize: the models stay bound to the test database.
+    const scratch = new Sequelize(url.toString(), { dialect: 'postgres', logging: false });
+    try {
+      const migrator = createMigrator(scratch);
+      await migrator.up({ to: '0015-referent' });
+      const one = async (sql: string) => (await scratch.query<{ id: string }>(sql, { type: QueryTypes.SELECT }))[0];
+      const org = await one(`INSERT INTO organisations (name, type, siret, address, zipcode, city, department_code) VALUES ('CCAS', 'ccas', '26170021400016', '1 place', '17460', 'Préguillac', '17') RETURNING id`);
+      const user = await one(`INSERT INTO users (email, first_name, last_name) VALUES ('ref@exemple.fr', 'Camille', 'Martin') RETURNING id`);
+      const onboarding = (status: string, extra = '') => `INSERT INTO aidant_onboardings (organisation_id, email, first_name, last_name, training_deadline, status, requested_by_id${extra ? ', eligibility_decided_at, eligibility_refusal_reason' : ''})
+        VALUES ('${org.id}', 'a${unique()}@exemple.fr', 'Inès', 'Morel', now(), '${status}', ${status === 'awaiting_eligibility' ? `'${user.id}'` : 'NULL'}${extra}) RETURNING id`;
+      // Awaiting the ANCT: asked by a référent; refused: with its motif.
+      await expect(scratch.query(onboarding('awaiting_eligibility').replace(`'${user.id}')`, 'NULL)'))).rejects.toThrow(/onboarding_eligibility_asked_by_referent/);
+      await expect(scratch.query(onboarding('eligibility_refused'))).rejects.toThrow(/onboarding_eligibility_refused_has_reason/);
+      const asked = await one(onboarding('awaiting_eligibility'));
+      await one(onboarding('eligibility_refused', `, now(), 'Hors périmètre'`));
+      await scratch.query(`INSERT INTO journal (action, onboarding_id) VALUES ('aidant_to_train_requested', '${asked.id}')`);
+      await scratch.query(`INSERT INTO structure_change_requests (aidant_id, organisation_id, requested_by_id) VALUES ('${user.id}', '${org.id}', '${user.id}')`);
+      await expect(scratch.query(`INSERT INTO structure_change_requests (aidant_id, organisation_id, requested_by_id) VALUES ('${user.id}', '${org.id}', '${user.id}')`)).rejects.toThrow(/Validation error/);
+
+      await migrator.down({ to: '0015-referent' });
+      expect(await scratch.query(`SELECT status, cancel_reason FROM aidant_onboardings ORDER BY cancel_reason`, { type: QueryTypes.SELECT }))
+        .toEqual([{ status: 'cancelled', cancel_reason: 'Demande retirée' }, { status: 'cancelled', cancel_reason: 'Hors périmètre' }]);
+      expect(await scratch.query(`SELECT to_regclass('structure_change_requests') AS t`, { type: QueryTypes.SELECT })).toEqual([{ t: null }]);
+      await migrator.up({ to: '0015-referent' });
+    } finally {
+      await scratch.close();
+      await stack.sequelize.query(`DROP DATABASE ${name}`);
+    }
   });
 });
