@@ -10,8 +10,8 @@ import {
   AidantOnboarding, JournalEntry, Organisation, OrganisationMembership, StructureChangeRequest, User,
 } from '../db/models/index.js';
 import type { JournalAction } from '../domain/journal.js';
-import { REFUSALS, REQUESTS_RECORDED } from '../domain/structure-members.js';
-import { workflowIdForOnboarding, type OnboardingStatus } from '../domain/habilitation.js';
+import { parseDemarches, parseNewAidants, REFUSALS, REQUESTS_RECORDED } from '../domain/structure-members.js';
+import { canCancelOnboarding, workflowIdForOnboarding, type OnboardingStatus } from '../domain/habilitation.js';
 import { createLogger } from '../infra/logger.js';
 import { createApp } from '../server/app.js';
 import { createLifecycles, type Lifecycles } from '../services/lifecycles.js';
@@ -61,6 +61,18 @@ async function onboardingOf(organisationId: string, requestedById: string, statu
     trainingDate: null, lapsedAt: null, cancelledAt: null, cancelReason: null, completedAt: null,
   });
 }
+
+describe('the rules of the espace référent (pure)', () => {
+  it('cancels a request still awaiting the ANCT but not a refused one; keeps démarches in order, at least one; reads the aidants typed', () => {
+    expect(canCancelOnboarding('awaiting_eligibility')).toBe(true);
+    expect(canCancelOnboarding('eligibility_refused')).toBe(false);
+    expect(parseDemarches(['social', 'papiers', 'inconnue'])).toEqual({ value: ['papiers', 'social'], errors: {} });
+    expect(parseDemarches(undefined)).toEqual({ errors: { demarches: REFUSALS.atLeastOneDemarche } });
+    expect(parseNewAidants({ rows: '3', aidant3_firstName: ' Léa ', aidant3_lastName: 'Roux', aidant3_email: 'LEA@Exemple.fr', aidant3_profession: 'Agente' }))
+      .toEqual({ value: [{ firstName: 'Léa', lastName: 'Roux', email: 'lea@exemple.fr', profession: 'Agente', conseillerNumerique: false }], errors: {}, rows: [3] });
+    expect(parseNewAidants({}).errors).toEqual({ aidants: 'Indiquez au moins un aidant à former.' });
+  });
+});
 
 describe('espace référent: who reaches what', () => {
   it('answers 403 to an aidant who is not référent, and sends a visitor to the login', async () => {
