@@ -100,6 +100,7 @@ describe('espace référent: who reaches what', () => {
     // Nor another structure's onboarding
     const foreign = await onboardingOf(other.organisation.id, other.referent.id);
     expect((await get(`/espace-referent/habilitations/${foreign.id}/annuler`, mine.cookie)).status).toBe(404);
+    expect((await get(`/espace-referent/habilitations/${'-'.repeat(36)}/annuler`, mine.cookie)).status).toBe(404);
     expect((await post(`/espace-referent/habilitations/${foreign.id}/annuler`, mine.cookie, { reason: 'Pas chez nous' })).status).toBe(404);
   });
 
@@ -167,7 +168,7 @@ describe('espace référent: the structure', () => {
     expect(refused.status).toBe(400);
     expect(refused.text).toContain(REFUSALS.notACandidate);
     expect(refused.text).toContain('id="field-candidate-error"');
-    expect((await post('/espace-referent/referents', cookie, { candidate: 'nimporte' })).status).toBe(400);
+    for (const candidate of ['nimporte', '-'.repeat(36)]) expect((await post('/espace-referent/referents', cookie, { candidate })).status).toBe(400);
 
     expect((await post('/espace-referent/referents', cookie, { candidate: aidant.id })).status).toBe(303);
     expect((await OrganisationMembership.findOne({ where: { userId: aidant.id, organisationId: organisation.id } }))!.isReferent).toBe(true);
