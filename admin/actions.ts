@@ -15,9 +15,9 @@ import {
 } from '../workflows/messages.js';
 import { COMPONENTS } from './components.js';
 
-interface Field { name: string; label: string; type: 'textarea' | 'date' | 'text'; required?: boolean; hint?: string }
+export interface Field { name: string; label: string; type: 'textarea' | 'date' | 'text'; required?: boolean; hint?: string }
 
-interface LifecycleActionOptions {
+export interface LifecycleActionOptions {
   capability: BackOfficeCapability;
   fields: Field[];
   /** Record params → whether the action applies in this state. */
@@ -27,7 +27,7 @@ interface LifecycleActionOptions {
   variant?: 'primary' | 'danger' | 'success';
 }
 
-function lifecycleAction(options: LifecycleActionOptions): Partial<ResourceAction> {
+export function lifecycleAction(options: LifecycleActionOptions): Partial<ResourceAction> {
   const allowed = ({ currentAdmin }: ActionContext) => can(currentAdmin?.roles as string[] | undefined, options.capability);
   return {
     actionType: 'record',
@@ -124,7 +124,8 @@ export function onboardingActions(lifecycles: Lifecycles): Record<string, Partia
     cancel: lifecycleAction({
       capability: 'follow_onboarding',
       fields: [{ name: 'reason', label: 'Motif de l’annulation', type: 'textarea', required: true }],
-      when: (params) => canCancelOnboarding(params.status as OnboardingStatus),
+      // One awaiting the eligibility decision has no lifecycle yet: « Refuser » (admin/onboarding-actions.ts) closes it.
+      when: (params) => canCancelOnboarding(params.status as OnboardingStatus) && params.status !== 'awaiting_eligibility',
       icon: 'Slash',
       variant: 'danger',
       perform: async (payload, params, adminId) => {

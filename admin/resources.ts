@@ -13,6 +13,7 @@ import { can, STAFF_ROLES, type BackOfficeCapability } from '../domain/roles.js'
 import { daysBetween, frenchDate } from '../domain/duration.js';
 import type { Lifecycles } from '../services/lifecycles.js';
 import { habilitationRequestActions, onboardingActions, shipmentActions } from './actions.js';
+import { eligibilityActions, structureChangeResource } from './onboarding-actions.js';
 import { COMPONENTS } from './components.js';
 import { decorateRows } from './guarded-resource.js';
 
@@ -140,9 +141,10 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string, secret
         listProperties: ['lastName', 'firstName', 'email', 'organisationId', 'status', 'trainingDeadline'],
         filterProperties: ['status', 'organisationId', 'trainingDeadline'],
         properties: { email: { isTitle: true }, status: enumOf('aidant_onboardings', 'status', ONBOARDING_STATUSES) },
-        actions: { ...readOnly('follow_onboarding'), ...onboardingActions(lifecycles) },
+        actions: { ...readOnly('follow_onboarding'), ...onboardingActions(lifecycles), ...eligibilityActions(lifecycles, publicUrl) },
       },
     },
+    structureChangeResource(lifecycles, publicUrl, NAV.habilitation),
     {
       resource: Organisation,
       options: {

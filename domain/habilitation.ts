@@ -31,6 +31,8 @@ export const COMITE_DECISIONS = {
 export type ComiteDecision = keyof typeof COMITE_DECISIONS;
 
 export const ONBOARDING_STATUSES = {
+  /** Asked by a référent of an already habilitated structure: the ANCT decides whether the aidant may be trained. */
+  awaiting_eligibility: 'En attente de la décision d’éligibilité de l’ANCT',
   awaiting_training: 'Formation à suivre',
   trained: 'Formation suivie',
   account_activated: 'Compte activé',
@@ -39,17 +41,19 @@ export const ONBOARDING_STATUSES = {
   completed: 'Habilitation terminée',
   lapsed: 'Délai de formation dépassé',
   cancelled: 'Annulée',
+  eligibility_refused: 'Éligibilité refusée par l’ANCT',
 } as const;
 export type OnboardingStatus = keyof typeof ONBOARDING_STATUSES;
 export const ONBOARDING_STATUS_KEYS = Object.keys(ONBOARDING_STATUSES) as OnboardingStatus[];
-export const FINAL_ONBOARDING_STATUSES: readonly OnboardingStatus[] = ['completed', 'lapsed', 'cancelled'];
+export const FINAL_ONBOARDING_STATUSES: readonly OnboardingStatus[] = ['completed', 'lapsed', 'cancelled', 'eligibility_refused'];
 
 /**
- * The one rule for cancelling an onboarding (back-office, espace demandeur and the workflow alike): any
- * onboarding not yet completed or cancelled, a lapsed one included (the structure gives up on it).
+ * The one rule for cancelling an onboarding (back-office, espaces demandeur and référent, the workflow alike):
+ * any onboarding not yet completed, cancelled or refused, a lapsed one included (the structure gives up on it)
+ * and one still awaiting the ANCT's eligibility decision (the référent withdraws the request).
  */
 export function canCancelOnboarding(status: OnboardingStatus): boolean {
-  return status !== 'completed' && status !== 'cancelled';
+  return status !== 'completed' && status !== 'cancelled' && status !== 'eligibility_refused';
 }
 
 /** A day (YYYY-MM-DD) as people in France count it, for comparing calendar dates. */

@@ -15,6 +15,8 @@ export const JOURNAL_ACTIONS = {
   aidant_added: "Ajout d'un aidant à une structure",
   aidant_to_train_requested: "Demande d'ajout d'un aidant à former",
   structure_change_requested: "Demande de changement de structure d'un aidant",
+  structure_change_decided: "Décision de l'ANCT sur un changement de structure d'un aidant",
+  aidant_eligibility_decided: "Décision de l'ANCT sur l'éligibilité d'un aidant à former",
   aidant_deactivated: "Désactivation d'un aidant",
   aidant_reactivated: "Réactivation d'un aidant",
   aidant_removed_from_organisation: "Retrait d'un aidant d'une structure",

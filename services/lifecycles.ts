@@ -8,6 +8,7 @@ import {
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import { DEFAULT_ONBOARDING_POLICY, REQUEST_STATUSES, workflowIdForOnboarding, workflowIdForRequest, type OnboardingPolicy, type OnboardingStatus } from '../domain/habilitation.js';
 import { InvalidTransitionError } from '../domain/errors.js';
+import type { aidantOnboardingWorkflow } from '../workflows/aidant-onboarding.js';
 import type { habilitationRequestWorkflow } from '../workflows/habilitation-request.js';
 import type { transactionalEmailWorkflow } from '../workflows/transactional-email.js';
 import type { EmailDelivery } from './outbox.js';
@@ -36,6 +37,11 @@ export interface Lifecycles {
    * twice from the same step (a double click) is applied once, the same action at a later step again.
    */
   updateOnboarding<A>(onboardingId: string, update: UpdateDefinition<OnboardingStatus, [A], string>, arg: A): Promise<OnboardingStatus>;
+  /**
+   * Starts the lifecycle of one aidant's onboarding on its own (an aidant asked by a référent, once the ANCT
+   * found them eligible; those of a habilitation request are started by its lifecycle). Starting it again is fine.
+   */
+  startOnboarding(onboardingId: string): Promise<void>;
 }
 
 export const HOUSEKEEPING_SCHEDULE_ID = 'housekeeping';
@@ -134,6 +140,20 @@ export function createLifecycles(
       const handle = client.workflow.getHandle(workflowIdForOnboarding(onboardingId));
       const from: { round?: number; shipmentStep?: number } = await queryState(handle, onboardingStatusQuery);
       return executeUpdate(handle, update, arg, dedupeId(onboardingId, update.name, arg, from.round ?? null, from.shipmentStep ?? null));
+    },
+
+    async startOnboarding(onboardingId) {
+      try {
+        await client.workflow.start<typeof aidantOnboardingWorkflow>('aidantOnboardingWorkflow', {
+          workflowId: workflowIdForOnboarding(onboardingId),
+          taskQueue: options.taskQueue,
+          args: [{ onboardingId, policy: options.onboardingPolicy ?? DEFAULT_ONBOARDING_POLICY }],
+          // One lifecycle per onboarding, ever: a retried start finds it started and is fine.
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        });
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
     },
   };
 }

@@ -35,6 +35,9 @@ const SAMPLES: { [K in TemplateName]: TemplateData<K> } = {
   card_validated: { recipientName: HOSTILE, aidantName: 'Amélie Petit' },
   onboarding_cancelled: { recipientName: HOSTILE, aidantName: 'Amélie Petit', reason: HOSTILE },
   login_link: { recipientName: HOSTILE, token: 'T0ken_-'.padEnd(43, 'x'), minutes: 5 },
+  aidant_added_to_structure: { recipientName: HOSTILE, aidantName: 'Amélie Petit', structureName: HOSTILE },
+  aidant_removed_from_structure: { recipientName: HOSTILE, aidantName: 'Amélie Petit', structureName: HOSTILE, remainingStructures: [HOSTILE] },
+  aidant_eligibility_refused: { recipientName: HOSTILE, aidantName: 'Amélie Petit', structureName: HOSTILE, motif: HOSTILE },
   ops_stuck_emails: { recipientName: HOSTILE, emails: [{ key: 'k<1>', template: 't', since: NEAR_MIDNIGHT, attempts: 2, lastError: HOSTILE, failed: true }] },
 };
 
@@ -55,6 +58,8 @@ describe('e-mail templates', () => {
       const data = { ...SAMPLES.card_shipment_update, status, trackingNumber: '6A<12>' };
       expect(await render('card_shipment_update', data)).toEqual(await renderEmailWithMjml('card_shipment_update', data, context));
     }
+    const deactivated = { ...SAMPLES.aidant_removed_from_structure, remainingStructures: [] };
+    expect(await render('aidant_removed_from_structure', deactivated)).toEqual(await renderEmailWithMjml('aidant_removed_from_structure', deactivated, context));
     const referents = { ...SAMPLES.onboarding_training_invitation, isAidant: false };
     expect(await render('onboarding_training_invitation', referents)).toEqual(await renderEmailWithMjml('onboarding_training_invitation', referents, context));
   });

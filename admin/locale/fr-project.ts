@@ -1,12 +1,21 @@
 // French labels of the project's own back-office actions and of the properties shared by several resources
 // (AdminJS looks up resources.<id>.properties first, then the global properties).
+import { STRUCTURE_CHANGE_STATUSES } from '../../domain/structure-members.js';
+
 const ACTIONS = {
   habilitation_requests: { sendMessage: 'Écrire au demandeur', validate: 'Valider', refuse: 'Refuser', requireChanges: 'Demander des modifications' },
-  aidant_onboardings: { recordTraining: 'Formation suivie', reopen: 'Rouvrir avec un nouveau délai', cancel: 'Annuler l’habilitation' },
+  aidant_onboardings: {
+    recordTraining: 'Formation suivie', reopen: 'Rouvrir avec un nouveau délai', cancel: 'Annuler l’habilitation',
+    validateEligibility: 'Valider l’éligibilité', refuseEligibility: 'Refuser',
+  },
+  structure_change_requests: { acceptStructureChange: 'Accepter le changement de structure', refuseStructureChange: 'Refuser le changement de structure' },
   card_shipments: { markSent: 'Envoyé', markDelivered: 'Livré', markLost: 'Perdu', markReturned: 'Retourné' },
 };
 
 export const frProjectTranslations = {
+  labels: {
+    structure_change_requests: 'Changements de structure',
+  },
   properties: {
     id: 'Identifiant',
     status: 'Statut',
@@ -86,11 +95,21 @@ export const frProjectTranslations = {
     birthplace: 'Lieu de naissance (code INSEE)',
     gender: 'Genre',
     preferredUsername: 'Nom d’usage',
+    requestedById: 'Demandé par',
+    eligibilityDecidedAt: 'Éligibilité décidée le',
+    eligibilityRefusalReason: 'Motif du refus d’éligibilité',
+    lifecycleStartedAt: 'Parcours démarré le',
+    decidedById: 'Décidé par',
   },
   resources: {
     habilitation_requests: { actions: ACTIONS.habilitation_requests },
     aidant_onboardings: { actions: ACTIONS.aidant_onboardings },
     card_shipments: { actions: ACTIONS.card_shipments },
+    structure_change_requests: {
+      actions: ACTIONS.structure_change_requests,
+      properties: { aidantId: 'Aidant', organisationId: 'Structure demandée' },
+      labels: { status: STRUCTURE_CHANGE_STATUSES },
+    },
   },
   // The breadcrumbs translate an action without its resource: the custom actions are also global (their
   // names are unique across resources).

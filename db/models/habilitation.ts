@@ -207,6 +207,14 @@ export class AidantOnboarding extends Model<InferAttributes<AidantOnboarding>, I
   declare cancelledAt: Date | null;
   declare cancelReason: string | null;
   declare completedAt: Date | null;
+  /** The référent who asked for this aidant to be trained (espace référent); null when from a habilitation request. */
+  declare requestedById: CreationOptional<string | null>;
+  declare conseillerNumerique: CreationOptional<boolean>;
+  /** When the ANCT decided on the eligibility of an aidant asked by a référent, and why it refused. */
+  declare eligibilityDecidedAt: CreationOptional<Date | null>;
+  declare eligibilityRefusalReason: CreationOptional<string | null>;
+  /** When the lifecycle of an aidant asked by a référent was started (null: to start, or to start again). */
+  declare lifecycleStartedAt: CreationOptional<Date | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -219,6 +227,7 @@ export class AidantOnboarding extends Model<InferAttributes<AidantOnboarding>, I
         status: { ...enumText(ONBOARDING_STATUS_KEYS), defaultValue: 'awaiting_training' },
         trainingDeadline: date(false), trainingDate: { type: DataTypes.DATEONLY, allowNull: true },
         lapsedAt: date(), cancelledAt: date(), cancelReason: text(), completedAt: date(),
+        requestedById: ref('users'), conseillerNumerique: bool(), eligibilityDecidedAt: date(), eligibilityRefusalReason: text(), lifecycleStartedAt: date(),
         createdAt: createdAt(), updatedAt: createdAt(),
       },
       { sequelize, tableName: 'aidant_onboardings', timestamps: true },

@@ -6,15 +6,18 @@ import { Autorisation, Mandat, Usager } from './mandats.js';
 import { Organisation } from './organisation.js';
 import { OrganisationMembership, User } from './people.js';
 import { Connection, EmailOutbox, JournalEntry, LoginFailure, LoginLink } from './records.js';
+import { StructureChangeRequest } from './structure-change.js';
 
 export {
   AidantOnboarding, AidantRequest, Autorisation, Card, CardShipment, ComiteDecisionRecord, Connection, EmailOutbox,
   HabilitationRequest, Issuer, IssuerEmailConfirmation, JournalEntry, LoginFailure, LoginLink, Mandat, Organisation, OrganisationMembership, PrivateLink, RequestMessage, Usager, User,
 };
+export { StructureChangeRequest };
 
 export const ALL_MODELS = [
   Organisation, User, OrganisationMembership, Issuer, HabilitationRequest, IssuerEmailConfirmation, PrivateLink, AidantRequest, RequestMessage, ComiteDecisionRecord,
   AidantOnboarding, Card, CardShipment, Usager, Mandat, Autorisation, JournalEntry, EmailOutbox, Connection, LoginLink, LoginFailure,
+  StructureChangeRequest,
 ] as const;
 
 let initialised: Sequelize | undefined;
@@ -38,4 +41,5 @@ export function initModels(sequelize: Sequelize): void {
   Mandat.belongsTo(Organisation, { as: 'organisation', foreignKey: 'organisationId' });
   Mandat.belongsTo(Usager, { as: 'usager', foreignKey: 'usagerId' });
   Mandat.hasMany(Autorisation, { as: 'autorisations', foreignKey: 'mandatId' });
+  StructureChangeRequest.belongsTo(User, { as: 'aidant', foreignKey: 'aidantId' });
 }

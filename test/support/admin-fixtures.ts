@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   AidantRequest, Autorisation, Card, CardShipment, ComiteDecisionRecord, Connection, EmailOutbox, HabilitationRequest, Issuer,
-  IssuerEmailConfirmation, LoginFailure, LoginLink, Mandat, RequestMessage, Usager, User,
+  IssuerEmailConfirmation, LoginFailure, LoginLink, Mandat, RequestMessage, StructureChangeRequest, Usager, User,
 } from '../../db/models/index.js';
 import { appendJournal } from '../../services/journal.js';
 import { mintIssuerLink } from '../../services/private-links.js';
@@ -48,6 +48,8 @@ export async function createAdminFixtures(staffIds: string[]): Promise<AdminFixt
   const message = await RequestMessage.create({ habilitationRequestId: request.id, sender: 'anct', authorId: staffIds[0], content: 'Merci de préciser le SIRET.' });
   const decision = await ComiteDecisionRecord.create({ id: unique('decision-'), habilitationRequestId: request.id, decision: 'require_changes', motif: 'SIRET à préciser', juryMemberId: staffIds[0] });
 
+  const structureChange = await StructureChangeRequest.create({ aidantId: referent.id, organisationId: organisation.id, requestedById: referent.id });
+
   for (const actorId of staffIds) {
     await appendJournal({ action: 'admin_login', actorId, organisationId: organisation.id, usagerId: usager.id, mandatId: mandat.id, autorisationId: autorisation.id, details: { ip: '127.0.0.1' }, idempotencyKey: unique('journal-') });
   }
@@ -76,7 +78,7 @@ export async function createAdminFixtures(staffIds: string[]): Promise<AdminFixt
       organisations: organisation.id, users: referent.id, cards: card.id, card_shipments: shipment.id, aidant_onboardings: onboarding.id,
       usagers: usager.id, mandats: mandat.id, autorisations: autorisation.id, issuers: issuer.id, habilitation_requests: request.id,
       aidant_requests: aidantRequest.id, request_messages: message.id, comite_decisions: decision.id, email_outbox: outbox.id,
-      organisation_memberships: referent.id,
+      organisation_memberships: referent.id, structure_change_requests: structureChange.id,
     },
     secrets,
   };
