@@ -64,7 +64,7 @@ const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(
 
 export function parseCardCsv(text: string): CardImportParse {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop(); // the line break ending the last line
+  if (lines[lines.length - 1] === '') lines.pop(); // the line break ending the last line (or an empty file)
   const cards: ImportedCard[] = [];
   const errors: CardImportError[] = [];
   const firstLineOf = new Map<string, number>();
