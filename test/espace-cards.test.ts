@@ -13,7 +13,7 @@ import { workflowIdForOnboarding } from '../domain/habilitation.js';
 import { createLogger } from '../infra/logger.js';
 import { createApp } from '../server/app.js';
 import { createCardCodes } from '../services/card-codes.js';
-import { tellOnboardingsOfValidatedCards } from '../services/cards.js';
+import { startCardValidationSweep, tellOnboardingsOfValidatedCards } from '../services/cards.js';
 import { createLifecycles, type Lifecycles } from '../services/lifecycles.js';
 import { currentCode } from '../services/totp.js';
 import type { aidantOnboardingWorkflow } from '../workflows/aidant-onboarding.js';
@@ -223,12 +223,15 @@ describe('digital card (authenticator application)', () => {
     expect(shown.text).toMatch(/<svg width="232" height="232" role="img"[^>]*viewBox/);
     const secret = secretIn(shown.text);
     expect(secretIn((await r.get(page)).text)).toBe(secret); // a reload keeps the QR code scanned
+    // Another aidant's application offered meanwhile has its own secret, and this one stays.
+    const colleague = await createPerson(r.organisation, { card: null });
+    expect(secretIn((await r.get(`${base(colleague)}/application`)).text)).not.toBe(secret);
     expect(await Card.count({ where: { aidantId: aidant.user.id } })).toBe(0);
     // The pending secret waits in the session, sealed.
-    const [{ sess }] = await stack.sequelize.query<{ sess: { pendingApplication: { userId: string; sealedSeed: string } } }>(
+    const [{ sess }] = await stack.sequelize.query<{ sess: { pendingApplications: Record<string, string> } }>(
       `SELECT sess FROM http_sessions WHERE sess::text LIKE '%${aidant.user.id}%'`, { type: QueryTypes.SELECT },
     );
-    expect(sess.pendingApplication.sealedSeed).toMatch(/^v1\./);
+    expect(sess.pendingApplications[aidant.user.id]).toMatch(/^v1\./);
     expect(JSON.stringify(sess)).not.toContain(secret);
 
     const wrong = await r.post(page, page, { code: notCode(appCode(secret)) });
@@ -373,11 +376,13 @@ describe('the onboarding told of the validated card', () => {
     const staff = await createJuryMember();
     await lifecycles.updateOnboarding(onboarding.id, recordTrainingUpdate, { trainingDate: new Date().toISOString().slice(0, 10), actorId: staff.id });
     // The web process's sweep: the activated onboarding of a person with a validated card is told.
-    await waitFor('the onboarding completed by the sweep', async () => {
-      await tellOnboardingsOfValidatedCards({ sequelize: stack.sequelize, lifecycles }, person.id);
-      return (await AidantOnboarding.findByPk(onboarding.id))!.status;
-    }, (status) => status === 'completed');
-    expect(await handle.result()).toBe('completed');
+    const stop = startCardValidationSweep({ sequelize: stack.sequelize, lifecycles }, { intervalMs: 200 });
+    try {
+      expect(await handle.result()).toBe('completed');
+    } finally {
+      stop();
+    }
+    expect(await AidantOnboarding.findByPk(onboarding.id)).toMatchObject({ status: 'completed' });
   });
 
   it('keeps the card validated when Temporal is unreachable, says the onboarding will follow, and the sweep tells it', async () => {

@@ -29,12 +29,14 @@ import { personOf, setNotice, takeNotice } from './session.js';
 
 declare module 'express-session' {
   interface SessionData {
-    /** An application being added, until a first code confirms it: for whom, and its secret (sealed). */
-    pendingApplication?: { userId: string; sealedSeed: string };
+    /** Applications being added, until a first code confirms each: the secret (sealed) per person. */
+    pendingApplications?: Record<string, string>;
   }
 }
 
 type Handler = (req: Request, res: Response, holder: CardHolder) => Promise<void>;
+
+const MAX_PENDING_APPLICATIONS = 5;
 
 export function cardRouter(deps: EspaceDeps): Router {
   const router = Router();
@@ -167,11 +169,13 @@ export function cardRouter(deps: EspaceDeps): Router {
 
   /** The secret offered to this person in this session (the same until confirmed, so that a reload keeps the QR code valid). */
   function pendingSeed(req: Request, holder: CardHolder, create: boolean): string | null {
-    const pending = req.session.pendingApplication;
-    if (pending?.userId === holder.id) return deps.secrets.open(pending.sealedSeed);
+    const pending = req.session.pendingApplications ?? {};
+    if (pending[holder.id]) return deps.secrets.open(pending[holder.id]);
     if (!create) return null;
     const seed = newApplicationSeed();
-    req.session.pendingApplication = { userId: holder.id, sealedSeed: deps.secrets.seal(seed) };
+    // A few at most: the oldest offers are forgotten (their QR code is shown again with a new secret).
+    const kept = Object.entries(pending).slice(-(MAX_PENDING_APPLICATIONS - 1));
+    req.session.pendingApplications = { ...Object.fromEntries(kept), [holder.id]: deps.secrets.seal(seed) };
     return seed;
   }
 
@@ -203,7 +207,7 @@ export function cardRouter(deps: EspaceDeps): Router {
     }
     await orFormErrors(async () => {
       await confirmApplication({ sequelize: deps.sequelize, secrets: deps.secrets }, scopeOf(res, holder), seed, values.code ?? '');
-      delete req.session.pendingApplication;
+      delete req.session.pendingApplications?.[holder.id];
       back(req, res, holder, 'success', await prepared(holder, holder.self ? 'Votre application est enregistrée.' : `L’application de ${holder.name} est enregistrée : son compte a été préparé avec succès.`));
     }, (errors) => showApplication(req, res, holder, seed, values, errors), res);
   };
