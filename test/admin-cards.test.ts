@@ -2,17 +2,20 @@
 // (a refused file names its lines), the list with each card's state and aidant, « Dissocier la carte » with a
 // mandatory reason; only roles that manage cards, checked server-side (a jury member cannot).
 import { randomBytes } from 'node:crypto';
+import { generateSync } from 'otplib';
 import { Op } from 'sequelize';
 import { Card, JournalEntry } from '../db/models/index.js';
 import { adminAgent } from './support/admin-session.js';
 import { useBackOfficeStack } from './support/back-office-stack.js';
 import { unique } from './support/env.js';
-import { createPerson, createStockCard, createStructure } from './support/espace.js';
+import { createPerson, createStructure } from './support/espace.js';
 import { createStaffMember } from './support/factories.js';
+import { DEMO_PASSWORD } from '../services/demo-data.js';
 
 let jury: Awaited<ReturnType<typeof createStaffMember>>;
 let staff: typeof jury;
 const stack = useBackOfficeStack({
+  browser: true,
   prepare: async () => { [jury, staff] = [await createStaffMember('anct_jury'), await createStaffMember('anct_staff')]; },
 });
 
@@ -94,13 +97,32 @@ describe('the card stock in the back-office', () => {
     expect((await agent.get('/admin/api/resources/cards/actions/list')).body.notice?.type).toBe('error');
   });
 
-  it('bundles the import and unlink forms for the browser', async () => {
-    const { card } = await createStockCard();
-    const agent = await asStaff();
-    expect((await agent.get(`/admin/resources/cards/records/${card.id}/show`)).status).toBe(200);
-    const bundle = await agent.get('/admin/frontend/assets/components.bundle.js');
-    expect(bundle.status).toBe(200);
-    expect(bundle.text).toContain('Lignes en erreur');
-    expect(bundle.text).toContain('Raison de la dissociation');
-  }, 180_000);
+  it('imports from a file chosen in the browser: a refused file lists its faulty lines, a good one lands on the list', async () => {
+    const person = await createStaffMember('anct_staff'); // its own login: a code is accepted once
+    const page = await stack.browser.newPage();
+    page.setDefaultTimeout(90_000);
+    try {
+      await page.goto(`${stack.web.url}/admin/login`);
+      await page.fill('#email', person.email);
+      await page.fill('#password', DEMO_PASSWORD);
+      await page.fill('#otp', generateSync({ secret: person.totp, period: 30, digits: 6 }));
+      await page.click('button[type=submit]');
+      await page.waitForURL(`${stack.web.url}/admin`, { waitUntil: 'commit' });
+      await page.goto(`${stack.web.url}/admin/resources/cards/actions/importCards`);
+      const prefix = unique('B').toUpperCase();
+      const file = (text: string) => ({ name: 'cartes.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+      await page.setInputFiles('#field-csv', file(`serial_number,seed\n${prefix}-1,${seed()}\n${prefix}-2,12\n`));
+      await page.getByRole('button', { name: 'Importer' }).click();
+      await page.getByText('Ligne 3 : Graine mal formée').waitFor();
+      expect(await page.getByText('Le fichier est refusé : 1 ligne est en erreur.').count()).toBe(1);
+      expect(await Card.count({ where: { serialNumber: { [Op.like]: `${prefix}%` } } })).toBe(0);
+
+      await page.setInputFiles('#field-csv', file(`${prefix}-1,${seed()}\n${prefix}-2,${seed()}\n`));
+      await page.getByRole('button', { name: 'Importer' }).click();
+      await page.waitForURL(/\/admin\/resources\/cards(\/actions\/list)?$/);
+      expect(await Card.count({ where: { serialNumber: { [Op.like]: `${prefix}%` }, status: 'in_stock' } })).toBe(2);
+    } finally {
+      await page.close();
+    }
+  }, 240_000);
 });
