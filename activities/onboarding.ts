@@ -3,6 +3,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { Op, type Sequelize, type Transaction } from 'sequelize';
 import { AidantOnboarding, AidantRequest, CardShipment, HabilitationRequest, JournalEntry, Organisation, OrganisationMembership, User } from '../db/models/index.js';
+import { CARD_COMPLETES_ONBOARDING_FROM } from '../domain/cards.js';
 import { InvalidTransitionError, NotFoundError, type DomainError } from '../domain/errors.js';
 import {
   LAPSED_CLOSE_REASON, ONBOARDING_STATUSES, parisDay, trainingDateError, type CancelOnboardingInput, type OnboardingStatus, type ShipmentStatus,
@@ -204,7 +205,7 @@ export function createOnboardingActivities(deps: { sequelize: Sequelize }) {
 
     async completeOnboarding(input: { onboardingId: string; workflowId: string; cardId: string; actorId: string }): Promise<void> {
       await deps.sequelize.transaction((t) => transition({
-        onboardingId: input.onboardingId, from: ['card_linking'], to: 'completed', changes: { completedAt: new Date() },
+        onboardingId: input.onboardingId, from: [...CARD_COMPLETES_ONBOARDING_FROM], to: 'completed', changes: { completedAt: new Date() },
         journal: { action: 'card_validation', key: `${input.workflowId}/completed`, actorId: input.actorId, details: { cardId: input.cardId } },
       }, t));
     },

@@ -10,6 +10,8 @@ export const COMPONENTS = {
   LifecycleAction: componentLoader.add('LifecycleAction', path.join(here, 'components', 'LifecycleAction.tsx')),
   Dashboard: componentLoader.add('Dashboard', path.join(here, 'components', 'Dashboard.tsx')),
   Lines: componentLoader.add('Lines', path.join(here, 'components', 'Lines.tsx')),
+  CardImport: componentLoader.add('CardImport', path.join(here, 'components', 'CardImport.tsx')),
+  CardUnlink: componentLoader.add('CardUnlink', path.join(here, 'components', 'CardUnlink.tsx')),
 };
 
 // AdminJS's own date cells and fields, in French and in Europe/Paris (they format in the browser's zone).

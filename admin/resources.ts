@@ -14,6 +14,7 @@ import { daysBetween, frenchDate } from '../domain/duration.js';
 import type { Lifecycles } from '../services/lifecycles.js';
 import { habilitationRequestActions, onboardingActions, shipmentActions } from './actions.js';
 import { eligibilityActions, structureChangeResource } from './onboarding-actions.js';
+import { cardResourceOptions } from './card-actions.js';
 import { COMPONENTS } from './components.js';
 import { decorateRows } from './guarded-resource.js';
 
@@ -158,16 +159,7 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string, secret
         actions: readOnly('follow_onboarding'),
       },
     },
-    {
-      resource: Card,
-      options: {
-        navigation: NAV.aidants,
-        listProperties: ['serialNumber', 'kind', 'aidantId', 'linkedAt', 'validatedAt', 'isFunctional'],
-        filterProperties: ['serialNumber', 'kind', 'isFunctional'],
-        properties: { serialNumber: { isTitle: true } },
-        actions: readOnly('manage_cards'),
-      },
-    },
+    { resource: Card, options: cardResourceOptions({ navigation: NAV.aidants, enumOf, secretsKey }) },
     {
       resource: CardShipment,
       options: {

@@ -22,6 +22,7 @@ import { sendEmailOnce } from '../services/outbox.js';
 import { renderContext, renderEmail, renderEmailWithMjml } from '../emails/render.js';
 import { createWorker } from '../worker/create-worker.js';
 import { benchLogin } from './login.js';
+import { benchCardImport } from './card-import.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))];
@@ -56,6 +57,8 @@ try {
   const verifyStart = performance.now();
   const chain = await verifyJournalChain();
   line('journal chain verification', `${chain.checked} entries in ${ms(performance.now() - verifyStart)} (${chain.brokenAt ? 'BROKEN' : 'intact'})`);
+
+  await benchCardImport(sequelize, line);
 
   const render = renderContext('http://localhost:3000');
   const renderData = (i: number) => ({ issuerName: `Léa Roux ${i}`, structureName: 'CCAS d’Anglet', requestUrl: `http://localhost/x/${i}` });

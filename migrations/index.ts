@@ -10,6 +10,7 @@ import * as requestLifecycle from './0008-request-lifecycle.js';
 import * as ops from './0010-ops.js';
 import * as outboxClaims from './0011-outbox-claims.js';
 import * as cardCodes from './0012-card-codes.js';
+import * as cardStock from './0014-card-stock.js';
 import * as referent from './0015-referent.js';
 
 export const MIGRATIONS = [
@@ -23,5 +24,6 @@ export const MIGRATIONS = [
   { name: '0010-ops', ...ops },
   { name: '0011-outbox-claims', ...outboxClaims },
   { name: '0012-card-codes', ...cardCodes },
+  { name: '0014-card-stock', ...cardStock },
   { name: '0015-referent', ...referent },
 ];

@@ -5,6 +5,7 @@ import { createLogger } from '../infra/logger.js';
 import { connectTemporalClient } from '../infra/temporal-client.js';
 import { buildBackOffice } from '../admin/index.js';
 import { createLifecycles, startSubmissionSweep } from '../services/lifecycles.js';
+import { startCardValidationSweep } from '../services/cards.js';
 import { DEFAULT_ONBOARDING_POLICY } from '../domain/habilitation.js';
 import { createApp } from './app.js';
 
@@ -40,6 +41,12 @@ const stopSweep = startSubmissionSweep(lifecycles, {
   onError: (error) => log.warn('could not hand pending habilitation requests to their lifecycle', { error: error.message }),
 });
 
+// … and onboardings not yet told of a validated card (Temporal was unreachable, or the lifecycle busy).
+const stopCardSweep = startCardValidationSweep({ sequelize, lifecycles }, {
+  onTold: (count) => log.info(`told ${count} onboarding(s) of a validated card`),
+  onError: (error) => log.warn('could not tell onboardings of validated cards yet', { error: error.message }),
+});
+
 lifecycles.ensureHousekeepingSchedule()
   .catch((error) => log.warn('could not set up the housekeeping schedule', { error: (error as Error).message }));
 
@@ -49,6 +56,7 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   log.info(`${signal} received, closing the web server`);
   stopSweep();
+  stopCardSweep();
   server.closeIdleConnections?.();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await backOffice.close();

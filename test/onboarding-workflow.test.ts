@@ -50,6 +50,9 @@ describe('aidant onboarding after training', () => {
     const handle = await startOnboarding(onboarding.id, worker.taskQueue);
     await waitForMails(onboarding.email, 1);
 
+    // A card validated before the training does not end the onboarding (from the activation on, it does).
+    expect(await failure(handle.executeUpdate(cardValidatedUpdate, { args: [{ cardId: 'c', actorId: referent.id }] })))
+      .toBe('Une carte ne termine l’habilitation qu’une fois le compte de l’aidant activé, après sa formation.');
     expect(await failure(handle.executeUpdate(recordTrainingUpdate, { args: [{ trainingDate: '2999-01-01', actorId: staff.id }] })))
       .toBe('La date de formation ne peut pas être dans le futur.');
     expect(await failure(handle.executeUpdate(recordTrainingUpdate, { args: [{ trainingDate: '2026-02-30', actorId: staff.id }] })))
@@ -77,8 +80,6 @@ describe('aidant onboarding after training', () => {
     expect(await failure(handle.executeUpdate(cardShipmentUpdate, { args: [{ status: 'sent', actorId: staff.id }] })))
       .toBe('Le numéro de suivi est obligatoire pour un envoi.');
     await handle.executeUpdate(cardShipmentUpdate, { args: [{ status: 'sent', trackingNumber: '6A12345678901', actorId: staff.id }] });
-    expect(await failure(handle.executeUpdate(cardValidatedUpdate, { args: [{ cardId: 'c', actorId: referent.id }] })))
-      .toBe('La carte ne peut être validée qu’après la livraison du kit de bienvenue.');
     expect(await handle.executeUpdate(cardShipmentUpdate, { args: [{ status: 'delivered', actorId: staff.id }] })).toBe('card_linking');
     expect(await handle.executeUpdate(cardValidatedUpdate, { args: [{ cardId: '0b5c7a32-0000-4000-8000-000000000000', actorId: referent.id }] })).toBe('completed');
     expect(await handle.result()).toBe('completed');

@@ -2,7 +2,8 @@
 //   awaiting_training (invitation; reminders before the deadline; at the deadline → lapsed, until reopened;
 //   a lapsed onboarding not reopened is closed after policy.lapsedCloseDelayMs, with a reminder before)
 //   → trained (recorded by the ANCT) → account_activated (welcome e-mails) → card_shipping (preparing → sent
-//   → delivered) → card_linking → completed.     The référent or the ANCT can cancel until completion.
+//   → delivered) → card_linking → completed.     The référent or the ANCT can cancel until completion; a card
+//   validated by the référent completes it from the activation on (the kit is then moot).
 // One action at a time: an update is refused while another one (or a step of the main loop) is writing, and
 // an update changes the workflow's state only once its activity succeeded. E-mails are sent by the main
 // loop, never inside an update handler, each to one person greeted by name, from addresses read at send time.
@@ -11,6 +12,7 @@ import {
 } from '@temporalio/workflow';
 import { lifecycleActivities } from './lifecycle-activities.js';
 import type { OnboardingSummary } from '../activities/onboarding.js';
+import { CARD_COMPLETES_ONBOARDING_FROM } from '../domain/cards.js';
 import { addDays, addMonths, DAY_MS } from '../domain/duration.js';
 import {
   cancelReasonError, canCancelOnboarding, DEFAULT_LAPSED_CLOSE_DELAY_MS, DEFAULT_LAPSED_CLOSE_REMINDER_MS, LAPSED_CLOSE_REASON, parisDay,
@@ -191,7 +193,10 @@ export async function aidantOnboardingWorkflow(input: AidantOnboardingInput): Pr
   }), {
     validator: ({ cardId }) => {
       if (state.busy) throw reject(BUSY);
-      if (state.status !== 'card_linking') throw reject('La carte ne peut être validée qu’après la livraison du kit de bienvenue.');
+      // A working card makes the welcome kit moot: it completes the onboarding from the account's activation on.
+      if (!(CARD_COMPLETES_ONBOARDING_FROM as readonly OnboardingStatus[]).includes(state.status)) {
+        throw reject(isFinal() ? 'Cette habilitation est déjà terminée ou annulée.' : 'Une carte ne termine l’habilitation qu’une fois le compte de l’aidant activé, après sa formation.');
+      }
       if (!cardId) throw reject('La carte est obligatoire.');
     },
   });

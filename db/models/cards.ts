@@ -1,4 +1,5 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
+import type { CardStatus } from '../../domain/cards.js';
 import { SHIPMENT_STATUS_KEYS, type ShipmentStatus } from '../../domain/habilitation.js';
 import { bool, createdAt, date, enumText, ref, text, uuidPk } from './helpers.js';
 
@@ -18,6 +19,13 @@ export class Card extends Model<InferAttributes<Card>, InferCreationAttributes<C
   declare tolerance: CreationOptional<number>;
   /** Failed codes since the last success: three widen a physical card's tolerance. */
   declare failedCodes: CreationOptional<number>;
+  /** When and why the card last went back to the stock (cleared when it is linked again). */
+  declare unlinkedAt: CreationOptional<Date | null>;
+  declare unlinkReason: CreationOptional<string | null>;
+  /** Who validated it (a référent, the ANCT, the person themself for their application). */
+  declare validatedById: CreationOptional<string | null>;
+  /** Computed by PostgreSQL from the columns above (never written). */
+  declare status: CreationOptional<CardStatus>;
   declare createdAt: CreationOptional<Date>;
 
   static initModel(sequelize: Sequelize): void {
@@ -28,6 +36,8 @@ export class Card extends Model<InferAttributes<Card>, InferCreationAttributes<C
         aidantId: ref('users'), linkedAt: date(), validatedAt: date(), isFunctional: bool(true),
         lastUsedStep: { type: DataTypes.BIGINT, allowNull: true },
         tolerance: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 10 }, failedCodes: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+        unlinkedAt: date(), unlinkReason: text(), validatedById: ref('users'),
+        status: { type: DataTypes.TEXT, allowNull: true },
         createdAt: createdAt(),
       },
       { sequelize, tableName: 'cards' },
