@@ -10,6 +10,7 @@ import * as requestLifecycle from './0008-request-lifecycle.js';
 import * as ops from './0010-ops.js';
 import * as outboxClaims from './0011-outbox-claims.js';
 import * as cardCodes from './0012-card-codes.js';
+import * as trainingSessions from './0016-training-sessions.js';
 
 export const MIGRATIONS = [
   { name: '0001-domain', ...domain },
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   { name: '0010-ops', ...ops },
   { name: '0011-outbox-claims', ...outboxClaims },
   { name: '0012-card-codes', ...cardCodes },
+  { name: '0016-training-sessions', ...trainingSessions },
 ];

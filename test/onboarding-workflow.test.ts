@@ -248,7 +248,7 @@ describe('aidant onboarding after training', () => {
         expect(onboarding.organisationId).toBe(stored.organisationId);
         const handle = client.workflow.getHandle(workflowIdForOnboarding(onboarding.id));
         expect((await handle.query(onboardingStatusQuery)).status).toBe('awaiting_training');
-        expect(await waitForSubject(onboarding.email, 'Aidants Connect - Inscrivez-vous à la formation des aidants')).toBeDefined();
+        expect(await waitForSubject(onboarding.email, 'Aidants Connect - Suivez la formation des aidants')).toBeDefined();
       }
 
       // The référent who also trains: référent at once, but no mandats before the training and the activation.
