@@ -10,6 +10,7 @@ export const COMPONENTS = {
   LifecycleAction: componentLoader.add('LifecycleAction', path.join(here, 'components', 'LifecycleAction.tsx')),
   Dashboard: componentLoader.add('Dashboard', path.join(here, 'components', 'Dashboard.tsx')),
   Lines: componentLoader.add('Lines', path.join(here, 'components', 'Lines.tsx')),
+  AttendanceAction: componentLoader.add('AttendanceAction', path.join(here, 'components', 'AttendanceAction.tsx')),
 };
 
 // AdminJS's own date cells and fields, in French and in Europe/Paris (they format in the browser's zone).

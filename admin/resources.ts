@@ -15,6 +15,7 @@ import type { Lifecycles } from '../services/lifecycles.js';
 import { habilitationRequestActions, onboardingActions, shipmentActions } from './actions.js';
 import { COMPONENTS } from './components.js';
 import { decorateRows } from './guarded-resource.js';
+import { trainingResources } from './training-resources.js';
 
 /** A shipment is named after the aidant it is for and their structure (the « Envoyé » form, breadcrumbs). */
 decorateRows('card_shipments', async (rows) => {
@@ -268,5 +269,6 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string, secret
         actions: readOnly('read_journal'),
       },
     },
+    ...trainingResources(lifecycles),
   ];
 }

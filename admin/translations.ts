@@ -6,9 +6,10 @@ import type { LocaleTranslations } from 'adminjs';
 import { DataTypes, type Model, type ModelStatic } from 'sequelize';
 import { ALL_MODELS } from '../db/models/index.js';
 import { enumTranslations } from './resources.js';
+import { TRAINING_TRANSLATIONS } from './training-resources.js';
 
 export function backOfficeTranslations(): LocaleTranslations {
-  return mergeDeep(mergeDeep(mergeDeep(frTranslations, frProjectTranslations), enumTranslations()), booleanTranslations()) as LocaleTranslations;
+  return mergeDeep(mergeDeep(mergeDeep(mergeDeep(frTranslations, frProjectTranslations), TRAINING_TRANSLATIONS), enumTranslations()), booleanTranslations()) as LocaleTranslations;
 }
 
 /** « Oui » / « Non » for every boolean column (AdminJS looks up resources.<id>.labels.<property>.<true|false>). */

@@ -4,6 +4,7 @@
 import { Router, type Request, type Response } from 'express';
 import { DomainError, ValidationError } from '../../domain/errors.js';
 import { registrationChangeError } from '../../domain/training.js';
+import { de } from '../../emails/french.js';
 import { renderContext } from '../../emails/render.js';
 import { TrainingSession } from '../../db/models/index.js';
 import {
@@ -69,7 +70,7 @@ export function trainingRouter(deps: EspaceDeps): Router {
       const name = `${onboarding.firstName} ${onboarding.lastName}`;
       setNotice(req, {
         registered: { type: 'success' as const, message: `${name} est inscrit(e) à la session. Un e-mail de confirmation a été envoyé à l’aidant et aux référents de la structure.` },
-        changed: { type: 'success' as const, message: `La session de ${name} a été changée. Un e-mail a été envoyé à l’aidant et aux référents de la structure.` },
+        changed: { type: 'success' as const, message: `La session ${de(name)} a été changée. Un e-mail a été envoyé à l’aidant et aux référents de la structure.` },
         unchanged: { type: 'info' as const, message: `${name} était déjà inscrit(e) à cette session.` },
       }[outcome]);
       res.redirect(303, trainingPath(onboardingId));
