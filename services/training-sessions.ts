@@ -238,6 +238,9 @@ const TRAINED_ALREADY: readonly string[] = ['trained', 'account_activated', 'car
 /** Notes the attendance of a registration whose training is recorded, with its journal entry (once). */
 async function markAttended(sequelize: Sequelize, registration: TrainingRegistration, onboarding: AidantOnboarding, input: { actorId: string; trainingDate: string }): Promise<void> {
   await sequelize.transaction(async (transaction) => {
+    // The onboarding row first, as its lifecycle's activities lock it before journaling: the journal entry's
+    // reference to it then never waits on an activity that waits on the journal (a deadlock).
+    await AidantOnboarding.findByPk(onboarding.id, { transaction, lock: transaction.LOCK.UPDATE, attributes: ['id'] });
     await TrainingRegistration.update(
       { attendanceRecordedAt: new Date(), attendanceRecordedById: input.actorId },
       { where: { id: registration.id, attendanceRecordedAt: null, cancelledAt: null }, transaction },
