@@ -100,7 +100,7 @@ describe('aidant onboarding after training', () => {
       expect(mail.to).toEqual([referent.email]);
       expect(mail.text).toMatch(/^Bonjour Camille Martin,/);
     }
-    expect((await mailsTo(onboarding.email)).find((m) => m.subject.includes('Inscrivez-vous'))!.text).toMatch(/^Bonjour Karim Benali,/);
+    expect((await mailsTo(onboarding.email)).find((m) => m.subject.includes('Suivez la formation'))!.text).toMatch(/^Bonjour Karim Benali,/);
   }, 300_000);
 
   it('applies a double click once and the same action at a later shipment step again (a second « Colis perdu »)', async () => {

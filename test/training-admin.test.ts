@@ -4,6 +4,8 @@
 // training on each attendee's onboarding through its lifecycle — refusing an onboarding already trained
 // without failing the others, and applying nothing twice on a second click.
 import type { Client } from '@temporalio/client';
+import { generateSync } from 'otplib';
+import { DEMO_PASSWORD } from '../services/demo-data.js';
 import { AidantOnboarding, JournalEntry, TrainingRegistration, TrainingSession } from '../db/models/index.js';
 import { parisDay, workflowIdForOnboarding } from '../domain/habilitation.js';
 import { renderContext } from '../emails/render.js';
@@ -19,10 +21,13 @@ import { waitFor } from './support/wait.js';
 let client: Client;
 let jury: Awaited<ReturnType<typeof createStaffMember>>;
 let staff: typeof jury;
+/** Logs in through the browser (a code is accepted once: not shared with the API sessions). */
+let browserStaff: typeof jury;
 
 const stack = useBackOfficeStack({
+  browser: true,
   prepare: async () => {
-    [jury, staff] = [await createStaffMember('anct_jury'), await createStaffMember('anct_staff')];
+    [jury, staff, browserStaff] = [await createStaffMember('anct_jury'), await createStaffMember('anct_staff'), await createStaffMember('anct_staff')];
     client = await connectClient();
   },
 });
@@ -180,4 +185,33 @@ describe('training sessions in the back-office', () => {
 
     for (const { onboarding } of [first, second, trainedElsewhere, absent]) await client.workflow.getHandle(workflowIdForOnboarding(onboarding.id)).terminate('end of test').catch(() => undefined);
   });
+
+  it('checks the attendees in the back-office page and shows what was recorded for each', async () => {
+    const { organisation, referent, onboarding } = await runningOnboarding();
+    const session = await TrainingSession.create({
+      startsAt: new Date(Date.now() + DAY), endsAt: new Date(Date.now() + DAY + 3_600_000), mode: 'online', location: 'https://visio.exemple.fr/ac', capacity: 4, createdById: staff.id,
+    });
+    await registerToSession({ sequelize: stack.sequelize, render: renderContext('http://localhost:3000'), sendEmail: async () => undefined },
+      { userId: referent.id, organisationId: organisation.id }, { onboardingId: onboarding.id, sessionId: session.id });
+    await stack.sequelize.query(`UPDATE training_sessions SET starts_at = now() - interval '2 hours', ends_at = now() - interval '1 hour' WHERE id = '${session.id}'`);
+    const registration = (await TrainingRegistration.findOne({ where: { onboardingId: onboarding.id } }))!;
+
+    const page = await stack.browser.newPage();
+    await page.goto(`${stack.web.url}/admin/login`);
+    await page.fill('#email', browserStaff.email);
+    await page.fill('#password', DEMO_PASSWORD);
+    await page.fill('#otp', generateSync({ secret: browserStaff.totp, period: 30, digits: 6 }));
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${stack.web.url}/admin`);
+    await page.goto(`${stack.web.url}/admin/resources/training_sessions/records/${session.id}/recordAttendance`);
+    await page.getByText('Cochez les aidants présents').waitFor({ timeout: 120_000 });
+    await page.click('button[type=submit]');
+    await page.getByText('Cochez au moins un aidant présent à la session.').waitFor();
+    await page.click(`label[for="attendee-${registration.id}"]`);
+    await page.click('button[type=submit]');
+    await page.getByText('Enregistrée — Karim Benali : formation enregistrée, son compte va être activé').waitFor({ timeout: 30_000 });
+    await waitFor('the attendee trained', async () => (await AidantOnboarding.findByPk(onboarding.id))!.status, (s) => s !== 'awaiting_training');
+    await page.close();
+    await client.workflow.getHandle(workflowIdForOnboarding(onboarding.id)).terminate('end of test').catch(() => undefined);
+  }, 240_000);
 });

@@ -3,6 +3,9 @@
 // référent greeted by name; a full, closed, started or too late session refused in French next to the field,
 // even when two référents register at once; another structure's aidant answers 404; the invitation and the
 // reminders lead référents to these pages.
+import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { Express } from 'express';
 import type { Client } from '@temporalio/client';
@@ -17,6 +20,7 @@ import { cancelOnboardingUpdate } from '../workflows/messages.js';
 import { testConfig, unique } from './support/env.js';
 import { createPerson, createStructure, csrfOf, espaceCookie } from './support/espace.js';
 import { createStaffMember } from './support/factories.js';
+import { launchChromium } from './support/browser.js';
 import { waitForSubject } from './support/mail.js';
 import { useWorkerStack } from './support/temporal.js';
 
@@ -318,4 +322,47 @@ describe('training sessions in the espace référent', () => {
     expect(explained.text).toContain('Le ou la référente de la structure inscrit chaque aidant à une session');
     expect(explained.text).toContain('href="/espace-referent/formations"');
   });
+});
+
+describe('accessibility of the training pages', () => {
+  it('finds no WCAG 2.1 A/AA violation on the list, an aidant’s page, its errors and its registration', async () => {
+    const server: Server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const browser = await launchChromium();
+    try {
+      const { organisation, cookie } = await structureWithReferents();
+      const onboarding = await createOnboarding(organisation);
+      await createSession({ inDays: 10, capacity: 1 });
+      await createSession({ inDays: 12, capacity: 8 });
+      const [name, value] = cookie.split('=');
+      const context = await browser.newContext({ bypassCSP: true });
+      await context.addCookies([{ name, value, url: baseUrl }]);
+      const page = await context.newPage();
+      const checked: Record<string, string[]> = {};
+      const check = async (what: string) => {
+        await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+        const result = await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })`) as
+          { violations: { id: string; nodes: { target: string[] }[] }[] };
+        checked[what] = result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+      };
+      await page.goto(`${baseUrl}/espace-referent/formations`);
+      await check('liste');
+      await page.click(`a[href="/espace-referent/formations/${onboarding.id}"]`);
+      await check('aidant, sans inscription');
+      await page.click('button[type=submit]:has-text("Inscrire à cette session")');
+      await check('aidant, sans session choisie');
+      await page.click('.fr-radio-group label >> nth=0');
+      await page.click('button[type=submit]:has-text("Inscrire à cette session")');
+      await page.waitForSelector('.fr-alert--success');
+      await check('aidant, inscrit');
+      expect(Object.keys(checked)).toHaveLength(4);
+      expect(Object.fromEntries(Object.entries(checked).filter(([, found]) => found.length > 0))).toEqual({});
+      expect(await TrainingRegistration.count({ where: { onboardingId: onboarding.id, cancelledAt: null } })).toBe(1);
+      await context.close();
+    } finally {
+      await browser.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 120_000);
 });
