@@ -3,7 +3,7 @@
 // sessions offered, to register, change or cancel. An aidant of another structure answers 404.
 import { Router, type Request, type Response } from 'express';
 import { DomainError, ValidationError } from '../../domain/errors.js';
-import { registrationChangeError } from '../../domain/training.js';
+import { placesLeft, registrationChangeError } from '../../domain/training.js';
 import { de } from '../../emails/french.js';
 import { renderContext } from '../../emails/render.js';
 import { TrainingSession } from '../../db/models/index.js';
@@ -11,7 +11,6 @@ import {
   activeRegistrationOf, cancelRegistration, findScopedOnboarding, offeredSessions, registerToSession, takenPlaces, trainingOverview,
   type ReferentScope, type TrainingDeps,
 } from '../../services/training-sessions.js';
-import { placesLeft } from '../../domain/training.js';
 import { asyncRoute } from '../web/async-route.js';
 import { csrfToken, verifyCsrf } from '../web/csrf.js';
 import type { EspaceDeps } from './index.js';
