@@ -10,6 +10,7 @@ import {
 } from '../domain/habilitation.js';
 import type { JournalAction } from '../domain/journal.js';
 import { appendJournal } from '../services/journal.js';
+import { releaseRegistration } from '../services/training-sessions.js';
 
 export interface OnboardingSummary {
   onboardingId: string;
@@ -218,7 +219,11 @@ export function createOnboardingActivities(deps: { sequelize: Sequelize }) {
           action: 'onboarding_cancelled', key: `${input.workflowId}/cancelled`, actorId: input.actorId,
           details: { reason: input.reason, requestedBy: input.requestedBy ?? 'anct' },
         },
-      }, t, (onboarding) => withdrawRights(onboarding, t)));
+      }, t, async (onboarding) => {
+        // Its place in a training session is freed for another aidant.
+        const releasedRegistration = await releaseRegistration(onboarding, input.actorId ?? null, t);
+        return { ...await withdrawRights(onboarding, t), ...(releasedRegistration ? { releasedRegistration } : {}) };
+      }));
     },
 
     /** One onboarding per aidant to train of a validated request (and the référent when also an aidant). */

@@ -12,6 +12,7 @@ export const COMPONENTS = {
   Lines: componentLoader.add('Lines', path.join(here, 'components', 'Lines.tsx')),
   CardImport: componentLoader.add('CardImport', path.join(here, 'components', 'CardImport.tsx')),
   CardUnlink: componentLoader.add('CardUnlink', path.join(here, 'components', 'CardUnlink.tsx')),
+  AttendanceAction: componentLoader.add('AttendanceAction', path.join(here, 'components', 'AttendanceAction.tsx')),
 };
 
 // AdminJS's own date cells and fields, in French and in Europe/Paris (they format in the browser's zone).

@@ -17,6 +17,7 @@ import { eligibilityActions, structureChangeResource } from './onboarding-action
 import { cardResourceOptions } from './card-actions.js';
 import { COMPONENTS } from './components.js';
 import { decorateRows } from './guarded-resource.js';
+import { trainingResources } from './training-resources.js';
 
 /** A shipment is named after the aidant it is for and their structure (the « Envoyé » form, breadcrumbs). */
 decorateRows('card_shipments', async (rows) => {
@@ -262,5 +263,6 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string, secret
         actions: readOnly('read_journal'),
       },
     },
+    ...trainingResources(lifecycles),
   ];
 }

@@ -7,9 +7,11 @@ import { DataTypes, type Model, type ModelStatic } from 'sequelize';
 import { ALL_MODELS } from '../db/models/index.js';
 import { enumTranslations } from './resources.js';
 import { cardTranslations } from './card-actions.js';
+import { TRAINING_TRANSLATIONS } from './training-resources.js';
 
 export function backOfficeTranslations(): LocaleTranslations {
-  return mergeDeep(mergeDeep(mergeDeep(mergeDeep(frTranslations, frProjectTranslations), cardTranslations), enumTranslations()), booleanTranslations()) as LocaleTranslations;
+  const project = [frProjectTranslations, cardTranslations, TRAINING_TRANSLATIONS, enumTranslations(), booleanTranslations()];
+  return project.reduce((merged, part) => mergeDeep(merged, part), frTranslations) as LocaleTranslations;
 }
 
 /** « Oui » / « Non » for every boolean column (AdminJS looks up resources.<id>.labels.<property>.<true|false>). */

@@ -12,6 +12,8 @@ export const STAFF_ROLE_KEYS = Object.keys(STAFF_ROLES) as StaffRole[];
 export type BackOfficeCapability =
   | 'decide_habilitation'
   | 'follow_onboarding'
+  /** Publish training sessions and record their attendance: the ANCT team's work, not the comité's. */
+  | 'manage_training'
   | 'manage_cards'
   | 'read_mandats'
   | 'read_journal'
@@ -20,8 +22,8 @@ export type BackOfficeCapability =
 
 const CAPABILITIES: Record<StaffRole, readonly BackOfficeCapability[]> = {
   anct_jury: ['decide_habilitation', 'follow_onboarding'],
-  anct_staff: ['follow_onboarding', 'manage_cards', 'read_mandats', 'read_journal'],
-  tech_admin: ['decide_habilitation', 'follow_onboarding', 'manage_cards', 'read_mandats', 'read_journal', 'manage_usagers', 'manage_staff'],
+  anct_staff: ['follow_onboarding', 'manage_training', 'manage_cards', 'read_mandats', 'read_journal'],
+  tech_admin: ['decide_habilitation', 'follow_onboarding', 'manage_training', 'manage_cards', 'read_mandats', 'read_journal', 'manage_usagers', 'manage_staff'],
 };
 
 export function can(roles: readonly string[] | undefined, capability: BackOfficeCapability): boolean {

@@ -7,7 +7,7 @@ import { escapeHtml as e } from './escape.js';
 import { dateFr, dateTimeFr, de } from './french.js';
 import { ESPACE_TEMPLATES } from './espace-templates.js';
 import { REFERENT_TEMPLATES } from './referent-templates.js';
-import { TRAINING_TEMPLATES } from './training-templates.js';
+import { referentTrainingUrl, TRAINING_TEMPLATES } from './training-templates.js';
 import { espaceUrl, hello, helloText, mailto, type Greeted, type RenderContext } from './common.js';
 
 export type { RenderContext } from './common.js';
@@ -158,30 +158,44 @@ export const TEMPLATES = {
   }),
 
 
-  /** `deadline`: ISO 8601. */
+  /**
+   * `deadline`: ISO 8601. The aidant has no account yet: their référent registers them (the link explains the
+   * training); each référent is sent to the registrations page of the espace référent.
+   */
   onboarding_training_invitation: (d: Greeted & { recipientName: string; aidantName: string; structureName: string; deadline: string; isAidant: boolean }, c: RenderContext) => ({
-    subject: d.isAidant ? 'Aidants Connect - Inscrivez-vous à la formation des aidants' : `Aidants Connect - ${d.aidantName} doit suivre la formation des aidants`,
+    subject: d.isAidant ? 'Aidants Connect - Suivez la formation des aidants' : `Aidants Connect - ${d.aidantName} doit suivre la formation des aidants`,
     blocks: [
       hello(d.recipientName),
       p(d.isAidant
-        ? `L’éligibilité de votre structure <strong>${e(d.structureName)}</strong> a été validée. Pour devenir aidant habilité, vous devez suivre la formation Aidants Connect <strong>avant le ${e(dateFr(d.deadline))}</strong>. Inscrivez-vous dès maintenant à une session :`
-        : `${e(d.aidantName)} doit suivre la formation Aidants Connect <strong>avant le ${e(dateFr(d.deadline))}</strong> pour être habilité(e) au sein de <strong>${e(d.structureName)}</strong>. Il ou elle a reçu une invitation ; voici comment s’inscrire à une session :`),
-      button(c.trainingRegistrationUrl, d.isAidant ? 'M’inscrire à la formation' : 'S’inscrire à la formation'),
+        ? `L’éligibilité de votre structure <strong>${e(d.structureName)}</strong> a été validée. Pour devenir aidant habilité, vous devez suivre la formation Aidants Connect <strong>avant le ${e(dateFr(d.deadline))}</strong>. Votre référent vous inscrit à une session depuis son espace : vous recevrez un e-mail avec sa date et son lieu.`
+        : `${e(d.aidantName)} doit suivre la formation Aidants Connect <strong>avant le ${e(dateFr(d.deadline))}</strong> pour être habilité(e) au sein de <strong>${e(d.structureName)}</strong>. Inscrivez-le ou inscrivez-la à une session depuis votre espace référent :`),
+      d.isAidant ? button(c.trainingRegistrationUrl, 'Comment se passe la formation') : button(referentTrainingUrl(c), 'Inscrire à une session de formation'),
       p('Passé ce délai de deux mois, la demande d’habilitation de l’aidant devra être renouvelée.'),
     ],
-    text: `${helloText(d.recipientName)}\n\n${d.isAidant ? `Vous devez suivre la formation Aidants Connect avant le ${dateFr(d.deadline)}` : `${d.aidantName} doit suivre la formation Aidants Connect avant le ${dateFr(d.deadline)}`} (structure « ${d.structureName} »).\nS’inscrire à une session de formation : ${c.trainingRegistrationUrl}\n\nPassé ce délai de deux mois, la demande d’habilitation de l’aidant devra être renouvelée.`,
+    text: `${helloText(d.recipientName)}\n\n${d.isAidant
+      ? `Vous devez suivre la formation Aidants Connect avant le ${dateFr(d.deadline)} (structure « ${d.structureName} »). Votre référent vous inscrit à une session depuis son espace : vous recevrez un e-mail avec sa date et son lieu.\nComment se passe la formation : ${c.trainingRegistrationUrl}`
+      : `${d.aidantName} doit suivre la formation Aidants Connect avant le ${dateFr(d.deadline)} (structure « ${d.structureName} »).\nInscrire l’aidant à une session depuis votre espace référent : ${referentTrainingUrl(c)}`}\n\nPassé ce délai de deux mois, la demande d’habilitation de l’aidant devra être renouvelée.`,
   }),
 
-  /** `deadline`: ISO 8601. */
-  onboarding_training_reminder: (d: Greeted & { recipientName: string; aidantName: string; deadline: string; daysLeft: number }, c: RenderContext) => ({
-    subject: `Aidants Connect - Formation à suivre avant le ${dateFr(d.deadline)}`,
-    blocks: [
-      hello(d.recipientName),
-      p(`Il reste ${d.daysLeft} jours à ${e(d.aidantName)} pour suivre la formation Aidants Connect (date limite : <strong>${e(dateFr(d.deadline))}</strong>). Sans inscription, inscrivez-vous dès maintenant à une session :`),
-      button(c.trainingRegistrationUrl, 'S’inscrire à la formation'),
-    ],
-    text: `${helloText(d.recipientName)}\n\nIl reste ${d.daysLeft} jours à ${d.aidantName} pour suivre la formation Aidants Connect (date limite : ${dateFr(d.deadline)}).\nS’inscrire à une session de formation : ${c.trainingRegistrationUrl}`,
-  }),
+  /**
+   * `deadline`: ISO 8601. `isAidant` tells the aidant from a référent (the lifecycle gives it since this version;
+   * reminders of runs started before go to the page explaining the training, as they did).
+   */
+  onboarding_training_reminder: (d: Greeted & { recipientName: string; aidantName: string; deadline: string; daysLeft: number; isAidant?: boolean }, c: RenderContext) => {
+    const left = (name: string, deadline: string) => (d.isAidant
+      ? `Il vous reste ${d.daysLeft} jours pour suivre la formation Aidants Connect (date limite : ${deadline}). Si ce n’est pas encore fait, votre référent vous inscrit à une session depuis son espace.`
+      : `Il reste ${d.daysLeft} jours à ${name} pour suivre la formation Aidants Connect (date limite : ${deadline}).${d.isAidant === false
+        ? ' S’il ou elle n’est pas encore inscrit(e), inscrivez-le ou inscrivez-la à une session depuis votre espace référent :'
+        : ' Sans inscription, inscrivez-vous dès maintenant à une session :'}`);
+    const link = d.isAidant ? { url: c.trainingRegistrationUrl, label: 'Comment se passe la formation' }
+      : d.isAidant === false ? { url: referentTrainingUrl(c), label: 'Inscrire à une session de formation' }
+        : { url: c.trainingRegistrationUrl, label: 'S’inscrire à une session de formation' };
+    return {
+      subject: `Aidants Connect - Formation à suivre avant le ${dateFr(d.deadline)}`,
+      blocks: [hello(d.recipientName), p(left(e(d.aidantName), `<strong>${e(dateFr(d.deadline))}</strong>`)), button(link.url, link.label)],
+      text: `${helloText(d.recipientName)}\n\n${left(d.aidantName, dateFr(d.deadline))}\n${link.label} : ${link.url}`,
+    };
+  },
 
   /** `deadline`: ISO 8601. */
   onboarding_lapsed: (d: Greeted & { recipientName: string; aidantName: string; structureName: string; deadline: string }, c: RenderContext) => ({

@@ -12,6 +12,7 @@ import * as outboxClaims from './0011-outbox-claims.js';
 import * as cardCodes from './0012-card-codes.js';
 import * as cardStock from './0014-card-stock.js';
 import * as referent from './0015-referent.js';
+import * as trainingSessions from './0016-training-sessions.js';
 
 export const MIGRATIONS = [
   { name: '0001-domain', ...domain },
@@ -26,4 +27,5 @@ export const MIGRATIONS = [
   { name: '0012-card-codes', ...cardCodes },
   { name: '0014-card-stock', ...cardStock },
   { name: '0015-referent', ...referent },
+  { name: '0016-training-sessions', ...trainingSessions },
 ];

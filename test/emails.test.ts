@@ -39,6 +39,13 @@ const SAMPLES: { [K in TemplateName]: TemplateData<K> } = {
   aidant_removed_from_structure: { recipientName: HOSTILE, aidantName: 'Amélie Petit', structureName: HOSTILE, remainingStructures: [HOSTILE] },
   aidant_eligibility_refused: { recipientName: HOSTILE, aidantName: 'Amélie Petit', structureName: HOSTILE, motif: HOSTILE },
   ops_stuck_emails: { recipientName: HOSTILE, emails: [{ key: 'k<1>', template: 't', since: NEAR_MIDNIGHT, attempts: 2, lastError: HOSTILE, failed: true }] },
+  training_registered: {
+    recipientName: HOSTILE, aidantName: 'Amélie Petit', structureName: HOSTILE, isAidant: true, startsAt: NEAR_MIDNIGHT, endsAt: '2026-12-01T08:00:00.000Z',
+    mode: 'in_person', location: HOSTILE, previous: null,
+  },
+  training_registration_cancelled: {
+    recipientName: HOSTILE, aidantName: 'Amélie Petit', structureName: HOSTILE, isAidant: false, startsAt: NEAR_MIDNIGHT, endsAt: '2026-12-01T08:00:00.000Z', deadline: NEAR_MIDNIGHT,
+  },
 };
 
 const names = Object.keys(TEMPLATES) as TemplateName[];
@@ -62,6 +69,14 @@ describe('e-mail templates', () => {
     expect(await render('aidant_removed_from_structure', deactivated)).toEqual(await renderEmailWithMjml('aidant_removed_from_structure', deactivated, context));
     const referents = { ...SAMPLES.onboarding_training_invitation, isAidant: false };
     expect(await render('onboarding_training_invitation', referents)).toEqual(await renderEmailWithMjml('onboarding_training_invitation', referents, context));
+    for (const isAidant of [true, false]) {
+      const reminder = { ...SAMPLES.onboarding_training_reminder, isAidant };
+      expect(await render('onboarding_training_reminder', reminder)).toEqual(await renderEmailWithMjml('onboarding_training_reminder', reminder, context));
+      const changed = { ...SAMPLES.training_registered, isAidant, mode: 'online' as const, previous: { startsAt: NEAR_MIDNIGHT, endsAt: NEAR_MIDNIGHT } };
+      expect(await render('training_registered', changed)).toEqual(await renderEmailWithMjml('training_registered', changed, context));
+      const cancelled = { ...SAMPLES.training_registration_cancelled, isAidant };
+      expect(await render('training_registration_cancelled', cancelled)).toEqual(await renderEmailWithMjml('training_registration_cancelled', cancelled, context));
+    }
   });
 
   it.each(names)('%s: escapes values in the HTML and greets the reader by name', async (name) => {

@@ -357,7 +357,7 @@ describe('the request, step by step', () => {
     await lifecycles.decideHabilitationRequest(id, { decision: 'validate', motif: 'Dossier complet.', juryMemberId: (await createJuryMember()).id });
     const aidantEmail = bodies.aidants.aidant1_email;
     const onboarding: AidantOnboarding | null = await waitFor('the aidant’s onboarding', () => AidantOnboarding.findOne({ where: { habilitationRequestId: id, email: aidantEmail } }));
-    await waitForSubject(aidantEmail, 'Aidants Connect - Inscrivez-vous à la formation des aidants');
+    await waitForSubject(aidantEmail, 'Aidants Connect - Suivez la formation des aidants');
     const action = `${link}/aidants/${onboarding!.id}/annuler`;
     const page = (await agent.get(link)).text;
     expect(page).toContain(`action="${action}"`);

@@ -34,7 +34,7 @@ describe('pages of the next steps', () => {
     const invitation = await renderEmail('onboarding_training_invitation', {
       recipientName: 'Amélie Petit', aidantName: 'Amélie Petit', structureName: 'CCAS', deadline: '2027-01-31T10:00:00.000Z', isAidant: true,
     }, context);
-    const path = pathIn(invitation.text, 'S’inscrire à une session de formation');
+    const path = pathIn(invitation.text, 'Comment se passe la formation');
     expect(path).toBe('/formation');
     const res = await request(app()).get(path);
     expect(res.status).toBe(200);

@@ -60,7 +60,7 @@ describe('aidant onboarding: training within two months (time skipping)', () => 
     const begin = await stack.env.currentTimeMs();
     const deadline = Date.parse(trainingDeadline);
     expect(Math.round((deadline - begin) / DAY)).toBeGreaterThanOrEqual(59); // two calendar months
-    expect(await count(onboarding.email, 'Aidants Connect - Inscrivez-vous')).toBe(1);
+    expect(await count(onboarding.email, 'Aidants Connect - Suivez la formation')).toBe(1);
     expect(await count(referent.email, 'Aidants Connect - Karim Benali doit suivre')).toBe(1);
 
     // A second référent joins the structure after the start: the reminders reach them too, by name.

@@ -101,7 +101,7 @@ describe('aidant onboarding after training', () => {
       expect(mail.to).toEqual([referent.email]);
       expect(mail.text).toMatch(/^Bonjour Camille Martin,/);
     }
-    expect((await mailsTo(onboarding.email)).find((m) => m.subject.includes('Inscrivez-vous'))!.text).toMatch(/^Bonjour Karim Benali,/);
+    expect((await mailsTo(onboarding.email)).find((m) => m.subject.includes('Suivez la formation'))!.text).toMatch(/^Bonjour Karim Benali,/);
   }, 300_000);
 
   it('applies a double click once and the same action at a later shipment step again (a second « Colis perdu »)', async () => {
@@ -249,7 +249,7 @@ describe('aidant onboarding after training', () => {
         expect(onboarding.organisationId).toBe(stored.organisationId);
         const handle = client.workflow.getHandle(workflowIdForOnboarding(onboarding.id));
         expect((await handle.query(onboardingStatusQuery)).status).toBe('awaiting_training');
-        expect(await waitForSubject(onboarding.email, 'Aidants Connect - Inscrivez-vous à la formation des aidants')).toBeDefined();
+        expect(await waitForSubject(onboarding.email, 'Aidants Connect - Suivez la formation des aidants')).toBeDefined();
       }
 
       // The référent who also trains: référent at once, but no mandats before the training and the activation.

@@ -225,8 +225,8 @@ export async function aidantOnboardingWorkflow(input: AidantOnboardingInput): Pr
       const remindAt = addDays(state.deadline, -offset).getTime();
       if (remindAt <= Date.now()) continue;
       if (await condition(trainingSettled, remindAt - Date.now())) break;
-      await notify(`round-${round}/reminder-${offset}d`, 'everyone', 'onboarding_training_reminder', (s, name) => ({
-        recipientName: name, aidantName: s.aidantName, deadline: state.deadline.toISOString(), daysLeft: Math.round((state.deadline.getTime() - Date.now()) / DAY_MS),
+      await notify(`round-${round}/reminder-${offset}d`, 'everyone', 'onboarding_training_reminder', (s, name, isAidant) => ({
+        recipientName: name, aidantName: s.aidantName, deadline: state.deadline.toISOString(), daysLeft: Math.round((state.deadline.getTime() - Date.now()) / DAY_MS), isAidant,
       }));
     }
     if (!(await waitUntil(trainingSettled, state.deadline.getTime()))) {

@@ -7,17 +7,20 @@ import { Organisation } from './organisation.js';
 import { OrganisationMembership, User } from './people.js';
 import { Connection, EmailOutbox, JournalEntry, LoginFailure, LoginLink } from './records.js';
 import { StructureChangeRequest } from './structure-change.js';
+import { TrainingRegistration, TrainingSession } from './training.js';
 
 export {
   AidantOnboarding, AidantRequest, Autorisation, Card, CardShipment, ComiteDecisionRecord, Connection, EmailOutbox,
   HabilitationRequest, Issuer, IssuerEmailConfirmation, JournalEntry, LoginFailure, LoginLink, Mandat, Organisation, OrganisationMembership, PrivateLink, RequestMessage, Usager, User,
 };
 export { StructureChangeRequest };
+export { TrainingRegistration, TrainingSession };
 
 export const ALL_MODELS = [
   Organisation, User, OrganisationMembership, Issuer, HabilitationRequest, IssuerEmailConfirmation, PrivateLink, AidantRequest, RequestMessage, ComiteDecisionRecord,
   AidantOnboarding, Card, CardShipment, Usager, Mandat, Autorisation, JournalEntry, EmailOutbox, Connection, LoginLink, LoginFailure,
   StructureChangeRequest,
+  TrainingSession, TrainingRegistration,
 ] as const;
 
 let initialised: Sequelize | undefined;

@@ -12,6 +12,7 @@ import { aidantRouter } from './aidant-router.js';
 import { cardRouter } from './card-router.js';
 import { loginRouter } from './login-router.js';
 import { referentRouter } from './referent-router.js';
+import { trainingRouter } from './training-router.js';
 import { ESPACE_PATHS, espaceSession, loadEspacePerson, requireLogin, requireRecentActivity, requireReferent } from './session.js';
 
 export interface EspaceDeps extends AppDeps {
@@ -38,5 +39,6 @@ export function espaceRouter(deps: AppDeps): Router {
   router.use('/espace-aidant', requireLogin, aidantRouter(espace));
   router.use('/espace-referent', requireLogin, requireReferent, requireRecentActivity({ sequelize: deps.sequelize, afterMs: deps.config.espace.activityCheckAfterMs }));
   router.use('/espace-referent', referentRouter(espace), cardRouter(espace));
+  router.use('/espace-referent', trainingRouter(espace)); // /formations: training registrations
   return router;
 }

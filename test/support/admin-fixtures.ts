@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   AidantRequest, Autorisation, Card, CardShipment, ComiteDecisionRecord, Connection, EmailOutbox, HabilitationRequest, Issuer,
-  IssuerEmailConfirmation, LoginFailure, LoginLink, Mandat, RequestMessage, StructureChangeRequest, Usager, User,
+  IssuerEmailConfirmation, LoginFailure, LoginLink, Mandat, RequestMessage, StructureChangeRequest, TrainingRegistration, TrainingSession, Usager, User,
 } from '../../db/models/index.js';
 import { appendJournal } from '../../services/journal.js';
 import { mintIssuerLink } from '../../services/private-links.js';
@@ -21,6 +21,11 @@ export async function createAdminFixtures(staffIds: string[]): Promise<AdminFixt
   const { organisation, referent, onboarding } = await createStructureWithOnboarding();
   const seed = randomBytes(20).toString('hex');
   const card = await Card.create({ serialNumber: unique('GADT').toUpperCase(), sealedSeed: testSecrets.seal(seed), aidantId: referent.id, linkedAt: new Date(), validatedAt: new Date(), lastUsedStep: 987654321 });
+  const trainingSession = await TrainingSession.create({
+    startsAt: new Date(Date.now() + 7 * 86_400_000), endsAt: new Date(Date.now() + 7 * 86_400_000 + 8 * 3_600_000), mode: 'in_person',
+    location: '1 place de la Mairie, Préguillac', capacity: 12, createdById: staffIds[0],
+  });
+  const trainingRegistration = await TrainingRegistration.create({ sessionId: trainingSession.id, onboardingId: onboarding.id, registeredById: referent.id });
   const shipment = await CardShipment.create({ onboardingId: onboarding.id, organisationId: organisation.id, cardId: null, trackingNumber: null, sentAt: null, deliveredAt: null });
 
   const sub = createHash('sha256').update(marker).digest('hex');
@@ -79,6 +84,7 @@ export async function createAdminFixtures(staffIds: string[]): Promise<AdminFixt
       usagers: usager.id, mandats: mandat.id, autorisations: autorisation.id, issuers: issuer.id, habilitation_requests: request.id,
       aidant_requests: aidantRequest.id, request_messages: message.id, comite_decisions: decision.id, email_outbox: outbox.id,
       organisation_memberships: referent.id, structure_change_requests: structureChange.id,
+      training_sessions: trainingSession.id, training_registrations: trainingRegistration.id,
     },
     secrets,
   };
