@@ -66,7 +66,7 @@ describe('eligibility of an aidant asked by a référent', () => {
     expect(stored.status).toBe('awaiting_training');
     expect(stored.eligibilityDecidedAt).not.toBeNull();
     expect(stored.lifecycleStartedAt).not.toBeNull();
-    expect(await waitForSubject(onboarding.email, 'Aidants Connect - Inscrivez-vous à la formation des aidants')).toBeDefined();
+    expect(await waitForSubject(onboarding.email, 'Aidants Connect - Suivez la formation des aidants')).toBeDefined();
     expect((await waitForSubject(referent.email, 'Aidants Connect - Inès Morel doit suivre la formation des aidants'))?.text).toMatch(/^Bonjour Camille Martin,/);
     const entries = await JournalEntry.findAll({ where: { action: 'aidant_eligibility_decided', onboardingId: onboarding.id } });
     expect(entries.map((e) => [e.actorId, e.organisationId, e.details])).toEqual([[staff.id, organisation.id, { decision: 'validated' }]]);

@@ -334,7 +334,7 @@ describe('accessibility of the training pages', () => {
       const { organisation, cookie } = await structureWithReferents();
       const onboarding = await createOnboarding(organisation);
       await createSession({ inDays: 10, capacity: 1 });
-      await createSession({ inDays: 12, capacity: 8 });
+      const chosen = await createSession({ inDays: 12, capacity: 8 });
       const [name, value] = cookie.split('=');
       const context = await browser.newContext({ bypassCSP: true });
       await context.addCookies([{ name, value, url: baseUrl }]);
@@ -352,7 +352,8 @@ describe('accessibility of the training pages', () => {
       await check('aidant, sans inscription');
       await page.click('button[type=submit]:has-text("Inscrire à cette session")');
       await check('aidant, sans session choisie');
-      await page.click('.fr-radio-group label >> nth=0');
+      // Its own session: other test files publish sessions in the same database, full ones too.
+      await page.click(`label[for="session-${chosen.id}"]`);
       await page.click('button[type=submit]:has-text("Inscrire à cette session")');
       await page.waitForSelector('.fr-alert--success');
       await check('aidant, inscrit');
