@@ -1,57 +1,25 @@
 // Accessibility of the public pages (a legal duty of a public service, RGAA): axe-core's WCAG 2.1 A and AA
 // rules on every step of the habilitation form, empty and with errors, in a real browser.
-import { createRequire } from 'node:module';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
-import { createLogger } from '../infra/logger.js';
-import { createLifecycles } from '../services/lifecycles.js';
-import { createApp } from '../server/app.js';
-import { testConfig } from './support/env.js';
 import { validStepBodies } from './support/factories.js';
 import { confirmationPath } from './support/mail.js';
-import { launchChromium } from './support/browser.js';
+import { axeViolations, useBrowserApp } from './support/browser.js';
 import { useWorkerStack } from './support/temporal.js';
 
-const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const stack = useWorkerStack();
-let server: Server;
-let baseUrl: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  const lifecycles = createLifecycles(stack.client, { taskQueue: stack.worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } });
-  const app = createApp({ config: testConfig(), sequelize: stack.sequelize, temporal: stack.client, lifecycles, log: createLogger('test', 'error') });
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
-});
-
-/** The WCAG 2.1 A/AA violations axe finds on the page, as "rule: element" lines (empty when none). */
-async function violations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE_SOURCE }); // the page's CSP is bypassed for this context only
-  const result = await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })`) as
-    { violations: { id: string; nodes: { target: string[] }[] }[] };
-  return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
-}
+const app = useBrowserApp(stack);
 
 describe('accessibility of the public pages', () => {
   it('finds no WCAG 2.1 A/AA violation on the form, its steps and their errors', async () => {
-    const context = await browser.newContext({ bypassCSP: true });
+    const context = await app.browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
     const bodies = validStepBodies();
     const checked: Record<string, string[]> = {};
-    const check = async (name: string) => { checked[name] = await violations(page); };
+    const check = async (name: string) => { checked[name] = await axeViolations(page); };
     const submit = (label: string) => page.click(`button[type=submit]:has-text("${label}")`);
 
-    await page.goto(`${baseUrl}/`);
+    await page.goto(`${app.baseUrl}/`);
     await check('accueil');
-    await page.goto(`${baseUrl}/habilitation`);
+    await page.goto(`${app.baseUrl}/habilitation`);
     await check('demandeur');
     await submit('Recevoir le lien de confirmation');
     await check('demandeur, avec erreurs');
@@ -59,14 +27,14 @@ describe('accessibility of the public pages', () => {
     await submit('Recevoir le lien de confirmation');
     await page.waitForURL(/\/verification\//);
     await check('consultez votre messagerie');
-    await page.goto(`${baseUrl}/habilitation/suivre`);
+    await page.goto(`${app.baseUrl}/habilitation/suivre`);
     await check('suivre ma demande');
-    await page.goto(`${baseUrl}/habilitation/lien/abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG`);
+    await page.goto(`${app.baseUrl}/habilitation/lien/abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG`);
     await check('lien invalide ou expiré');
-    await page.goto(`${baseUrl}/habilitation/espace`);
+    await page.goto(`${app.baseUrl}/habilitation/espace`);
     await check('espace sans session');
 
-    await page.goto(`${baseUrl}${await confirmationPath(bodies.issuer.email)}`);
+    await page.goto(`${app.baseUrl}${await confirmationPath(bodies.issuer.email)}`);
     await page.waitForURL(/\/habilitation\/espace$/);
     await check('espace demandeur');
     await page.click('text=Commencer une nouvelle demande');
@@ -100,10 +68,10 @@ describe('accessibility of the public pages', () => {
     await submit('Soumettre ma demande');
     await page.waitForURL(/\/espace\/demandes\/[0-9a-f-]{36}$/);
     await check('suivi de la demande');
-    await page.goto(`${baseUrl}/habilitation/espace`);
+    await page.goto(`${app.baseUrl}/habilitation/espace`);
     await submit('Se déconnecter');
     await check('déconnexion');
-    await page.goto(`${baseUrl}/nulle-part`);
+    await page.goto(`${app.baseUrl}/nulle-part`);
     await check('page introuvable');
 
     expect(Object.keys(checked)).toHaveLength(20); // every page above was checked

@@ -1,55 +1,36 @@
 // A whole first login in a real browser: the référent logs in with their application, links a card from the
 // stock to a new aidant and validates it with a code read from the card; the aidant then types a code of that
 // card, opens the link from the mail sink and lands on the espace aidant, card shown.
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { Card, JournalEntry } from '../db/models/index.js';
-import { createLogger } from '../infra/logger.js';
-import { createApp } from '../server/app.js';
-import { createLifecycles } from '../services/lifecycles.js';
 import { currentCode } from '../services/totp.js';
-import { launchChromium } from './support/browser.js';
-import { testConfig } from './support/env.js';
+import { useBrowserApp } from './support/browser.js';
 import { codeOf, createPerson, createStockCard, createStructure } from './support/espace.js';
 import { waitForSubject } from './support/mail.js';
 import { useWorkerStack } from './support/temporal.js';
 
 const stack = useWorkerStack();
-let server: Server;
-let baseUrl: string;
-let browser: Browser;
+const app = useBrowserApp(stack);
 const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  const lifecycles = createLifecycles(stack.client, { taskQueue: stack.worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } });
-  const app = createApp({ config: testConfig(), sequelize: stack.sequelize, temporal: stack.client, lifecycles, log: createLogger('test', 'error') });
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
-}, 120_000);
 afterAll(async () => {
   for (const context of contexts) await context.close();
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
 });
 
 const submit = (page: Page, label: string) => page.click(`button[type=submit]:has-text("${label}")`);
 
 /** Logs in through the form and the e-mailed link, as a person does. */
 async function logIn(email: string, code: string): Promise<Page> {
-  const context = await browser.newContext();
+  const context = await app.browser.newContext();
   contexts.push(context);
   const page = await context.newPage();
-  await page.goto(`${baseUrl}/connexion`);
+  await page.goto(`${app.baseUrl}/connexion`);
   await page.fill('#field-email', email);
   await page.fill('#field-otp', code);
   await submit(page, 'Recevoir mon lien de connexion');
   await page.waitForURL(/\/connexion\/email-envoye$/);
   const mail = await waitForSubject(email, 'Aidants Connect - Votre lien de connexion');
   const link = /(https?:\/\/\S+\/connexion\/lien\/[A-Za-z0-9_-]{43})/.exec(mail!.text)![1];
-  await page.goto(link.replace(/^https?:\/\/[^/]+/, baseUrl));
+  await page.goto(link.replace(/^https?:\/\/[^/]+/, app.baseUrl));
   await submit(page, 'Me connecter');
   return page;
 }

@@ -1,43 +1,13 @@
 // Accessibility of the espace référent (RGAA): axe-core's WCAG 2.1 A and AA rules on each page and each form,
 // empty and with errors, in a real browser logged in as a référent.
-import { createRequire } from 'node:module';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
 import { AidantOnboarding, OrganisationMembership } from '../db/models/index.js';
-import { createLogger } from '../infra/logger.js';
-import { createApp } from '../server/app.js';
-import { createLifecycles } from '../services/lifecycles.js';
-import { launchChromium } from './support/browser.js';
+import { axeViolations, useBrowserApp } from './support/browser.js';
 import { createPerson, createStructure, espaceCookie } from './support/espace.js';
-import { testConfig, unique } from './support/env.js';
+import { unique } from './support/env.js';
 import { useWorkerStack } from './support/temporal.js';
 
-const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const stack = useWorkerStack();
-let server: Server;
-let baseUrl: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  const lifecycles = createLifecycles(stack.client, { taskQueue: stack.worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } });
-  const app = createApp({ config: testConfig(), sequelize: stack.sequelize, temporal: stack.client, lifecycles, log: createLogger('test', 'error') });
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
-});
-
-async function violations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE_SOURCE });
-  const result = await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })`) as
-    { violations: { id: string; nodes: { target: string[] }[] }[] };
-  return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
-}
+const app = useBrowserApp(stack);
 
 describe('accessibility of the espace référent', () => {
   it('finds no WCAG 2.1 A/AA violation on its pages and forms, with and without errors', async () => {
@@ -52,12 +22,12 @@ describe('accessibility of the espace référent', () => {
       trainingDeadline: new Date(Date.now() + 60 * 86_400_000), trainingDate: null, lapsedAt: null, cancelledAt: null, cancelReason: null, completedAt: null,
     });
     const [name, ...value] = (await espaceCookie(stack.sequelize, referent, organisation.id)).split('=');
-    const context = await browser.newContext({ bypassCSP: true });
-    await context.addCookies([{ name, value: value.join('='), url: baseUrl }]);
+    const context = await app.browser.newContext({ bypassCSP: true });
+    await context.addCookies([{ name, value: value.join('='), url: app.baseUrl }]);
     const page = await context.newPage();
     const checked: Record<string, string[]> = {};
-    const visit = async (label: string, path: string) => { await page.goto(`${baseUrl}${path}`); checked[label] = await violations(page); };
-    const submit = async (label: string, button: string) => { await page.click(`button[type=submit]:has-text("${button}")`); checked[label] = await violations(page); };
+    const visit = async (label: string, path: string) => { await page.goto(`${app.baseUrl}${path}`); checked[label] = await axeViolations(page); };
+    const submit = async (label: string, button: string) => { await page.click(`button[type=submit]:has-text("${button}")`); checked[label] = await axeViolations(page); };
 
     await visit('tableau de bord', '/espace-referent');
     await visit('aidant', `/espace-referent/aidants/${aidant.id}`);

@@ -3,7 +3,6 @@
 // référent greeted by name; a full, closed, started or too late session refused in French next to the field,
 // even when two référents register at once; another structure's aidant answers 404; the invitation and the
 // reminders lead référents to these pages.
-import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
@@ -20,7 +19,7 @@ import { cancelOnboardingUpdate } from '../workflows/messages.js';
 import { testConfig, unique } from './support/env.js';
 import { createPerson, createStructure, csrfOf, espaceCookie } from './support/espace.js';
 import { createStaffMember } from './support/factories.js';
-import { launchChromium } from './support/browser.js';
+import { axeViolations, launchChromium } from './support/browser.js';
 import { waitForSubject } from './support/mail.js';
 import { useWorkerStack } from './support/temporal.js';
 
@@ -340,12 +339,7 @@ describe('accessibility of the training pages', () => {
       await context.addCookies([{ name, value, url: baseUrl }]);
       const page = await context.newPage();
       const checked: Record<string, string[]> = {};
-      const check = async (what: string) => {
-        await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
-        const result = await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })`) as
-          { violations: { id: string; nodes: { target: string[] }[] }[] };
-        checked[what] = result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
-      };
+      const check = async (what: string) => { checked[what] = await axeViolations(page); };
       await page.goto(`${baseUrl}/espace-referent/formations`);
       await check('liste');
       await page.click(`a[href="/espace-referent/formations/${onboarding.id}"]`);

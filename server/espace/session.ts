@@ -4,7 +4,7 @@
 // so that a deactivation or a removal takes effect at once.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
-import connectPgSimple from 'connect-pg-simple';
+import { pgSessionStore } from '../web/session-store.js';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { Organisation, OrganisationMembership, User } from '../../db/models/index.js';
 import { ForbiddenError } from '../../domain/errors.js';
@@ -30,19 +30,10 @@ export interface EspacePerson {
   memberships: (OrganisationMembership & { organisation: Organisation })[];
 }
 
-function sequelizePool(sequelize: Sequelize) {
-  return {
-    query: async (text: string, params: unknown[] = []) => {
-      const [rows] = await sequelize.query(text, { bind: params });
-      return { rows };
-    },
-  };
-}
 
 export function espaceSession(options: { sequelize: Sequelize; secret: string; secure: boolean; maxAgeMs: number }): RequestHandler {
-  const PgStore = connectPgSimple(session);
   return session({
-    store: new PgStore({ pool: sequelizePool(options.sequelize) as never, tableName: 'http_sessions', createTableIfMissing: false, pruneSessionInterval: false }),
+    store: pgSessionStore(options.sequelize),
     name: ESPACE_COOKIE,
     secret: options.secret,
     resave: false,

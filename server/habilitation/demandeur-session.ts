@@ -3,7 +3,7 @@
 // the back-office's sessions (table http_sessions), under its own cookie limited to /habilitation.
 import type { RequestHandler, Request } from 'express';
 import session from 'express-session';
-import connectPgSimple from 'connect-pg-simple';
+import { pgSessionStore } from '../web/session-store.js';
 import type { Sequelize } from 'sequelize';
 import { PrivateLink } from '../../db/models/index.js';
 
@@ -17,20 +17,10 @@ export const DEMANDEUR_COOKIE = 'ac_demandeur';
 /** A session left idle this long closes (shared computers in France Services); the link itself stays valid. */
 const IDLE_MS = 4 * 3600_000;
 
-/** connect-pg-simple runs its few queries on the application's own connection pool (no second pool to close). */
-function sequelizePool(sequelize: Sequelize) {
-  return {
-    query: async (text: string, params: unknown[] = []) => {
-      const [rows] = await sequelize.query(text, { bind: params });
-      return { rows };
-    },
-  };
-}
 
 export function demandeurSession(options: { sequelize: Sequelize; secret: string; secure: boolean }): RequestHandler {
-  const PgStore = connectPgSimple(session);
   return session({
-    store: new PgStore({ pool: sequelizePool(options.sequelize) as never, tableName: 'http_sessions', createTableIfMissing: false, pruneSessionInterval: false }),
+    store: pgSessionStore(options.sequelize),
     name: DEMANDEUR_COOKIE,
     secret: options.secret,
     resave: false,

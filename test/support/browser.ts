@@ -1,9 +1,54 @@
-// Debian's chromium, driven by playwright-core, for the browser tests.
-import { chromium, type Browser } from 'playwright-core';
+// Debian's chromium, driven by playwright-core, for the browser tests: the application served in the test
+// process, and axe-core's accessibility rules.
+import { createRequire } from 'node:module';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createLogger } from '../../infra/logger.js';
+import { createApp } from '../../server/app.js';
+import { createLifecycles } from '../../services/lifecycles.js';
+import { testConfig } from './env.js';
+import type { WorkerStack } from './temporal.js';
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+}
+
+const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/**
+ * The WCAG 2.1 A/AA violations axe-core finds on the page, as "rule: element" lines (empty when none). The
+ * page's context must bypass its CSP (`browser.newContext({ bypassCSP: true })`) for axe to be injected.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE_SOURCE });
+  const result = await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })`) as
+    { violations: { id: string; nodes: { target: string[] }[] }[] };
+  return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+}
+
+/**
+ * The web application in this test process, served on a free port over the test file's worker stack, and a
+ * Chromium: started before the file's tests, stopped after them.
+ */
+export function useBrowserApp(stack: WorkerStack): { readonly baseUrl: string; readonly browser: Browser } {
+  let server: Server | undefined;
+  const holder = { baseUrl: '', browser: undefined as unknown as Browser };
+  beforeAll(async () => {
+    const lifecycles = createLifecycles(stack.client, { taskQueue: stack.worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } });
+    const app = createApp({ config: testConfig(), sequelize: stack.sequelize, temporal: stack.client, lifecycles, log: createLogger('test', 'error') });
+    const listening = app.listen(0, '127.0.0.1');
+    server = listening;
+    await new Promise((resolve) => listening.once('listening', resolve));
+    holder.baseUrl = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
+    holder.browser = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await holder.browser?.close();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  });
+  return holder;
 }

@@ -60,8 +60,10 @@ export async function startTestWorker(options: { sequelize: Sequelize; address?:
  * For a test file: the test database, a Temporal client and a real worker on a task queue of its own, opened
  * before the file's tests and closed after them (read the fields inside tests, once beforeAll has run).
  */
-export function useWorkerStack() {
-  const stack = {} as { sequelize: Sequelize; client: Client; worker: Awaited<ReturnType<typeof startTestWorker>> };
+export interface WorkerStack { sequelize: Sequelize; client: Client; worker: Awaited<ReturnType<typeof startTestWorker>> }
+
+export function useWorkerStack(): WorkerStack {
+  const stack = {} as WorkerStack;
   beforeAll(async () => {
     stack.sequelize = testSequelize();
     stack.client = await connectClient();
