@@ -1,13 +1,16 @@
 // Demo data for a person trying the service: ANCT accounts, two habilitated structures with their référents,
 // aidants and cards (everyone can log in to the espace at once: README « Se connecter à l’espace aidant /
-// référent »), usagers with a mandat of each duration, and a request awaiting the comité.
+// référent »), usagers with a mandat of each duration, a request awaiting the comité, an aidant to train
+// awaiting the ANCT's eligibility decision and two published training sessions.
 // Idempotent: the base does nothing when the demo jury account already exists; the second structure is added
 // to a database seeded before it existed.
 import { createHash } from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
 import {
-  Autorisation, Card, HabilitationRequest, Issuer, Mandat, Organisation, OrganisationMembership, Usager, User,
+  AidantOnboarding, Autorisation, Card, HabilitationRequest, Issuer, Mandat, Organisation, OrganisationMembership, TrainingSession, Usager, User,
 } from '../db/models/index.js';
+import { addDays, addMonths } from '../domain/duration.js';
+import { DEFAULT_ONBOARDING_POLICY } from '../domain/habilitation.js';
 import type { Demarche } from '../domain/demarches.js';
 import { CARD_POLICY } from '../domain/cards.js';
 import { MANDAT_DURATIONS, mandatExpiry, type MandatDuration } from '../domain/mandat.js';
@@ -53,7 +56,8 @@ export async function seedDemoData(sequelize: Sequelize, secrets: SecretBox): Pr
     const base = !(await User.findOne({ where: { email: DEMO_STAFF[0].email }, transaction }));
     if (base) await seedBase(secrets, transaction);
     const second = await seedEspaceDemo(secrets, transaction);
-    return base || second;
+    const training = await seedTrainingDemo(transaction);
+    return base || second || training;
   });
 }
 
@@ -175,5 +179,37 @@ async function seedEspaceDemo(secrets: SecretBox, transaction: Transaction): Pro
       aidantId: camille.id, linkedAt: now, validatedAt: now, lastUsedStep: null, tolerance: CARD_POLICY.confirmedTolerance,
     }, { transaction });
   }
+  return true;
+}
+
+export const DEMO_AIDANT_TO_TRAIN = 'ines.morel@ccas-preguillac.demo';
+
+/**
+ * The training path of the demo: Inès Morel, asked by Camille Martin, awaits the ANCT's eligibility decision
+ * (« Valider l’éligibilité » starts her onboarding), and two sessions are published for her référente to
+ * register her to (one in person, one online), in 3 and 5 weeks from the seeding.
+ */
+async function seedTrainingDemo(transaction: Transaction): Promise<boolean> {
+  if (await AidantOnboarding.findOne({ where: { email: DEMO_AIDANT_TO_TRAIN }, transaction })) return false;
+  const structure = await Organisation.findOne({ where: { habilitationNumber: 'AC-17-DEMO0001' }, transaction });
+  const camille = await User.findOne({ where: { email: DEMO_APP.email }, transaction });
+  const equipe = await User.findOne({ where: { email: DEMO_STAFF[1].email }, transaction });
+  if (!structure || !camille || !equipe) return false;
+  const onboarding = await AidantOnboarding.create({
+    organisationId: structure.id, habilitationRequestId: null, aidantRequestId: null, userId: null, email: DEMO_AIDANT_TO_TRAIN,
+    firstName: 'Inès', lastName: 'Morel', profession: 'Médiatrice numérique', conseillerNumerique: true, requestedById: camille.id,
+    status: 'awaiting_eligibility', trainingDeadline: addMonths(new Date(), DEFAULT_ONBOARDING_POLICY.trainingDelayMonths),
+    trainingDate: null, lapsedAt: null, cancelledAt: null, cancelReason: null, completedAt: null,
+  }, { transaction });
+  await appendJournal({ action: 'aidant_to_train_requested', actorId: camille.id, organisationId: structure.id, onboardingId: onboarding.id, details: { demo: true } }, transaction);
+  const at = (days: number, hour: number) => {
+    const day = addDays(new Date(), days);
+    day.setUTCHours(hour, 0, 0, 0);
+    return day;
+  };
+  await TrainingSession.bulkCreate([
+    { startsAt: at(21, 8), endsAt: at(21, 16), mode: 'in_person', location: 'Maison France Services, 10 cours National, 17100 Saintes', capacity: 12, isOpen: true, createdById: equipe.id },
+    { startsAt: at(35, 8), endsAt: at(35, 16), mode: 'online', location: 'https://visio.exemple.gouv.fr/formation-aidants-connect', capacity: 18, isOpen: true, createdById: equipe.id },
+  ], { transaction });
   return true;
 }

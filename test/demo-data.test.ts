@@ -9,7 +9,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { Op } from 'sequelize';
 import type { Client } from '@temporalio/client';
-import { EmailOutbox } from '../db/models/index.js';
+import { EmailOutbox, TrainingSession } from '../db/models/index.js';
 import { createLogger } from '../infra/logger.js';
 import { createApp } from '../server/app.js';
 import { createLifecycles } from '../services/lifecycles.js';
@@ -102,9 +102,13 @@ describe('demo data', () => {
       const used = await agent.post(path).type('form').send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(linkPage.text)![1] });
       expect(used.headers.location).toBe(landing);
       pages.set(email, (await agent.get('/espace-aidant')).text);
+      if (email === DEMO_APP.email) pages.set('espace-referent', (await agent.get('/espace-referent')).text);
     }
     // Sophie works for both structures; Julien is the référent of the second one.
     expect(pages.get('sophie.durand@ccas-preguillac.demo')).toContain('Passer sur France Services de Saintes');
     expect(pages.get('julien.lefort@fs-saintes.demo')).toContain('Accéder à l’espace référent de France Services de Saintes');
+    // The training path: an aidant to train awaiting the ANCT, and sessions to register her to once eligible.
+    expect(pages.get('espace-referent')).toMatch(/Inès Morel[\s\S]*En attente de la décision d’éligibilité de l’ANCT/);
+    expect(await TrainingSession.count({ where: { isOpen: true, startsAt: { [Op.gt]: new Date() }, location: { [Op.like]: '%Saintes%' } } })).toBeGreaterThanOrEqual(1);
   });
 });
