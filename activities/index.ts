@@ -7,6 +7,7 @@ import type { Mailer } from '../services/mailer.js';
 import {
   deliverEmail, EmailNotDeliverableError, isEmailRequest, sendEmailOnce, type EmailDelivery, type OutboxDeps, type SendOutcome,
 } from '../services/outbox.js';
+import { DEFAULT_SETUP_LINK_TTL_MS } from '../services/setup-links.js';
 import { createHabilitationActivities } from './habilitation.js';
 import { createHousekeepingActivities } from './housekeeping.js';
 import { createOnboardingActivities } from './onboarding.js';
@@ -20,6 +21,8 @@ export interface ActivityDeps {
   trainingRegistrationUrl?: string;
   /** SECRETS_KEY: private links minted into e-mails are hashed under a key derived from it. */
   secretsKey: Buffer;
+  /** SETUP_LINK_TTL: validity of the référents' first-login links minted into e-mails (7 days by default). */
+  setupLinkTtlMs?: number;
   anctEmail: string;
   operations: { alertEmail: string; stuckEmailAfterMs: number };
 }
@@ -28,6 +31,7 @@ export interface ActivityDeps {
 export const outboxDeps = (deps: ActivityDeps): OutboxDeps => ({
   sequelize: deps.sequelize, mailer: deps.mailer, from: deps.mailFrom,
   links: { publicUrl: deps.publicUrl, secretsKey: deps.secretsKey },
+  setupLinks: { publicUrl: deps.publicUrl, secretsKey: deps.secretsKey, ttlMs: deps.setupLinkTtlMs ?? DEFAULT_SETUP_LINK_TTL_MS },
   render: renderContext(deps.publicUrl, { trainingRegistrationUrl: deps.trainingRegistrationUrl }),
 });
 

@@ -7,6 +7,7 @@ export const HIDDEN_TABLES: readonly string[] = [
   'private_links', // the demandeur's links (token hashes)
   'issuer_email_confirmations', // e-mail confirmation key hashes
   'login_links', // login link token hashes
+  'setup_links', // référents' first-login link token hashes
   'login_failures', // throttling counters (addresses, IPs)
   'connections', // OIDC state, nonce, code and token hashes
   'http_sessions',
@@ -23,6 +24,7 @@ export const INTERNAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   private_links: ['tokenHash'],
   issuer_email_confirmations: ['keyHash'],
   login_links: ['tokenHash'],
+  setup_links: ['tokenHash'],
   connections: ['state', 'nonce', 'codeHash', 'accessTokenHash'],
 };
 

@@ -75,6 +75,8 @@ export interface Config {
   espace: {
     /** A login link e-mailed to an aidant is valid this long (and once). */
     loginLinkTtlMs: number;
+    /** A référent's first-login link (to add their authenticator application) is valid this long (and once). */
+    setupLinkTtlMs: number;
     /** Protected pages ask for a card code again when the person's last journaled action is older than this. */
     activityCheckAfterMs: number;
     /** A session of the espace aidant and référent ends this long after the login, whatever the activity. */
@@ -265,6 +267,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     espace: {
       loginLinkTtlMs: duration('LOGIN_LINK_TTL', '5 minutes'),
+      setupLinkTtlMs: duration('SETUP_LINK_TTL', '7 days'),
       activityCheckAfterMs: duration('ACTIVITY_CHECK_AFTER', '15 minutes'),
       sessionMaxAgeMs: duration('ESPACE_SESSION_MAX_AGE', '24 hours'),
     },
@@ -303,5 +306,6 @@ export const CONFIG_VARIABLES = [
   'HABILITATION_COMITE_REMINDER_DELAY', 'HABILITATION_CHANGES_CLOSE_DELAY', 'HABILITATION_CHANGES_REMINDER_BEFORE', 'ANCT_EMAIL', 'ALERT_EMAIL', 'STUCK_EMAIL_ALERT_AFTER',
   'ONBOARDING_LAPSED_CLOSE_DELAY', 'ONBOARDING_LAPSED_CLOSE_REMINDER',
   'TRAINING_REGISTRATION_URL',
+  'LOGIN_LINK_TTL', 'SETUP_LINK_TTL', 'ACTIVITY_CHECK_AFTER', 'ESPACE_SESSION_MAX_AGE',
   'TRUST_PROXY', 'POST_RATE_LIMIT', 'POST_RATE_WINDOW',
 ] as const;

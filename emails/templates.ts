@@ -5,7 +5,7 @@
 import { button, p } from './blocks.js';
 import { escapeHtml as e } from './escape.js';
 import { dateFr, dateTimeFr, de } from './french.js';
-import { ESPACE_TEMPLATES } from './espace-templates.js';
+import { ESPACE_TEMPLATES, setupLinkBlocks, type SetupLinkData } from './espace-templates.js';
 import { REFERENT_TEMPLATES } from './referent-templates.js';
 import { referentTrainingUrl, TRAINING_TEMPLATES } from './training-templates.js';
 import { espaceUrl, hello, helloText, mailto, type Greeted, type RenderContext } from './common.js';
@@ -123,17 +123,24 @@ export const TEMPLATES = {
     ],
     text: `${helloText(d.recipientName ?? d.issuerName)}\n\nL’équipe Aidants Connect demande des modifications sur la demande d’habilitation de « ${d.structureName} » :\n${d.motif}\n\nCorrigez votre demande puis soumettez-la à nouveau depuis sa dernière étape : ${d.requestUrl}`,
   }),
-  habilitation_referent_validated: (d: Greeted & { recipientName: string; structureName: string; habilitationNumber: string }, c: RenderContext) => ({
-    subject: `Aidants Connect - Vous êtes référent(e) de la structure ${d.structureName}`,
-    blocks: [
-      hello(d.recipientName),
-      p(`Le comité de l’ANCT a validé l’éligibilité de la structure <strong>${e(d.structureName)}</strong> (habilitation n° ${e(d.habilitationNumber)}), dont vous êtes le ou la référente.`),
-      p('Prochaine étape : les aidants de votre structure reçoivent une invitation à la formation Aidants Connect, à suivre dans un délai de deux mois. Vous serez informé(e) de chaque compte activé.'),
-      p('Vous gérerez ensuite la structure depuis l’espace référent d’Aidants Connect : cartes des aidants, nouveaux aidants à former.'),
-      button(espaceUrl(c), 'Découvrir l’espace référent'),
-    ],
-    text: `${helloText(d.recipientName)}\n\nLe comité de l’ANCT a validé l’éligibilité de la structure « ${d.structureName} » (habilitation n° ${d.habilitationNumber}), dont vous êtes le ou la référente.\n\nProchaine étape : les aidants de votre structure reçoivent une invitation à la formation Aidants Connect, à suivre dans un délai de deux mois. Vous serez informé(e) de chaque compte activé.\nVous gérerez ensuite la structure depuis l’espace référent d’Aidants Connect : ${espaceUrl(c)}`,
-  }),
+  // setupLink: a first-login link, written by the outbox when the référent has no means of login yet (services/setup-links.ts).
+  habilitation_referent_validated: (d: Greeted & { recipientName: string; structureName: string; habilitationNumber: string; setupLink?: SetupLinkData }, c: RenderContext) => {
+    const validated = `Le comité de l’ANCT a validé l’éligibilité de la structure <strong>${e(d.structureName)}</strong> (habilitation n° ${e(d.habilitationNumber)}), dont vous êtes le ou la référente.`;
+    const validatedText = `Le comité de l’ANCT a validé l’éligibilité de la structure « ${d.structureName} » (habilitation n° ${d.habilitationNumber}), dont vous êtes le ou la référente.`;
+    const next = 'Prochaine étape : les aidants de votre structure reçoivent une invitation à la formation Aidants Connect, à suivre dans un délai de deux mois. Vous serez informé(e) de chaque compte activé.';
+    const manage = 'Vous gérerez ensuite la structure depuis l’espace référent d’Aidants Connect : cartes des aidants, nouveaux aidants à former.';
+    const setup = d.setupLink ? setupLinkBlocks(d.setupLink, c) : null;
+    return {
+      subject: `Aidants Connect - Vous êtes référent(e) de la structure ${d.structureName}`,
+      blocks: [
+        hello(d.recipientName), p(validated), p(next), p(manage),
+        ...(setup ? [setup.before, button(d.setupLink!.url, 'Découvrir l’espace référent'), setup.after] : [button(espaceUrl(c), 'Découvrir l’espace référent')]),
+      ],
+      text: `${helloText(d.recipientName)}\n\n${validatedText}\n\n${next}\n${setup
+        ? `${manage}\n\n${setup.text}`
+        : `Vous gérerez ensuite la structure depuis l’espace référent d’Aidants Connect : ${espaceUrl(c)}`}`,
+    };
+  },
 
   /** closeDate: ISO 8601. */
   habilitation_changes_close_reminder: (d: Greeted & { issuerName: string; structureName: string; closeDate: string; requestUrl: string }) => ({

@@ -13,6 +13,7 @@ import * as cardCodes from './0012-card-codes.js';
 import * as cardStock from './0014-card-stock.js';
 import * as referent from './0015-referent.js';
 import * as trainingSessions from './0016-training-sessions.js';
+import * as setupLinks from './0017-setup-links.js';
 
 export const MIGRATIONS = [
   { name: '0001-domain', ...domain },
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   { name: '0014-card-stock', ...cardStock },
   { name: '0015-referent', ...referent },
   { name: '0016-training-sessions', ...trainingSessions },
+  { name: '0017-setup-links', ...setupLinks },
 ];

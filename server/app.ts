@@ -22,8 +22,8 @@ import { requireDemandeur } from './habilitation/lookups.js';
 import { espaceRouter } from './espace/index.js';
 import { demandeurSession } from './habilitation/demandeur-session.js';
 
-/** Paths as logged: the tokens of private and confirmation links never reach a log line. */
-const withoutTokens = (path: string) => path.replace(/^(\/habilitation\/(?:lien|confirmer)|\/connexion\/lien)\/[^/]+/, '$1/…');
+/** Paths as logged: the tokens of private, confirmation, login and setup links never reach a log line. */
+export const withoutTokens = (path: string) => path.replace(/^(\/habilitation\/(?:lien|confirmer)|\/connexion\/(?:lien|premiere-connexion))\/[^/?#]+/, '$1/…');
 
 export interface AppDeps {
   config: Config;

@@ -250,26 +250,41 @@ export function applicationUri(seedHex: string, accountName: string): string {
   return `otpauth://totp/${issuer}:${encodeURIComponent(accountName)}?${params.toString().replace(/\+/g, '%20')}`;
 }
 
-/** Saves the person's application once a first code from it is right; that code is then used up. */
-export async function confirmApplication(deps: { sequelize: Sequelize; secrets: SecretBox }, scope: CardScope, seedHex: string, code: string): Promise<Card> {
+/** The time step of a first code from a new application (its secret in hex), or the code field's error. */
+export function firstApplicationStep(seedHex: string, code: string): number {
   const digits = typedCode(code);
-  if (await Card.count({ where: { aidantId: scope.userId, kind: 'digital' } }) > 0) throw new InvalidTransitionError(CARD_MESSAGES.applicationExists);
-  await assertActiveMember(scope);
   const check = verifyCode(seedHex, CARD_POLICY.periodSeconds.digital, digits, new Date(), CARD_POLICY.confirmedTolerance);
   if (!check.valid || check.step === undefined) throw new ValidationError({ code: CARD_MESSAGES.codeInvalid });
+  return check.step;
+}
+
+/**
+ * Saves a confirmed application (validated, its first code's step used up) and journals its association, in
+ * the caller's transaction. The unique (aidant, kind) index refuses a second one (UniqueConstraintError).
+ */
+export async function saveApplication(
+  secrets: SecretBox, scope: CardScope, seedHex: string, step: number, transaction: Transaction, details: Record<string, unknown> = {},
+): Promise<Card> {
+  const now = new Date();
+  const card = await Card.create({
+    kind: 'digital', serialNumber: null, sealedSeed: secrets.seal(seedHex), periodSeconds: CARD_POLICY.periodSeconds.digital,
+    aidantId: scope.userId, linkedAt: now, validatedAt: now, validatedById: scope.actorId, lastUsedStep: step, tolerance: CARD_POLICY.confirmedTolerance,
+  }, { transaction });
+  await appendJournal({
+    action: 'card_association', actorId: scope.actorId, organisationId: scope.organisationId,
+    details: { aidantId: scope.userId, serialNumber: null, kind: 'digital', ...details },
+  }, transaction);
+  return card;
+}
+
+/** Saves the person's application once a first code from it is right; that code is then used up. */
+export async function confirmApplication(deps: { sequelize: Sequelize; secrets: SecretBox }, scope: CardScope, seedHex: string, code: string): Promise<Card> {
+  typedCode(code);
+  if (await Card.count({ where: { aidantId: scope.userId, kind: 'digital' } }) > 0) throw new InvalidTransitionError(CARD_MESSAGES.applicationExists);
+  await assertActiveMember(scope);
+  const step = firstApplicationStep(seedHex, code);
   try {
-    return await deps.sequelize.transaction(async (transaction) => {
-      const now = new Date();
-      const card = await Card.create({
-        kind: 'digital', serialNumber: null, sealedSeed: deps.secrets.seal(seedHex), periodSeconds: CARD_POLICY.periodSeconds.digital,
-        aidantId: scope.userId, linkedAt: now, validatedAt: now, validatedById: scope.actorId, lastUsedStep: check.step!, tolerance: CARD_POLICY.confirmedTolerance,
-      }, { transaction });
-      await appendJournal({
-        action: 'card_association', actorId: scope.actorId, organisationId: scope.organisationId,
-        details: { aidantId: scope.userId, serialNumber: null, kind: 'digital' },
-      }, transaction);
-      return card;
-    });
+    return await deps.sequelize.transaction((transaction) => saveApplication(deps.secrets, scope, seedHex, step, transaction));
   } catch (error) {
     if (error instanceof UniqueConstraintError) throw new InvalidTransitionError(CARD_MESSAGES.applicationExists);
     throw error;

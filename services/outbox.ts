@@ -17,6 +17,7 @@ import { TEMPLATES, type TemplateData, type TemplateName } from '../emails/templ
 import { EmailOutbox } from '../db/models/index.js';
 import { isPermanentSmtpFailure, type Mailer } from './mailer.js';
 import { mintIssuerLink, type LinkKeys } from './private-links.js';
+import { setupLinkFor, type SetupLinkKeys } from './setup-links.js';
 
 export interface EmailRequest<T extends TemplateName = TemplateName> {
   idempotencyKey: string;
@@ -28,6 +29,12 @@ export interface EmailRequest<T extends TemplateName = TemplateName> {
    * data[field]: the token then exists only in this e-mail (never in a workflow's history or a log line).
    */
   privateLink?: { issuerId: string; field: string; requestId?: string };
+  /**
+   * A référent's first-login link (services/setup-links.ts), minted like privateLink when the e-mail is first
+   * stored, only if the person at `email` still has no means of login: data[field] = { url, expiresAt }
+   * (ISO 8601); left unset otherwise.
+   */
+  setupLink?: { email: string; field: string };
 }
 
 /** An e-mail already stored by enqueueEmail: its delivery only sends the stored row. */
@@ -67,6 +74,7 @@ export const CLAIM_LEASE_MS = 5 * 60_000;
 export interface EnqueueDeps {
   render: RenderContext;
   links?: LinkKeys;
+  setupLinks?: SetupLinkKeys;
 }
 
 export interface OutboxDeps extends EnqueueDeps {
@@ -103,6 +111,11 @@ export async function enqueueEmail(deps: EnqueueDeps, request: EmailRequest, tra
       // Minted in this transaction: the link exists only if the e-mail carrying it is stored.
       const link = await mintIssuerLink(deps.links, request.privateLink.issuerId, { requestId: request.privateLink.requestId, transaction });
       data[request.privateLink.field] = link.url;
+    }
+    if (request.setupLink) {
+      if (!deps.setupLinks) throw new Error(`E-mail ${key} needs a setup link but the outbox has no setup link keys`);
+      const link = await setupLinkFor(deps.setupLinks, request.setupLink.email, transaction);
+      if (link) data[request.setupLink.field] = { url: link.url, expiresAt: link.expiresAt.toISOString() };
     }
     try {
       const rendered = await renderEmail(request.template, data as never, deps.render);

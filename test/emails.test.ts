@@ -35,6 +35,7 @@ const SAMPLES: { [K in TemplateName]: TemplateData<K> } = {
   card_validated: { recipientName: HOSTILE, aidantName: 'Amélie Petit' },
   onboarding_cancelled: { recipientName: HOSTILE, aidantName: 'Amélie Petit', reason: HOSTILE },
   login_link: { recipientName: HOSTILE, token: 'T0ken_-'.padEnd(43, 'x'), minutes: 5 },
+  referent_setup_link: { recipientName: HOSTILE, structureName: HOSTILE, setupLink: { url: 'https://x.fr/connexion/premiere-connexion/t?a=1&b=2', expiresAt: NEAR_MIDNIGHT } },
   aidant_added_to_structure: { recipientName: HOSTILE, aidantName: 'Amélie Petit', structureName: HOSTILE },
   aidant_removed_from_structure: { recipientName: HOSTILE, aidantName: 'Amélie Petit', structureName: HOSTILE, remainingStructures: [HOSTILE] },
   aidant_eligibility_refused: { recipientName: HOSTILE, aidantName: 'Amélie Petit', structureName: HOSTILE, motif: HOSTILE },
@@ -67,6 +68,8 @@ describe('e-mail templates', () => {
     }
     const deactivated = { ...SAMPLES.aidant_removed_from_structure, remainingStructures: [] };
     expect(await render('aidant_removed_from_structure', deactivated)).toEqual(await renderEmailWithMjml('aidant_removed_from_structure', deactivated, context));
+    const withSetupLink = { ...SAMPLES.habilitation_referent_validated, setupLink: SAMPLES.referent_setup_link.setupLink };
+    expect(await render('habilitation_referent_validated', withSetupLink)).toEqual(await renderEmailWithMjml('habilitation_referent_validated', withSetupLink, context));
     const referents = { ...SAMPLES.onboarding_training_invitation, isAidant: false };
     expect(await render('onboarding_training_invitation', referents)).toEqual(await renderEmailWithMjml('onboarding_training_invitation', referents, context));
     for (const isAidant of [true, false]) {
@@ -106,6 +109,24 @@ describe('e-mail templates', () => {
     for (const name of ['referent_aidant_activated', 'aidant_account_activated', 'card_shipment_update', 'card_validated'] as const) {
       expect((await render(name)).html).toContain('href="https://aidantsconnect.exemple.fr/espace"');
     }
+  });
+
+  it('leads a référent without a means of login to their setup link, valid until a date in Paris time, and else to their space', async () => {
+    const setupLink = SAMPLES.referent_setup_link.setupLink;
+    const validated = await render('habilitation_referent_validated', { ...SAMPLES.habilitation_referent_validated, setupLink });
+    expect(validated.html).toContain('href="https://x.fr/connexion/premiere-connexion/t?a=1&amp;b=2"');
+    expect(validated.html).toContain('Découvrir l’espace référent');
+    expect(validated.html).not.toContain('href="https://aidantsconnect.exemple.fr/espace"');
+    expect(validated.text).toContain('https://x.fr/connexion/premiere-connexion/t?a=1&b=2');
+    expect(validated.text).toContain('valable jusqu’au 01/12/2026 à 00:30 et ne sert qu’une fois');
+    expect(validated.text).toContain('demandez-en un nouveau : https://aidantsconnect.exemple.fr/connexion/premiere-connexion');
+    const asked = await render('referent_setup_link');
+    expect(asked.subject).toBe('Aidants Connect - Votre première connexion à l’espace référent');
+    expect(asked.html).toContain('href="https://x.fr/connexion/premiere-connexion/t?a=1&amp;b=2"');
+    expect(asked.text).toContain('valable jusqu’au 01/12/2026 à 00:30');
+    const plain = await render('habilitation_referent_validated');
+    expect(plain.html).toContain('href="https://aidantsconnect.exemple.fr/espace"');
+    expect(plain.text).not.toContain('premiere-connexion');
   });
 
   it('elides « de » before a vowel or a mute h, in every template that names the aidant', async () => {

@@ -207,9 +207,11 @@ async function notifyDecision(workflowId: string, round: number, requestId: stri
     if (patched('referent-validation-email')) {
       const latest = await acts.getRequestSummary({ requestId }); // the référent's address as it is now
       if (latest.referentEmail) {
+        // A référent without a means of login gets a first-login link, minted by the outbox (never in this history).
         await acts.sendEmail({
           idempotencyKey: `${key}/referent`, template: 'habilitation_referent_validated', to: [latest.referentEmail],
           data: { recipientName: latest.referentName, structureName: latest.structureName, habilitationNumber: latest.habilitationNumber ?? '' },
+          setupLink: { email: latest.referentEmail, field: 'setupLink' },
         });
       }
     }

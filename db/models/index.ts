@@ -5,7 +5,7 @@ import { AidantOnboarding, AidantRequest, ComiteDecisionRecord, HabilitationRequ
 import { Autorisation, Mandat, Usager } from './mandats.js';
 import { Organisation } from './organisation.js';
 import { OrganisationMembership, User } from './people.js';
-import { Connection, EmailOutbox, JournalEntry, LoginFailure, LoginLink } from './records.js';
+import { Connection, EmailOutbox, JournalEntry, LoginFailure, LoginLink, SetupLink } from './records.js';
 import { StructureChangeRequest } from './structure-change.js';
 import { TrainingRegistration, TrainingSession } from './training.js';
 
@@ -13,13 +13,14 @@ export {
   AidantOnboarding, AidantRequest, Autorisation, Card, CardShipment, ComiteDecisionRecord, Connection, EmailOutbox,
   HabilitationRequest, Issuer, IssuerEmailConfirmation, JournalEntry, LoginFailure, LoginLink, Mandat, Organisation, OrganisationMembership, PrivateLink, RequestMessage, Usager, User,
 };
-export { StructureChangeRequest };
+export { SetupLink, StructureChangeRequest };
 export { TrainingRegistration, TrainingSession };
 
 export const ALL_MODELS = [
   Organisation, User, OrganisationMembership, Issuer, HabilitationRequest, IssuerEmailConfirmation, PrivateLink, AidantRequest, RequestMessage, ComiteDecisionRecord,
   AidantOnboarding, Card, CardShipment, Usager, Mandat, Autorisation, JournalEntry, EmailOutbox, Connection, LoginLink, LoginFailure,
   StructureChangeRequest,
+  SetupLink,
   TrainingSession, TrainingRegistration,
 ] as const;
 

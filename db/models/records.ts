@@ -1,4 +1,4 @@
-// Append-only and transient records: the journal, the e-mail outbox, OIDC connections and login links.
+// Append-only and transient records: the journal, the e-mail outbox, OIDC connections, login and setup links.
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import { JOURNAL_ACTION_KEYS, type JournalAction } from '../../domain/journal.js';
 import { bool, createdAt, date, enumText, ref, text, uuidPk } from './helpers.js';
@@ -125,6 +125,24 @@ export class LoginLink extends Model<InferAttributes<LoginLink>, InferCreationAt
     LoginLink.init(
       { id: uuidPk(), userId: ref('users', false), tokenHash: text(false), nextUrl: text(), expiresAt: date(false), usedAt: date(), createdAt: createdAt() },
       { sequelize, tableName: 'login_links' },
+    );
+  }
+}
+
+/** A référent's first-login link (services/setup-links.ts): a table apart from login_links, so neither is taken for the other. */
+export class SetupLink extends Model<InferAttributes<SetupLink>, InferCreationAttributes<SetupLink>> {
+  declare id: CreationOptional<string>;
+  declare userId: string;
+  declare tokenHash: string;
+  declare expiresAt: Date;
+  declare usedAt: Date | null;
+  declare revokedAt: Date | null;
+  declare createdAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): void {
+    SetupLink.init(
+      { id: uuidPk(), userId: ref('users', false), tokenHash: text(false), expiresAt: date(false), usedAt: date(), revokedAt: date(), createdAt: createdAt() },
+      { sequelize, tableName: 'setup_links' },
     );
   }
 }

@@ -1,6 +1,7 @@
 // The second face of the service: the espace aidant and the espace référent, behind a login. Each part has
 // its router; this module gives them their session, the person of the request and the access rules:
 //   /connexion, /deconnexion, /reprise-activite   login-router.ts (public, then logged in)
+//   /connexion/premiere-connexion                  setup-router.ts (a référent's first login by a setup link)
 //   /espace-aidant                                 aidant-router.ts (logged in)
 //   /espace-referent                               referent-router.ts, card-router.ts (référent of the current
 //                                                  structure; pages ask a card code again after inactivity)
@@ -12,6 +13,7 @@ import { aidantRouter } from './aidant-router.js';
 import { cardRouter } from './card-router.js';
 import { loginRouter } from './login-router.js';
 import { referentRouter } from './referent-router.js';
+import { setupRouter } from './setup-router.js';
 import { trainingRouter } from './training-router.js';
 import { ESPACE_PATHS, espaceSession, loadEspacePerson, requireLogin, requireRecentActivity, requireReferent } from './session.js';
 
@@ -36,6 +38,7 @@ export function espaceRouter(deps: AppDeps): Router {
   router.use(ESPACE_PATHS, espaceSession({ sequelize: deps.sequelize, secret: deps.config.http.sessionSecret, secure, maxAgeMs: deps.config.espace.sessionMaxAgeMs }));
   router.use(ESPACE_PATHS, loadEspacePerson());
   router.use(loginRouter(espace));
+  router.use(setupRouter(espace));
   router.use('/espace-aidant', requireLogin, aidantRouter(espace));
   router.use('/espace-referent', requireLogin, requireReferent, requireRecentActivity({ sequelize: deps.sequelize, afterMs: deps.config.espace.activityCheckAfterMs }));
   router.use('/espace-referent', referentRouter(espace), cardRouter(espace));

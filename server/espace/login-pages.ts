@@ -40,6 +40,8 @@ export function loginPage(options: { values: Values; errors: FieldErrors; csrf: 
         <button class="fr-btn" type="submit">Recevoir mon lien de connexion</button>
       </form>
       <p class="fr-mt-4w fr-text--sm">Vous n’avez pas de carte ou elle ne fonctionne plus ? Adressez-vous au référent de votre structure.</p>
+      <p class="fr-text--sm"><a href="/connexion/premiere-connexion">Première connexion d’un référent ?</a>
+        Recevez par e-mail un lien pour ajouter votre application d’authentification.</p>
     </div></div>`);
 }
 

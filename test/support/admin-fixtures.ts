@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   AidantRequest, Autorisation, Card, CardShipment, ComiteDecisionRecord, Connection, EmailOutbox, HabilitationRequest, Issuer,
-  IssuerEmailConfirmation, LoginFailure, LoginLink, Mandat, RequestMessage, StructureChangeRequest, TrainingRegistration, TrainingSession, Usager, User,
+  IssuerEmailConfirmation, LoginFailure, LoginLink, Mandat, SetupLink, RequestMessage, StructureChangeRequest, TrainingRegistration, TrainingSession, Usager, User,
 } from '../../db/models/index.js';
 import { appendJournal } from '../../services/journal.js';
 import { mintIssuerLink } from '../../services/private-links.js';
@@ -65,6 +65,7 @@ export async function createAdminFixtures(staffIds: string[]): Promise<AdminFixt
   });
   const loginToken = `${marker}-login`;
   await LoginLink.create({ userId: referent.id, tokenHash: createHash('sha256').update(loginToken).digest('hex'), nextUrl: null, expiresAt: new Date(Date.now() + 3_600_000), usedAt: null });
+  await SetupLink.create({ userId: referent.id, tokenHash: createHash('sha256').update(`${marker}-setup`).digest('hex'), expiresAt: new Date(Date.now() + 3_600_000), usedAt: null, revokedAt: null });
   await IssuerEmailConfirmation.create({ issuerId: issuer.id, keyHash: createHash('sha256').update(`${marker}-key`).digest('hex'), expiresAt: new Date(Date.now() + 3_600_000), confirmedAt: null });
   await Connection.create({
     kind: 'idp', state: `${marker}-state`, nonce: `${marker}-nonce`, aidantId: referent.id, organisationId: organisation.id, usagerId: usager.id, demarches: null,
