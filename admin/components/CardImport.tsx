@@ -3,6 +3,7 @@
 import React, { useState } from 'react';
 import { Box, Button, FormGroup, H3, Label, MessageBox, Text } from '@adminjs/design-system';
 import { ApiClient, useNotice, type ActionProps } from 'adminjs';
+import { sendAction } from './send-action.js';
 
 const api = new ApiClient();
 
@@ -21,25 +22,15 @@ const CardImport: React.FC<ActionProps> = ({ action, resource }) => {
     setLines([]);
     if (!file) return setError('Choisissez le fichier CSV des cartes.');
     if (file.size > maxBytes) return setError(`Le fichier dépasse ${maxBytes / 1_000_000} Mo : découpez-le en plusieurs fichiers.`);
-    setSending(true);
-    try {
-      const data = new FormData();
-      data.append('csv', await file.text());
-      const response = await api.resourceAction({ resourceId: resource.id, actionName: action.name, data });
-      const body = response.data as { notice?: { type: string; message: string }; redirectUrl?: string; importErrors?: string[]; importErrorCount?: number };
-      if (body.notice?.type === 'error') {
-        setError(body.notice.message);
-        setLines(body.importErrors ?? []);
-        setCount(body.importErrorCount ?? 0);
-      } else {
-        if (body.notice) addNotice(body.notice as never);
-        window.location.assign(body.redirectUrl ?? `/admin/resources/${resource.id}`);
-      }
-    } catch {
-      setError('Le service ne répond pas : réessayez dans quelques instants.');
-    } finally {
-      setSending(false);
-    }
+    const data = new FormData();
+    data.append('csv', await file.text());
+    await sendAction(() => api.resourceAction({ resourceId: resource.id, actionName: action.name, data }), {
+      setError, setSending, addNotice, fallbackUrl: `/admin/resources/${resource.id}`,
+      onRefused: (reply) => {
+        setLines((reply.importErrors as string[] | undefined) ?? []);
+        setCount((reply.importErrorCount as number | undefined) ?? 0);
+      },
+    });
   };
 
   return (

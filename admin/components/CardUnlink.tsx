@@ -2,6 +2,7 @@
 import React, { useState } from 'react';
 import { Box, Button, FormGroup, H3, Label, MessageBox, Text, TextArea } from '@adminjs/design-system';
 import { ApiClient, useNotice, type ActionProps } from 'adminjs';
+import { sendAction } from './send-action.js';
 
 const api = new ApiClient();
 
@@ -18,24 +19,12 @@ const CardUnlink: React.FC<ActionProps> = ({ action, record, resource }) => {
     setError(null);
     if (!reason) return setError('Choisissez la raison de la dissociation.');
     if (reason === 'autre' && !other.trim()) return setError('Précisez la raison : ce champ est obligatoire quand la raison indiquée est « Autre ».');
-    setSending(true);
-    try {
-      const data = new FormData();
-      data.append('reason', reason);
-      data.append('other', other);
-      const response = await api.recordAction({ resourceId: resource.id, recordId: record!.id, actionName: action.name, data });
-      const notice = response.data.notice;
-      if (notice?.type === 'error') {
-        setError(notice.message);
-      } else {
-        if (notice) addNotice(notice);
-        window.location.assign(response.data.redirectUrl ?? `/admin/resources/${resource.id}/records/${record!.id}/show`);
-      }
-    } catch {
-      setError('Le service ne répond pas : réessayez dans quelques instants.');
-    } finally {
-      setSending(false);
-    }
+    const data = new FormData();
+    data.append('reason', reason);
+    data.append('other', other);
+    await sendAction(() => api.recordAction({ resourceId: resource.id, recordId: record!.id, actionName: action.name, data }), {
+      setError, setSending, addNotice, fallbackUrl: `/admin/resources/${resource.id}/records/${record!.id}/show`,
+    });
   };
 
   return (

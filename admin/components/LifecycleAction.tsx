@@ -3,6 +3,7 @@
 import React, { useState } from 'react';
 import { Box, Button, FormGroup, H3, Input, Label, MessageBox, Text, TextArea } from '@adminjs/design-system';
 import { ApiClient, useNotice, useTranslation, type ActionProps } from 'adminjs';
+import { sendAction } from './send-action.js';
 
 interface Field {
   name: string;
@@ -30,23 +31,11 @@ const LifecycleAction: React.FC<ActionProps> = ({ action, record, resource }) =>
       setError(`Le champ « ${missing.label} » est obligatoire.`);
       return;
     }
-    setSending(true);
-    try {
-      const data = new FormData();
-      for (const field of fields) data.append(field.name, values[field.name] ?? '');
-      const response = await api.recordAction({ resourceId: resource.id, recordId: record!.id, actionName: action.name, data });
-      const notice = response.data.notice;
-      if (notice?.type === 'error') {
-        setError(notice.message);
-      } else {
-        if (notice) addNotice(notice);
-        window.location.assign(response.data.redirectUrl ?? `/admin/resources/${resource.id}/records/${record!.id}/show`);
-      }
-    } catch {
-      setError('Le service ne répond pas : réessayez dans quelques instants.');
-    } finally {
-      setSending(false);
-    }
+    const data = new FormData();
+    for (const field of fields) data.append(field.name, values[field.name] ?? '');
+    await sendAction(() => api.recordAction({ resourceId: resource.id, recordId: record!.id, actionName: action.name, data }), {
+      setError, setSending, addNotice, fallbackUrl: `/admin/resources/${resource.id}/records/${record!.id}/show`,
+    });
   };
 
   return (
