@@ -1,6 +1,6 @@
 import { Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 import { DEMARCHE_KEYS, type Demarche } from '../../domain/demarches.js';
-import { MANDAT_DURATION_KEYS, MANDAT_STATUSES, type MandatDuration, type MandatStatus } from '../../domain/mandat.js';
+import { MANDAT_DURATION_KEYS, MANDAT_STATUSES, MANDAT_TEXT_VERSION, type MandatDuration, type MandatStatus } from '../../domain/mandat.js';
 import { createdAt, date, enumText, ref, text, uuidPk } from './helpers.js';
 
 export class Usager extends Model<InferAttributes<Usager>, InferCreationAttributes<Usager>> {
@@ -45,6 +45,8 @@ export class Mandat extends Model<InferAttributes<Mandat>, InferCreationAttribut
   declare renewedFromId: string | null;
   declare templateHash: string;
   declare attestationHash: string;
+  /** The version of the legal text signed (domain/mandat.ts MANDAT_TEXT_VERSION when created). */
+  declare textVersion: CreationOptional<string>;
 
   static initModel(sequelize: Sequelize): void {
     Mandat.init(
@@ -52,7 +54,7 @@ export class Mandat extends Model<InferAttributes<Mandat>, InferCreationAttribut
         id: uuidPk(), organisationId: ref('organisations', false), usagerId: ref('usagers', false), createdById: ref('users', false),
         duration: enumText(MANDAT_DURATION_KEYS), status: { ...enumText(MANDAT_STATUSES), defaultValue: 'active' },
         createdAt: createdAt(), expiresAt: date(false), revokedAt: date(), renewedFromId: ref('mandats'),
-        templateHash: text(false), attestationHash: text(false),
+        templateHash: text(false), attestationHash: text(false), textVersion: { ...text(false), defaultValue: MANDAT_TEXT_VERSION },
       },
       { sequelize, tableName: 'mandats' },
     );

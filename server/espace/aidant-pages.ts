@@ -78,7 +78,7 @@ export function aidantHomePage(person: EspacePerson, home: AidantHome): string {
     <div class="fr-grid-row fr-grid-row--gutters fr-mb-4w">
       ${membership.canCreateMandats ? html`
         ${tile('Créer un mandat', 'Accompagner un usager dans ses démarches en son nom, après son accord.', soon)}
-        ${tile('Accéder aux mandats', 'Retrouver les usagers et leurs mandats, les renouveler ou les révoquer.', soon)}` : ''}
+        ${tile(html`<a href="/espace-aidant/usagers">Accéder aux mandats</a>`, 'Retrouver les usagers et leurs mandats, les renouveler ou les révoquer.')}` : ''}
       ${tile(html`<a href="mailto:${home.contactEmail}">Contacter l’équipe</a>`, `Une question, un problème avec votre carte ? Écrivez-nous à ${home.contactEmail}.`)}
     </div>
     ${membership.canCreateMandats ? '' : html`<p>Votre compte ne permet pas de créer de mandats dans cette structure.</p>`}

@@ -3,6 +3,7 @@
 //   /connexion, /deconnexion, /reprise-activite   login-router.ts (public, then logged in)
 //   /connexion/premiere-connexion                  setup-router.ts (a référent's first login by a setup link)
 //   /espace-aidant                                 aidant-router.ts (logged in)
+//   /espace-aidant/usagers                         usagers-router.ts (aidant who can create mandats; activity check)
 //   /espace-referent                               referent-router.ts, card-router.ts (référent of the current
 //                                                  structure; pages ask a card code again after inactivity)
 import { Router } from 'express';
@@ -15,7 +16,8 @@ import { loginRouter } from './login-router.js';
 import { referentRouter } from './referent-router.js';
 import { setupRouter } from './setup-router.js';
 import { trainingRouter } from './training-router.js';
-import { ESPACE_PATHS, espaceSession, loadEspacePerson, requireLogin, requireRecentActivity, requireReferent } from './session.js';
+import { usagersRouter } from './usagers-router.js';
+import { ESPACE_PATHS, espaceSession, loadEspacePerson, requireAidant, requireLogin, requireRecentActivity, requireReferent } from './session.js';
 
 export interface EspaceDeps extends AppDeps {
   secrets: SecretBox;
@@ -40,6 +42,7 @@ export function espaceRouter(deps: AppDeps): Router {
   router.use(loginRouter(espace));
   router.use(setupRouter(espace));
   router.use('/espace-aidant', requireLogin, aidantRouter(espace));
+  router.use('/espace-aidant/usagers', requireLogin, requireAidant, requireRecentActivity({ sequelize: deps.sequelize, afterMs: deps.config.espace.activityCheckAfterMs }), usagersRouter(espace));
   router.use('/espace-referent', requireLogin, requireReferent, requireRecentActivity({ sequelize: deps.sequelize, afterMs: deps.config.espace.activityCheckAfterMs }));
   router.use('/espace-referent', referentRouter(espace), cardRouter(espace));
   router.use('/espace-referent', trainingRouter(espace)); // /formations: training registrations

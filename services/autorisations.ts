@@ -1,0 +1,53 @@
+// The one answer to « may this aidant, in this structure, act for this usager on this démarche now? », used by
+// the espace aidant and by the identity provider. One indexed query (mandats_usager_organisation, then the
+// autorisations' (mandat_id, demarche) unique index and primary keys): no loop, no N+1.
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { isDemarche } from '../domain/demarches.js';
+import { isUuid } from './mandats.js';
+
+export interface ActingRequest {
+  aidantId: string;
+  /** The aidant's current structure: only its mandats count. */
+  organisationId: string;
+  usagerId: string;
+  demarche: string;
+  /** Now unless told (tests). */
+  at?: Date;
+}
+
+/** The autorisation that allows it, to journal its use (`use_autorisation`) and bind the connection to it. */
+export interface ActingAutorisation {
+  autorisationId: string;
+  mandatId: string;
+  expiresAt: Date;
+}
+
+/**
+ * Allowed when there is an autorisation for the démarche, not revoked, of a mandat of THAT structure for that
+ * usager, neither expired nor revoked as a whole (nor superseded), the démarche still among the structure's
+ * allowed démarches, the structure active, and the aidant an active person with an active membership that can
+ * create mandats. Any malformed input is simply not allowed. Returns null when not allowed.
+ */
+export async function findActingAutorisation(sequelize: Sequelize, request: ActingRequest, transaction?: Transaction): Promise<ActingAutorisation | null> {
+  if (![request.aidantId, request.organisationId, request.usagerId].every(isUuid) || !isDemarche(request.demarche)) return null;
+  const [row] = await sequelize.query<{ autorisation_id: string; mandat_id: string; expires_at: Date }>(`
+    SELECT a.id AS autorisation_id, m.id AS mandat_id, m.expires_at
+    FROM mandats m
+    JOIN autorisations a ON a.mandat_id = m.id AND a.demarche = :demarche AND a.revoked_at IS NULL
+    JOIN organisations o ON o.id = m.organisation_id AND o.is_active AND :demarche = ANY (o.allowed_demarches)
+    JOIN organisation_memberships om ON om.organisation_id = m.organisation_id AND om.user_id = :aidantId
+      AND om.is_active AND om.can_create_mandats
+    JOIN users aidant ON aidant.id = om.user_id AND aidant.is_active
+    JOIN usagers u ON u.id = m.usager_id AND u.anonymised_at IS NULL
+    WHERE m.usager_id = :usagerId AND m.organisation_id = :organisationId
+      AND m.expires_at > :at AND m.status = 'active' AND m.revoked_at IS NULL
+    ORDER BY m.expires_at DESC
+    LIMIT 1`, {
+    replacements: { ...request, at: request.at ?? new Date() }, type: QueryTypes.SELECT, transaction,
+  });
+  return row ? { autorisationId: row.autorisation_id, mandatId: row.mandat_id, expiresAt: new Date(row.expires_at) } : null;
+}
+
+export async function mayActFor(sequelize: Sequelize, request: ActingRequest): Promise<boolean> {
+  return (await findActingAutorisation(sequelize, request)) !== null;
+}
