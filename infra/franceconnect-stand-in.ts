@@ -193,6 +193,11 @@ export async function startFranceConnectStandIn(options: { port: number; client:
     if (problems.length === 0) return next();
     res.status(400).type('html').send(page('Requête invalide (Y000400)', `<p>${problems.map(escapeHtml).join('<br>')}</p>`));
   });
+  // The client authenticates with client_secret_post only (as registered at FranceConnect): never HTTP Basic.
+  app.post('/api/v2/token', (req: Request, res: Response, next: NextFunction) => {
+    if (!req.headers.authorization) return next();
+    res.status(401).json({ error: 'invalid_client', error_description: 'client authentication must use client_secret_post' });
+  });
   app.use('/api/v2', provider.callback());
 
   app.get('/interaction/:uid', async (req, res, next) => {

@@ -39,7 +39,8 @@ export function standInBrowser(): StandInBrowser {
     },
     async logout(endSessionUrl) {
       const page = await (await go(endSessionUrl)).text();
-      const form = /<form id="op.logoutForm" method="post" action="([^"]+)"><input type="hidden" name="xsrf" value="([^"]+)"\/>/.exec(page);
+      // The confirmation form (a FranceConnect session in this browser) or the callback form (none): both post themselves.
+      const form = /<form[^>]* method="post" action="([^"]+)">\s*<input type="hidden" name="xsrf" value="([^"]+)"\/>/.exec(page);
       if (!form) throw new Error(`no logout form on the stand-in's page:\n${page.slice(0, 500)}`);
       return location(await go(new URL(form[1]!, endSessionUrl).href, { method: 'POST', form: { xsrf: form[2]!, logout: 'yes' } }), endSessionUrl);
     },
