@@ -25,7 +25,7 @@ export const INTERNAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   issuer_email_confirmations: ['keyHash'],
   login_links: ['tokenHash'],
   setup_links: ['tokenHash'],
-  connections: ['state', 'nonce', 'codeHash', 'accessTokenHash'],
+  connections: ['state', 'nonce', 'codeHash', 'accessTokenHash', 'sessionHash', 'logoutState'],
 };
 
 /**

@@ -82,6 +82,26 @@ export interface Config {
     /** A session of the espace aidant and référent ends this long after the login, whatever the activity. */
     sessionMaxAgeMs: number;
   };
+  franceconnect: {
+    /**
+     * FranceConnect v2's issuer (its discovery is <issuer>/.well-known/openid-configuration). Unset, npm start
+     * and the tests start the local stand-in (infra/franceconnect-stand-in.ts) and this is its issuer.
+     */
+    issuer: string;
+    /** Whether the issuer is the local stand-in's (FRANCECONNECT_ISSUER unset): npm start starts it. */
+    standIn: boolean;
+    standInPort: number;
+    clientId: string;
+    clientSecret: string;
+    /** Where FranceConnect sends the browser back (registered at FranceConnect, byte for byte). */
+    callbackUrl: string;
+    /** Where FranceConnect's end-session sends the browser back (registered at FranceConnect). */
+    postLogoutUrl: string;
+    /** How FranceConnect signs id_tokens and userinfo for this service (chosen at registration). */
+    signingAlg: 'RS256' | 'ES256';
+    /** An identification (state, nonce) must come back within this delay (FC_CONNECTION_AGE). */
+    connectionAgeMs: number;
+  };
   operations: {
     /** The technical team, told of e-mails stuck in the outbox. */
     alertEmail: string;
@@ -102,6 +122,9 @@ type Env = Record<string, string | undefined>;
 const DEV_SESSION_SECRET = 'dev-only-session-secret-change-me-in-production';
 /** Seals the secrets of development and test databases only; production must set its own. */
 const DEV_SECRETS_KEY = '6465762d6f6e6c792d736563726574732d6b65792d6e6f742d666f722d707264'; // "dev-only-secrets-key-not-for-prd"
+/** The client registered at the local FranceConnect stand-in; production must use its own (and refuses this secret). */
+export const DEV_FRANCECONNECT_CLIENT_ID = 'aidants-connect-local';
+export const DEV_FRANCECONNECT_SECRET = 'stand-in-franceconnect-demo-secret-not-for-production';
 
 /** Reads and validates the configuration; throws ConfigError listing every bad variable at once. */
 export function loadConfig(env: Env = process.env): Config {
@@ -230,6 +253,24 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('HABILITATION_CHANGES_REMINDER_BEFORE: must be shorter than HABILITATION_CHANGES_CLOSE_DELAY');
   }
 
+  // FranceConnect: the local stand-in unless FRANCECONNECT_ISSUER names a real one (production must).
+  const standInPort = port('FRANCECONNECT_STAND_IN_PORT', 8090);
+  const fcIssuer = url('FRANCECONNECT_ISSUER', ['http:', 'https:']);
+  const fcClientId = read('FRANCECONNECT_CLIENT_ID') ?? (nodeEnv === 'production' ? undefined : DEV_FRANCECONNECT_CLIENT_ID);
+  const fcSecret = read('FRANCECONNECT_CLIENT_SECRET') ?? (nodeEnv === 'production' ? undefined : DEV_FRANCECONNECT_SECRET);
+  if (nodeEnv === 'production') {
+    if (read('FRANCECONNECT_ISSUER') === undefined) problems.push('FRANCECONNECT_ISSUER: required in production (the local FranceConnect stand-in is for development), e.g. https://fcp-low.integ01.dev-franceconnect.fr/api/v2');
+    else if (fcIssuer?.startsWith('http:')) problems.push('FRANCECONNECT_ISSUER: must use https: in production');
+    if (fcClientId === undefined) problems.push('FRANCECONNECT_CLIENT_ID: required in production (the client id FranceConnect gave the service)');
+    if (fcSecret === undefined) problems.push('FRANCECONNECT_CLIENT_SECRET: required in production (the client secret FranceConnect gave the service)');
+    else if (fcSecret === DEV_FRANCECONNECT_SECRET) problems.push('FRANCECONNECT_CLIENT_SECRET: the local stand-in\'s demo secret cannot be used in production');
+  }
+  const fcCallbackUrl = url('FRANCECONNECT_CALLBACK_URL', ['http:', 'https:'], `${publicUrl}/espace-aidant/franceconnect/retour`) ?? `${publicUrl}/espace-aidant/franceconnect/retour`;
+  const fcPostLogoutUrl = url('FRANCECONNECT_POST_LOGOUT_URL', ['http:', 'https:'], `${publicUrl}/espace-aidant/franceconnect/deconnexion`) ?? `${publicUrl}/espace-aidant/franceconnect/deconnexion`;
+  for (const [name, value] of [['FRANCECONNECT_CALLBACK_URL', fcCallbackUrl], ['FRANCECONNECT_POST_LOGOUT_URL', fcPostLogoutUrl]] as const) {
+    if (URL.canParse(value) && new URL(value).origin !== new URL(publicUrl).origin) problems.push(`${name}: must be on PUBLIC_URL's origin (${new URL(publicUrl).origin}): the browser comes back to this service (got "${value}")`);
+  }
+
   const config: Config = {
     nodeEnv,
     logLevel: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'], nodeEnv === 'test' ? 'warn' : 'info'),
@@ -271,6 +312,17 @@ export function loadConfig(env: Env = process.env): Config {
       activityCheckAfterMs: duration('ACTIVITY_CHECK_AFTER', '15 minutes'),
       sessionMaxAgeMs: duration('ESPACE_SESSION_MAX_AGE', '24 hours'),
     },
+    franceconnect: {
+      issuer: fcIssuer ?? `http://localhost:${standInPort}/api/v2`,
+      standIn: fcIssuer === undefined,
+      standInPort,
+      clientId: fcClientId ?? '',
+      clientSecret: fcSecret ?? '',
+      callbackUrl: fcCallbackUrl,
+      postLogoutUrl: fcPostLogoutUrl,
+      signingAlg: oneOf('FRANCECONNECT_SIGNING_ALG', ['RS256', 'ES256'], 'RS256'),
+      connectionAgeMs: duration('FC_CONNECTION_AGE', '5 minutes'),
+    },
     operations: {
       alertEmail: email('ALERT_EMAIL', 'tech@aidantsconnect.beta.gouv.fr'),
       stuckEmailAfterMs: duration('STUCK_EMAIL_ALERT_AFTER', '1 hour'),
@@ -308,4 +360,6 @@ export const CONFIG_VARIABLES = [
   'TRAINING_REGISTRATION_URL',
   'LOGIN_LINK_TTL', 'SETUP_LINK_TTL', 'ACTIVITY_CHECK_AFTER', 'ESPACE_SESSION_MAX_AGE',
   'TRUST_PROXY', 'POST_RATE_LIMIT', 'POST_RATE_WINDOW',
+  'FRANCECONNECT_ISSUER', 'FRANCECONNECT_CLIENT_ID', 'FRANCECONNECT_CLIENT_SECRET', 'FRANCECONNECT_CALLBACK_URL',
+  'FRANCECONNECT_POST_LOGOUT_URL', 'FRANCECONNECT_SIGNING_ALG', 'FRANCECONNECT_STAND_IN_PORT', 'FC_CONNECTION_AGE',
 ] as const;

@@ -1,5 +1,6 @@
 // A throwaway stack for tests and benchmarks: a new PostgreSQL database (embedded cluster in a temporary
-// folder, or a new database on an existing server), migrated; a Temporal dev server in memory; a mail sink.
+// folder, or a new database on an existing server), migrated; a Temporal dev server in memory; a mail sink;
+// the local FranceConnect stand-in, with the client of the development configuration registered.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import net from 'node:net';
@@ -7,7 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createSequelize } from '../db/sequelize.js';
 import { migrate } from '../db/migrate.js';
+import { loadConfig } from '../config/index.js';
 import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from './embedded-postgres.js';
+import { startFranceConnectStandIn, type FranceConnectStandIn, type StandInClient } from './franceconnect-stand-in.js';
 import { startMailSink, type MailSink } from './mail-sink.js';
 import { ensureTemporalCli } from './provision.js';
 import { startTemporalDevServer } from './temporal-dev-server.js';
@@ -16,7 +19,14 @@ export interface ThrowawayStack {
   databaseUrl: string;
   temporalAddress: string;
   mailSink: MailSink;
+  franceconnect: FranceConnectStandIn;
   stop(): Promise<void>;
+}
+
+/** The client the development configuration (PUBLIC_URL http://localhost:3000) presents to FranceConnect. */
+export function developmentFranceConnectClient(): StandInClient {
+  const { franceconnect } = loadConfig({ NODE_ENV: 'test', PUBLIC_URL: 'http://localhost:3000' });
+  return { clientId: franceconnect.clientId, clientSecret: franceconnect.clientSecret, redirectUri: franceconnect.callbackUrl, postLogoutRedirectUri: franceconnect.postLogoutUrl };
 }
 
 export async function freePort(): Promise<number> {
@@ -57,7 +67,9 @@ export async function startThrowawayStack(options: { existingServerUrl?: string 
     cleanups.push(temporal.stop);
     const mailSink = await startMailSink({ smtpPort: 0, webPort: 0 });
     cleanups.push(mailSink.stop);
-    return { databaseUrl, temporalAddress: temporal.address, mailSink, stop };
+    const franceconnect = await startFranceConnectStandIn({ port: 0, client: developmentFranceConnectClient() });
+    cleanups.push(franceconnect.stop);
+    return { databaseUrl, temporalAddress: temporal.address, mailSink, franceconnect, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -14,6 +14,7 @@ import * as cardStock from './0014-card-stock.js';
 import * as referent from './0015-referent.js';
 import * as trainingSessions from './0016-training-sessions.js';
 import * as setupLinks from './0017-setup-links.js';
+import * as franceconnectClient from './0018-franceconnect-client.js';
 import * as mandats from './0019-mandats.js';
 
 export const MIGRATIONS = [
@@ -31,5 +32,6 @@ export const MIGRATIONS = [
   { name: '0015-referent', ...referent },
   { name: '0016-training-sessions', ...trainingSessions },
   { name: '0017-setup-links', ...setupLinks },
+  { name: '0018-franceconnect-client', ...franceconnectClient },
   { name: '0019-mandats', ...mandats },
 ];

@@ -1,8 +1,8 @@
 // `npm start`: brings up the whole service on embedded defaults — PostgreSQL (embedded), the Temporal dev
-// server (built on first run), the mail sink — then migrates, seeds demo data, starts the worker and the web
+// server (built on first run), the mail sink, the local FranceConnect stand-in — then migrates, seeds demo data, starts the worker and the web
 // server, and prints every URL. PostgreSQL, Temporal, the worker and the web server are watched and restarted
 // when they die (a few times, then everything stops with a message). Ctrl-C stops everything it started:
-// web server, worker, Temporal, mail sink, PostgreSQL, in that order.
+// web server, worker, Temporal, FranceConnect stand-in, mail sink, PostgreSQL, in that order.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { loadConfigOrExit, PROJECT_ROOT } from '../config/index.js';
 import { createSequelize } from '../db/sequelize.js';
 import { migrate } from '../db/migrate.js';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
+import { startFranceConnectStandIn, TEST_IDENTITIES } from '../infra/franceconnect-stand-in.js';
 import { startMailSink } from '../infra/mail-sink.js';
 import { ensureTemporalCli, explainFailure } from '../infra/provision.js';
 import { supervise, type Exit, type RunningService, type SupervisedService } from '../infra/supervisor.js';
@@ -32,7 +33,7 @@ if (holder > 0 && holder !== process.pid && existsSync(`/proc/${holder}`) && rea
 }
 
 /** What was started, stopped in this order (the documented one: users of a service stop before it). */
-const STOP_ORDER = ['the web server', 'the worker', 'the Temporal dev server', 'the mail sink', 'PostgreSQL'] as const;
+const STOP_ORDER = ['the web server', 'the worker', 'the Temporal dev server', 'the FranceConnect stand-in', 'the mail sink', 'PostgreSQL'] as const;
 type Part = (typeof STOP_ORDER)[number];
 const running = new Map<Part, { stop(): Promise<void> }>();
 
@@ -121,6 +122,21 @@ try {
     mailUi = sink.webUrl;
   }
 
+  // FranceConnect: the local stand-in (the person picks a test identity) unless FRANCECONNECT_ISSUER is set.
+  let franceconnectUi = `${config.franceconnect.issuer} (FRANCECONNECT_ISSUER)`;
+  if (config.franceconnect.standIn) {
+    const { franceconnect } = config;
+    say(`Starting the local FranceConnect stand-in (port ${franceconnect.standInPort})…`);
+    const standIn = await startFranceConnectStandIn({
+      port: franceconnect.standInPort,
+      client: { clientId: franceconnect.clientId, clientSecret: franceconnect.clientSecret, redirectUri: franceconnect.callbackUrl, postLogoutRedirectUri: franceconnect.postLogoutUrl },
+    }).catch((error: Error) => {
+      throw new Error(`The local FranceConnect stand-in could not start on port ${franceconnect.standInPort} (${error.message}): free the port or set FRANCECONNECT_STAND_IN_PORT.`);
+    });
+    running.set('the FranceConnect stand-in', standIn);
+    franceconnectUi = `${standIn.issuer}  (local stand-in: ${TEST_IDENTITIES.length} test identities to pick from)`;
+  }
+
   say('Applying database migrations and demo data…');
   const sequelize = createSequelize(databaseUrl!, { poolMax: 2 });
   const applied = await migrate(sequelize);
@@ -153,6 +169,8 @@ Aidants Connect is running (healthy after ${((Date.now() - started) / 1000).toFi
       6-digit codes      ${config.http.devTools ? `${base}/dev/codes` : 'npm run demo:card-code'}  (also demo card codes)
   Temporal UI        ${temporalUi}
   Mail sink          ${mailUi}
+  FranceConnect      ${franceconnectUi}${config.http.devTools ? `
+      try it (logged in as an aidant) ${base}/espace-aidant/franceconnect/essai` : ''}
   Health             ${base}/health
 
 Press Ctrl-C to stop everything.

@@ -52,9 +52,26 @@ describe('configuration', () => {
     const config = loadConfig({
       NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), SECRETS_KEY: 'c'.repeat(64), DATABASE_URL: 'postgres://u:p@db:5432/ac',
       TEMPORAL_ADDRESS: 'temporal:7233', SMTP_URL: 'smtp://mail:25', PUBLIC_URL: 'https://aidantsconnect.beta.gouv.fr/',
+      FRANCECONNECT_ISSUER: 'https://fcp-low.integ01.dev-franceconnect.fr/api/v2', FRANCECONNECT_CLIENT_ID: 'ac', FRANCECONNECT_CLIENT_SECRET: 'f'.repeat(64),
     });
     expect(config.http.devTools).toBe(false);
     expect(config.http.publicUrl).toBe('https://aidantsconnect.beta.gouv.fr');
+  });
+
+  it('uses the local FranceConnect stand-in in development; production must name a real one, its client and secret', () => {
+    const development = loadConfig({ PUBLIC_URL: 'http://localhost:4000' }).franceconnect;
+    expect(development).toMatchObject({
+      issuer: 'http://localhost:8090/api/v2', standIn: true, clientId: 'aidants-connect-local', signingAlg: 'RS256', connectionAgeMs: 5 * 60_000,
+      callbackUrl: 'http://localhost:4000/espace-aidant/franceconnect/retour', postLogoutUrl: 'http://localhost:4000/espace-aidant/franceconnect/deconnexion',
+    });
+    expect(loadConfig({ FRANCECONNECT_STAND_IN_PORT: '9999', FC_CONNECTION_AGE: '2 minutes' }).franceconnect).toMatchObject({ issuer: 'http://localhost:9999/api/v2', connectionAgeMs: 120_000 });
+    expect(loadConfig({ FRANCECONNECT_ISSUER: 'https://fc.example/api/v2' }).franceconnect).toMatchObject({ issuer: 'https://fc.example/api/v2', standIn: false });
+    const production = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), SECRETS_KEY: 'c'.repeat(64), DATABASE_URL: 'postgres://u:p@db:5432/ac', TEMPORAL_ADDRESS: 'temporal:7233', SMTP_URL: 'smtp://mail:25' };
+    expect(problemsOf(production).map((p) => p.split(':')[0])).toEqual(['FRANCECONNECT_ISSUER', 'FRANCECONNECT_CLIENT_ID', 'FRANCECONNECT_CLIENT_SECRET']);
+    expect(problemsOf({ ...production, FRANCECONNECT_ISSUER: 'http://fc.example/api/v2', FRANCECONNECT_CLIENT_ID: 'ac', FRANCECONNECT_CLIENT_SECRET: 'stand-in-franceconnect-demo-secret-not-for-production' }))
+      .toEqual(['FRANCECONNECT_ISSUER: must use https: in production', 'FRANCECONNECT_CLIENT_SECRET: the local stand-in\'s demo secret cannot be used in production']);
+    expect(problemsOf({ FRANCECONNECT_ISSUER: 'fc', FRANCECONNECT_SIGNING_ALG: 'HS256', FRANCECONNECT_CALLBACK_URL: 'https://elsewhere.example/retour' }).map((p) => p.split(':')[0]).sort())
+      .toEqual(['FRANCECONNECT_CALLBACK_URL', 'FRANCECONNECT_ISSUER', 'FRANCECONNECT_SIGNING_ALG']);
   });
 
   it('trusts no proxy unless TRUST_PROXY says which, in the forms express accepts', () => {

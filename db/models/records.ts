@@ -96,6 +96,12 @@ export class Connection extends Model<InferAttributes<Connection>, InferCreation
   declare expiresAt: Date;
   declare complete: CreationOptional<boolean>;
   declare createdAt: CreationOptional<Date>;
+  // The usager's FranceConnect identification (migration 0018).
+  declare returnTo: CreationOptional<string | null>;
+  declare sessionHash: CreationOptional<string | null>;
+  declare stateUsedAt: CreationOptional<Date | null>;
+  declare identifiedAt: CreationOptional<Date | null>;
+  declare logoutState: CreationOptional<string | null>;
 
   static initModel(sequelize: Sequelize): void {
     Connection.init(
@@ -105,7 +111,7 @@ export class Connection extends Model<InferAttributes<Connection>, InferCreation
         demarches: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: true }, duration: text(), demarche: text(),
         autorisationId: ref('autorisations'), requestedScope: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: true },
         codeHash: text(), codeUsedAt: date(), accessTokenHash: text(), expiresAt: date(false), complete: bool(),
-        createdAt: createdAt(),
+        createdAt: createdAt(), returnTo: text(), sessionHash: text(), stateUsedAt: date(), identifiedAt: date(), logoutState: text(),
       },
       { sequelize, tableName: 'connections' },
     );

@@ -12,6 +12,7 @@ import { createCardCodes, type CardCodes } from '../../services/card-codes.js';
 import { createSecretBox, type SecretBox } from '../../services/secret-box.js';
 import { aidantRouter } from './aidant-router.js';
 import { cardRouter } from './card-router.js';
+import { franceconnectRouter } from './franceconnect-router.js';
 import { loginRouter } from './login-router.js';
 import { referentRouter } from './referent-router.js';
 import { setupRouter } from './setup-router.js';
@@ -43,6 +44,7 @@ export function espaceRouter(deps: AppDeps): Router {
   router.use(setupRouter(espace));
   router.use('/espace-aidant', requireLogin, aidantRouter(espace));
   router.use('/espace-aidant/usagers', requireLogin, requireAidant, requireRecentActivity({ sequelize: deps.sequelize, afterMs: deps.config.espace.activityCheckAfterMs }), usagersRouter(espace));
+  router.use('/espace-aidant', franceconnectRouter(espace)); // /franceconnect: the usager's identification
   router.use('/espace-referent', requireLogin, requireReferent, requireRecentActivity({ sequelize: deps.sequelize, afterMs: deps.config.espace.activityCheckAfterMs }));
   router.use('/espace-referent', referentRouter(espace), cardRouter(espace));
   router.use('/espace-referent', trainingRouter(espace)); // /formations: training registrations

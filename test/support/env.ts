@@ -15,6 +15,8 @@ export const testEnv = {
   get temporalAddress() { return required('TEST_TEMPORAL_ADDRESS'); },
   get smtpUrl() { return required('TEST_SMTP_URL'); },
   get mailApi() { return required('TEST_MAIL_API'); },
+  /** The local FranceConnect stand-in of the test stack (the client of testConfig() is registered there). */
+  get franceconnectIssuer() { return required('TEST_FRANCECONNECT_ISSUER'); },
   get timeSkippingServer() { return required('TEST_TIME_SKIPPING_SERVER'); },
   /** The development SECRETS_KEY, as the test configuration has it. */
   get secretsKey() { return testConfig().secrets.key; },
@@ -23,7 +25,7 @@ export const testEnv = {
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test', DATABASE_URL: testEnv.databaseUrl, TEMPORAL_ADDRESS: testEnv.temporalAddress, SMTP_URL: testEnv.smtpUrl,
-    PUBLIC_URL: 'http://localhost:3000', DEV_TOOLS: 'true', ...overrides,
+    PUBLIC_URL: 'http://localhost:3000', DEV_TOOLS: 'true', FRANCECONNECT_ISSUER: testEnv.franceconnectIssuer, ...overrides,
   });
 }
 

@@ -14,6 +14,7 @@ export async function startTestStack(): Promise<void> {
   process.env.TEST_TEMPORAL_ADDRESS = stack.temporalAddress;
   process.env.TEST_SMTP_URL = stack.mailSink.smtpUrl;
   process.env.TEST_MAIL_API = `${stack.mailSink.webUrl}/api/messages`;
+  process.env.TEST_FRANCECONNECT_ISSUER = stack.franceconnect.issuer;
   process.env.TEST_TIME_SKIPPING_SERVER = await ensureTimeSkippingServer();
 }
 
