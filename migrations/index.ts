@@ -14,6 +14,7 @@ import * as cardStock from './0014-card-stock.js';
 import * as referent from './0015-referent.js';
 import * as trainingSessions from './0016-training-sessions.js';
 import * as setupLinks from './0017-setup-links.js';
+import * as mandatReminders from './0020-mandat-reminders.js';
 
 export const MIGRATIONS = [
   { name: '0001-domain', ...domain },
@@ -30,4 +31,5 @@ export const MIGRATIONS = [
   { name: '0015-referent', ...referent },
   { name: '0016-training-sessions', ...trainingSessions },
   { name: '0017-setup-links', ...setupLinks },
+  { name: '0020-mandat-reminders', ...mandatReminders },
 ];
