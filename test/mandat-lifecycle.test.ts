@@ -39,9 +39,9 @@ async function mandatOf(organisation: Organisation, aidantId: string, duration: 
   return mandat;
 }
 
-async function start(mandatId: string, policy: MandatPolicy = DEFAULT_MANDAT_POLICY): Promise<WorkflowHandle<typeof mandatWorkflow>> {
+async function start(mandatId: string, policy: MandatPolicy = DEFAULT_MANDAT_POLICY, taskQueue = stack.worker.taskQueue): Promise<WorkflowHandle<typeof mandatWorkflow>> {
   const handle = await stack.env.client.workflow.start<typeof mandatWorkflow>('mandatWorkflow', {
-    workflowId: workflowIdForMandat(mandatId), taskQueue: stack.worker.taskQueue, args: [{ mandatId, policy }],
+    workflowId: workflowIdForMandat(mandatId), taskQueue, args: [{ mandatId, policy }],
   });
   await workflowHistorySettled(handle);
   return handle;
@@ -218,7 +218,7 @@ describe('mandat lifecycle (time skipping)', () => {
     const wholeHandle = await start(whole.id);
     await expect(doors.revokeAutorisation(whole.id, 'argent', aidant.user.id)).rejects.toThrow(MANDAT_REFUSALS.unknownDemarche);
     await expect(doors.revokeAutorisation(whole.id, 'n’importe quoi', aidant.user.id)).rejects.toThrow(MANDAT_REFUSALS.unknownDemarche);
-    await expect(wholeHandle.executeUpdate(revokeAutorisationUpdate, { args: [{ demarche: 'famille', actorId: '' }] })).rejects.toThrow(MANDAT_REFUSALS.actor);
+    await expect(wholeHandle.executeUpdate(revokeAutorisationUpdate, { args: [{ demarche: 'famille', actorId: '' }] })).rejects.toMatchObject({ cause: { message: MANDAT_REFUSALS.actor } });
     expect(await doors.revokeMandat(whole.id, aidant.user.id)).toBe('revoked');
     expect(await journalCount('cancel_autorisation', whole.id)).toBe(3);
     expect(await JournalEntry.findOne({ where: { action: 'cancel_mandat', mandatId: whole.id } })).toMatchObject({ actorId: aidant.user.id, organisationId: structure.id, demarches: ['famille', 'logement', 'travail'] });
@@ -260,23 +260,25 @@ describe('mandat lifecycle (time skipping)', () => {
     expect(await journalCount('expire_mandat', mandat.id)).toBe(1);
   });
 
-  // Last: it stops the stack's worker.
   it('sends the reminder once when the worker restarts between the record and the send, and a late wake-up sends nothing again', async () => {
+    // A worker of its own, without sticky cache: the test server does not move a workflow off a stopped worker's sticky queue.
+    const options = { sequelize: stack.sequelize, connection: stack.env.nativeConnection, maxCachedWorkflows: 0 };
+    const first = await startTestWorker(options);
     const structure = await createStructure();
     const aidant = await createPerson(structure, { card: null });
     const signedAt = await now();
     const handles = [
-      await start((await mandatOf(structure, aidant.user.id, 'SEMESTER', { givenName: 'Fanny', createdAt: signedAt })).id),
-      await start((await mandatOf(structure, aidant.user.id, 'SEMESTER', { givenName: 'Gilles', createdAt: signedAt })).id),
+      await start((await mandatOf(structure, aidant.user.id, 'SEMESTER', { givenName: 'Fanny', createdAt: signedAt })).id, DEFAULT_MANDAT_POLICY, first.taskQueue),
+      await start((await mandatOf(structure, aidant.user.id, 'SEMESTER', { givenName: 'Gilles', createdAt: signedAt })).id, DEFAULT_MANDAT_POLICY, first.taskQueue),
     ];
-    const due = await reminderOf(handles[0], 7);
+    const due = await reminderOf(handles[0], 30);
     await skipTo(due.at + 60_000, handles); // recorded, the digest settling
     const rows = await stack.sequelize.query<{ batch: string | null; reminded_at: Date | null }>('SELECT batch, reminded_at FROM mandat_reminders WHERE organisation_id = $1', { bind: [structure.id], type: QueryTypes.SELECT });
     expect(rows).toEqual([{ batch: null, reminded_at: null }, { batch: null, reminded_at: null }]);
     expect(await reminders(aidant.user.email)).toHaveLength(0);
 
-    await stack.worker.stop();
-    const restarted = await startTestWorker({ sequelize: stack.sequelize, connection: stack.env.nativeConnection, taskQueue: stack.worker.taskQueue });
+    await first.stop();
+    const restarted = await startTestWorker({ ...options, taskQueue: first.taskQueue });
     try {
       expect(await digestOf(structure.id, due.day)).toBe(2);
       const mails = await reminders(aidant.user.email);
@@ -286,13 +288,13 @@ describe('mandat lifecycle (time skipping)', () => {
 
       // The mandat's activity retried (a lost answer) wakes the digest again: a new run finds nothing to send.
       await stack.env.client.workflow.signalWithStart('mandatReminderDigestWorkflow', {
-        workflowId: workflowIdForReminderDigest(structure.id, due.day), taskQueue: stack.worker.taskQueue,
+        workflowId: workflowIdForReminderDigest(structure.id, due.day), taskQueue: first.taskQueue,
         args: [{ organisationId: structure.id, day: due.day, settleMs: DEFAULT_MANDAT_POLICY.digestSettleMs }], signal: mandatDueSignal, signalArgs: [],
       });
       expect(await digestOf(structure.id, due.day)).toBe(0);
       expect(await reminders(aidant.user.email)).toHaveLength(1);
     } finally {
-      await restarted.stop(); // the last test of the file: no worker is needed after it
+      await restarted.stop();
     }
   });
 });

@@ -38,7 +38,8 @@ export async function mandatWorkflow(input: MandatInput): Promise<MandatPhase> {
   const { workflowId } = workflowInfo();
   const maxHistoryEvents = policy.maxHistoryEvents ?? DEFAULT_MANDAT_POLICY.maxHistoryEvents!;
 
-  let mandat: MandatSnapshot = await acts.getMandatSnapshot({ mandatId });
+  // A continued run gets the mandat from the previous one: its handlers are then set before anything is awaited.
+  let mandat: MandatSnapshot = input.snapshot ?? await acts.getMandatSnapshot({ mandatId });
   const state = { busy: false, closed: false };
   const reminders = mandatReminders(Date.parse(mandat.expiresAt), mandat.duration, policy);
   const phase = (): MandatPhase => (state.closed ? 'closed' : mandat.status);
@@ -99,7 +100,7 @@ export async function mandatWorkflow(input: MandatInput): Promise<MandatPhase> {
       if (Date.now() >= at) return false;
       if (historyTooLong()) {
         await condition(allHandlersFinished);
-        await continueAsNew<typeof mandatWorkflow>(input);
+        await continueAsNew<typeof mandatWorkflow>({ mandatId, policy, snapshot: mandat });
       }
     }
   }

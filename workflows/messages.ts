@@ -4,7 +4,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   CancelOnboardingInput, ComiteDecision, OnboardingPolicy, OnboardingStatus, RequestStatus, ShipmentStatus,
 } from '../domain/habilitation.js';
-import type { DemarcheState, MandatPhase, MandatPolicy } from '../domain/mandat-lifecycle.js';
+import type { DemarcheState, MandatPhase, MandatPolicy, MandatSnapshot } from '../domain/mandat-lifecycle.js';
 
 export interface ComiteDecisionInput {
   decision: ComiteDecision;
@@ -73,6 +73,8 @@ export const cardValidatedUpdate = defineUpdate<OnboardingStatus, [{ cardId: str
 export interface MandatInput {
   mandatId: string;
   policy: MandatPolicy;
+  /** Given by a run that continued as new (its view of the mandat); a first run reads the database. */
+  snapshot?: MandatSnapshot;
 }
 
 /** What a mandat's lifecycle shows: its phase, démarches, dates, and when each reminder falls due. */
