@@ -42,7 +42,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createHabilitationActivities(deps),
     ...createOnboardingActivities(deps),
     ...createHousekeepingActivities(deps, outbox),
-    ...createMandatActivities(deps),
+    ...createMandatActivities(deps, outbox),
 
     /**
      * Sends an e-mail once per idempotency key: renders and stores a request first, or delivers an e-mail

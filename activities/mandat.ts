@@ -2,21 +2,21 @@
 // journaled under an idempotency key derived from the workflow and the step: a retried activity changes
 // nothing twice. Instants (`at`) come from the workflow's clock, so that the database and the lifecycle agree
 // on what is expired (and a time-skipping test moves both). A domain refusal fails at once (refusal()).
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { Autorisation, JournalEntry, Mandat } from '../db/models/index.js';
 import { InvalidTransitionError, NotFoundError } from '../domain/errors.js';
 import { revocationError, workflowIdForReminderDigest, type MandatSnapshot } from '../domain/mandat-lifecycle.js';
 import { appendJournal } from '../services/journal.js';
+import { EmailNotDeliverableError, sendEmailOnce, type OutboxDeps, type SendOutcome } from '../services/outbox.js';
 import { mandatDueSignal, type MandatReminderDigestInput } from '../workflows/messages.js';
 import { refusal } from './onboarding.js';
 
-export interface ReminderDigest {
-  structureName: string;
-  /** Only what the reference e-mail shows: the usager's name, the expiry and the number of démarches in force. */
-  mandats: { usagerName: string; expiresAt: string; autorisations: number }[];
+/** A claimed batch as the digest workflow sees it: counts and ids only (no personal data in its history). */
+export interface ReminderBatch {
+  mandats: number;
   /** The structure's active aidants who can create mandats, read now. */
-  recipients: { userId: string; name: string; email: string }[];
+  recipientIds: string[];
 }
 
 const notFound = () => refusal(new NotFoundError('Ce mandat est introuvable.'));
@@ -32,7 +32,7 @@ async function snapshotOf(mandat: Mandat, transaction?: Transaction): Promise<Ma
 
 const journaled = async (key: string, transaction: Transaction) => (await JournalEntry.count({ where: { idempotencyKey: key }, transaction })) > 0;
 
-export function createMandatActivities(deps: { sequelize: Sequelize }) {
+export function createMandatActivities(deps: { sequelize: Sequelize }, outbox: OutboxDeps) {
   /** Locks the mandat for the transaction's length: its workflow's steps and updates never interleave. */
   async function locked(mandatId: string, transaction: Transaction): Promise<Mandat> {
     const mandat = await Mandat.findByPk(mandatId, { transaction, lock: transaction.LOCK.UPDATE });
@@ -50,6 +50,16 @@ export function createMandatActivities(deps: { sequelize: Sequelize }) {
       autorisationId: autorisation.id, demarches: [autorisation.demarche], details: inForce === 0 ? { mandatRevoked: true } : {},
       idempotencyKey: `${input.workflowId}/cancel-autorisation/${autorisation.demarche}`,
     }, transaction);
+  }
+
+  /** The structure's active aidants who can create mandats (active account and membership). */
+  async function recipientsOf(organisationId: string, transaction?: Transaction) {
+    return deps.sequelize.query<{ id: string; first_name: string; last_name: string; email: string }>(`
+      SELECT u.id, u.first_name, u.last_name, u.email
+      FROM organisation_memberships om JOIN users u ON u.id = om.user_id
+      WHERE om.organisation_id = $1 AND om.is_active AND om.can_create_mandats AND u.is_active
+      ORDER BY u.last_name, u.first_name, u.id`,
+    { bind: [organisationId], transaction, type: QueryTypes.SELECT });
   }
 
   return {
@@ -133,9 +143,9 @@ export function createMandatActivities(deps: { sequelize: Sequelize }) {
 
     /**
      * Claims into `batch` every reminder of the structure's day not claimed yet whose mandat is still in force,
-     * and returns the batch's content with the recipients. Repeated with the same batch, returns the same.
+     * and answers how many mandats the batch holds and whom to tell. Repeated with the same batch, answers the same.
      */
-    async claimMandatReminders(input: { organisationId: string; day: string; batch: string; at: string }): Promise<ReminderDigest> {
+    async claimMandatReminders(input: { organisationId: string; day: string; batch: string; at: string }): Promise<ReminderBatch> {
       return deps.sequelize.transaction(async (t) => {
         await deps.sequelize.query(`
           UPDATE mandat_reminders r SET batch = $3
@@ -144,26 +154,40 @@ export function createMandatActivities(deps: { sequelize: Sequelize }) {
             AND m.status = 'active' AND m.expires_at > $4
             AND EXISTS (SELECT 1 FROM autorisations a WHERE a.mandat_id = m.id AND a.revoked_at IS NULL)`,
         { bind: [input.organisationId, input.day, input.batch, input.at], transaction: t });
-        const mandats = await deps.sequelize.query<{ given_name: string; family_name: string; expires_at: Date; autorisations: number }>(`
-          SELECT u.given_name, u.family_name, m.expires_at,
-                 (SELECT count(*)::int FROM autorisations a WHERE a.mandat_id = m.id AND a.revoked_at IS NULL) AS autorisations
-          FROM (SELECT DISTINCT mandat_id FROM mandat_reminders WHERE batch = $1) r
-          JOIN mandats m ON m.id = r.mandat_id JOIN usagers u ON u.id = m.usager_id
-          ORDER BY m.expires_at, u.family_name, u.given_name, m.id`,
-        { bind: [input.batch], transaction: t, type: QueryTypes.SELECT });
-        const recipients = await deps.sequelize.query<{ id: string; first_name: string; last_name: string; email: string }>(`
-          SELECT u.id, u.first_name, u.last_name, u.email
-          FROM organisation_memberships om JOIN users u ON u.id = om.user_id
-          WHERE om.organisation_id = $1 AND om.is_active AND om.can_create_mandats AND u.is_active
-          ORDER BY u.last_name, u.first_name, u.id`,
-        { bind: [input.organisationId], transaction: t, type: QueryTypes.SELECT });
-        const [structure] = await deps.sequelize.query<{ name: string }>('SELECT name FROM organisations WHERE id = $1', { bind: [input.organisationId], transaction: t, type: QueryTypes.SELECT });
-        return {
-          structureName: structure?.name ?? '',
-          mandats: mandats.map((m) => ({ usagerName: `${m.given_name} ${m.family_name}`.trim(), expiresAt: new Date(m.expires_at).toISOString(), autorisations: m.autorisations })),
-          recipients: recipients.map((r) => ({ userId: r.id, name: `${r.first_name} ${r.last_name}`.trim(), email: r.email })),
-        };
+        const [{ count }] = await deps.sequelize.query<{ count: number }>('SELECT count(DISTINCT mandat_id)::int AS count FROM mandat_reminders WHERE batch = $1', {
+          bind: [input.batch], transaction: t, type: QueryTypes.SELECT,
+        });
+        return { mandats: count, recipientIds: (await recipientsOf(input.organisationId, t)).map((r) => r.id) };
       });
+    },
+
+    /**
+     * E-mails a claimed batch to one recipient, once (outbox key: batch and recipient), read from the database
+     * here so that no usager's name enters a workflow history. A recipient no longer entitled is skipped.
+     */
+    async sendMandatReminder(input: { organisationId: string; batch: string; recipientId: string }): Promise<SendOutcome | 'skipped'> {
+      const recipient = (await recipientsOf(input.organisationId)).find((r) => r.id === input.recipientId);
+      if (!recipient) return 'skipped';
+      const mandats = await deps.sequelize.query<{ given_name: string; family_name: string; expires_at: Date; autorisations: number }>(`
+        SELECT u.given_name, u.family_name, m.expires_at,
+               (SELECT count(*)::int FROM autorisations a WHERE a.mandat_id = m.id AND a.revoked_at IS NULL) AS autorisations
+        FROM (SELECT DISTINCT mandat_id FROM mandat_reminders WHERE batch = $1) r
+        JOIN mandats m ON m.id = r.mandat_id JOIN usagers u ON u.id = m.usager_id
+        ORDER BY m.expires_at, u.family_name, u.given_name, m.id`,
+      { bind: [input.batch], type: QueryTypes.SELECT });
+      const [structure] = await deps.sequelize.query<{ name: string }>('SELECT name FROM organisations WHERE id = $1', { bind: [input.organisationId], type: QueryTypes.SELECT });
+      try {
+        return await sendEmailOnce(outbox, {
+          idempotencyKey: `${input.batch}/${recipient.id}`, template: 'mandat_expiry_reminder', to: [recipient.email],
+          data: {
+            recipientName: `${recipient.first_name} ${recipient.last_name}`.trim(), structureName: structure?.name ?? '',
+            mandats: mandats.map((m) => ({ usagerName: `${m.given_name} ${m.family_name}`.trim(), expiresAt: new Date(m.expires_at).toISOString(), autorisations: m.autorisations })),
+          },
+        });
+      } catch (error) {
+        if (error instanceof EmailNotDeliverableError) throw ApplicationFailure.create({ type: error.name, message: error.message, nonRetryable: true });
+        throw error;
+      }
     },
 
     /** Marks a batch's reminders sent (its e-mails are in the outbox, each once). */
