@@ -59,13 +59,15 @@ export function parisHourOn(day: string, hour: number): number {
 export interface ReminderDue { offsetDays: number; day: string; at: number }
 
 /**
- * When each reminder of a mandat falls due: at the policy's hour, on the Paris day `offset` days before the
- * expiry. None for the durations without reminders. Latest offset first.
+ * When each reminder of a mandat falls due: at the policy's hour, on the Paris day `offset` calendar days
+ * before the expiry's Paris day. None for the durations without reminders. Earliest reminder first.
  */
 export function mandatReminders(expiresAt: number, duration: MandatDuration, policy: MandatPolicy): ReminderDue[] {
   if (!policy.remindedDurations.includes(duration)) return [];
+  const [y, m, d] = parisDayOf(expiresAt).split('-').map(Number);
   return [...new Set(policy.reminderOffsetsDays)].sort((a, b) => b - a).map((offsetDays) => {
-    const day = parisDayOf(expiresAt - offsetDays * DAY_MS);
+    // Calendar days before the expiry's Paris day (a daylight-saving change in between moves nothing).
+    const day = new Date(Date.UTC(y, m - 1, d - offsetDays)).toISOString().slice(0, 10);
     return { offsetDays, day, at: parisHourOn(day, policy.reminderHourParis) };
   });
 }
