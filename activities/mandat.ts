@@ -8,6 +8,7 @@ import { Autorisation, JournalEntry, Mandat } from '../db/models/index.js';
 import { InvalidTransitionError, NotFoundError } from '../domain/errors.js';
 import { revocationError, workflowIdForReminderDigest, type MandatSnapshot } from '../domain/mandat-lifecycle.js';
 import { appendJournal } from '../services/journal.js';
+import { snapshotOf } from '../services/mandat-snapshot.js';
 import { EmailNotDeliverableError, sendEmailOnce, type OutboxDeps, type SendOutcome } from '../services/outbox.js';
 import { mandatDueSignal, type MandatReminderDigestInput } from '../workflows/messages.js';
 import { refusal } from './onboarding.js';
@@ -20,15 +21,6 @@ export interface ReminderBatch {
 }
 
 const notFound = () => refusal(new NotFoundError('Ce mandat est introuvable.'));
-
-async function snapshotOf(mandat: Mandat, transaction?: Transaction): Promise<MandatSnapshot> {
-  const autorisations = await Autorisation.findAll({ where: { mandatId: mandat.id }, order: [['demarche', 'ASC']], transaction });
-  return {
-    mandatId: mandat.id, organisationId: mandat.organisationId, duration: mandat.duration, status: mandat.status,
-    expiresAt: mandat.expiresAt.toISOString(), revokedAt: mandat.revokedAt?.toISOString() ?? null,
-    demarches: autorisations.map((a) => ({ demarche: a.demarche, revoked: a.revokedAt !== null })),
-  };
-}
 
 const journaled = async (key: string, transaction: Transaction) => (await JournalEntry.count({ where: { idempotencyKey: key }, transaction })) > 0;
 

@@ -14,6 +14,7 @@ import type { mandatWorkflow } from '../workflows/mandat.js';
 import { DEFAULT_MANDAT_POLICY, workflowIdForMandat, type MandatPhase, type MandatPolicy } from '../domain/mandat-lifecycle.js';
 import type { transactionalEmailWorkflow } from '../workflows/transactional-email.js';
 import type { EmailDelivery } from './outbox.js';
+import { loadMandatSnapshot } from './mandat-snapshot.js';
 import {
   decideUpdate, mandatStateQuery, onboardingStatusQuery, requestStateQuery, resubmitSignal, revokeAutorisationUpdate, revokeMandatUpdate,
   type ComiteDecisionInput, type ComiteDecisionResult, type HabilitationRequestPolicy,
@@ -177,11 +178,14 @@ export function createLifecycles(
     },
 
     async startMandat(mandatId) {
+      // Given its snapshot, the workflow answers queries and updates from its first task on.
+      const snapshot = await loadMandatSnapshot(mandatId);
+      if (!snapshot) throw new InvalidTransitionError('Ce mandat est introuvable.');
       try {
         await client.workflow.start<typeof mandatWorkflow>('mandatWorkflow', {
           workflowId: workflowIdForMandat(mandatId),
           taskQueue: options.taskQueue,
-          args: [{ mandatId, policy: options.mandatPolicy ?? DEFAULT_MANDAT_POLICY }],
+          args: [{ mandatId, policy: options.mandatPolicy ?? DEFAULT_MANDAT_POLICY, snapshot }],
           // One lifecycle per mandat, ever: a retried start finds it started and is fine.
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         });

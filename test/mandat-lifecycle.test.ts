@@ -212,13 +212,16 @@ describe('mandat lifecycle (time skipping)', () => {
     expect(await handle.result()).toBe('closed');
   });
 
-  it('revokes a whole mandat at once, and refuses with French messages an unknown démarche, a missing author and an expired mandat', async () => {
+  it('starts through lifecycles.startMandat, revokes a whole mandat at once, and refuses with French messages an unknown démarche, a missing author and an expired mandat', async () => {
     const structure = await createStructure();
     const aidant = await createPerson(structure, { card: null });
     const doors = lifecycles();
 
     const whole = await mandatOf(structure, aidant.user.id, 'SEMESTER', { demarches: ['famille', 'logement', 'travail'] });
-    const wholeHandle = await start(whole.id);
+    // Started through the web layer's door (twice: the second start is a no-op), and asked at once.
+    await doors.startMandat(whole.id);
+    await doors.startMandat(whole.id);
+    const wholeHandle = stack.env.client.workflow.getHandle(workflowIdForMandat(whole.id));
     await expect(doors.revokeAutorisation(whole.id, 'argent', aidant.user.id)).rejects.toThrow(MANDAT_REFUSALS.unknownDemarche);
     await expect(doors.revokeAutorisation(whole.id, 'n’importe quoi', aidant.user.id)).rejects.toThrow(MANDAT_REFUSALS.unknownDemarche);
     await expect(wholeHandle.executeUpdate(revokeAutorisationUpdate, { args: [{ demarche: 'famille', actorId: '' }] })).rejects.toMatchObject({ cause: { message: MANDAT_REFUSALS.actor } });

@@ -38,7 +38,8 @@ export async function mandatWorkflow(input: MandatInput): Promise<MandatPhase> {
   const { workflowId } = workflowInfo();
   const maxHistoryEvents = policy.maxHistoryEvents ?? DEFAULT_MANDAT_POLICY.maxHistoryEvents!;
 
-  // A continued run gets the mandat from the previous one: its handlers are then set before anything is awaited.
+  // Given by the starter or by the run that continued as new, the mandat is known before anything is awaited:
+  // the handlers below answer from the first workflow task.
   let mandat: MandatSnapshot = input.snapshot ?? await acts.getMandatSnapshot({ mandatId });
   const state = { busy: false, closed: false };
   const reminders = mandatReminders(Date.parse(mandat.expiresAt), mandat.duration, policy);

@@ -73,7 +73,7 @@ export const cardValidatedUpdate = defineUpdate<OnboardingStatus, [{ cardId: str
 export interface MandatInput {
   mandatId: string;
   policy: MandatPolicy;
-  /** Given by a run that continued as new (its view of the mandat); a first run reads the database. */
+  /** The mandat as the starter (services/lifecycles.ts) or the run that continued as new saw it; without it, read first. */
   snapshot?: MandatSnapshot;
 }
 
