@@ -10,6 +10,7 @@ import {
 import { DEFAULT_SETUP_LINK_TTL_MS } from '../services/setup-links.js';
 import { createHabilitationActivities } from './habilitation.js';
 import { createHousekeepingActivities } from './housekeeping.js';
+import { createMandatActivities } from './mandat.js';
 import { createOnboardingActivities } from './onboarding.js';
 
 export interface ActivityDeps {
@@ -41,6 +42,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createHabilitationActivities(deps),
     ...createOnboardingActivities(deps),
     ...createHousekeepingActivities(deps, outbox),
+    ...createMandatActivities(deps, outbox),
 
     /**
      * Sends an e-mail once per idempotency key: renders and stores a request first, or delivers an e-mail

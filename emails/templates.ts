@@ -6,6 +6,7 @@ import { button, p } from './blocks.js';
 import { escapeHtml as e } from './escape.js';
 import { dateFr, dateTimeFr, de } from './french.js';
 import { ESPACE_TEMPLATES, setupLinkBlocks, type SetupLinkData } from './espace-templates.js';
+import { MANDAT_TEMPLATES } from './mandat-templates.js';
 import { REFERENT_TEMPLATES } from './referent-templates.js';
 import { referentTrainingUrl, TRAINING_TEMPLATES } from './training-templates.js';
 import { espaceUrl, hello, helloText, mailto, type Greeted, type RenderContext } from './common.js';
@@ -306,6 +307,7 @@ export const TEMPLATES = {
   ...ESPACE_TEMPLATES,
   ...REFERENT_TEMPLATES,
   ...TRAINING_TEMPLATES,
+  ...MANDAT_TEMPLATES,
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;

@@ -16,6 +16,7 @@ import * as trainingSessions from './0016-training-sessions.js';
 import * as setupLinks from './0017-setup-links.js';
 import * as franceconnectClient from './0018-franceconnect-client.js';
 import * as mandats from './0019-mandats.js';
+import * as mandatReminders from './0020-mandat-reminders.js';
 
 export const MIGRATIONS = [
   { name: '0001-domain', ...domain },
@@ -34,4 +35,5 @@ export const MIGRATIONS = [
   { name: '0017-setup-links', ...setupLinks },
   { name: '0018-franceconnect-client', ...franceconnectClient },
   { name: '0019-mandats', ...mandats },
+  { name: '0020-mandat-reminders', ...mandatReminders },
 ];

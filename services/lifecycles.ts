@@ -10,10 +10,14 @@ import { DEFAULT_ONBOARDING_POLICY, REQUEST_STATUSES, workflowIdForOnboarding, w
 import { InvalidTransitionError } from '../domain/errors.js';
 import type { aidantOnboardingWorkflow } from '../workflows/aidant-onboarding.js';
 import type { habilitationRequestWorkflow } from '../workflows/habilitation-request.js';
+import type { mandatWorkflow } from '../workflows/mandat.js';
+import { DEFAULT_MANDAT_POLICY, workflowIdForMandat, type MandatPhase, type MandatPolicy } from '../domain/mandat-lifecycle.js';
 import type { transactionalEmailWorkflow } from '../workflows/transactional-email.js';
 import type { EmailDelivery } from './outbox.js';
+import { loadMandatSnapshot } from './mandat-snapshot.js';
 import {
-  decideUpdate, onboardingStatusQuery, requestStateQuery, resubmitSignal, type ComiteDecisionInput, type ComiteDecisionResult, type HabilitationRequestPolicy,
+  decideUpdate, mandatStateQuery, onboardingStatusQuery, requestStateQuery, resubmitSignal, revokeAutorisationUpdate, revokeMandatUpdate,
+  type ComiteDecisionInput, type ComiteDecisionResult, type HabilitationRequestPolicy,
 } from '../workflows/messages.js';
 
 export interface Lifecycles {
@@ -42,6 +46,16 @@ export interface Lifecycles {
    * found them eligible; those of a habilitation request are started by its lifecycle). Starting it again is fine.
    */
   startOnboarding(onboardingId: string): Promise<void>;
+  /** Starts the lifecycle of a mandat just signed (`mandat/<mandatId>`). Starting it again is fine. */
+  startMandat(mandatId: string): Promise<void>;
+  /**
+   * Revokes the whole mandat (every démarche in force, then the mandat), through its lifecycle; answers the
+   * mandat's phase. A refusal (already revoked, expired…) is an InvalidTransitionError with its French message.
+   * Deduplicated on the state it was taken from: a double click is applied once.
+   */
+  revokeMandat(mandatId: string, actorId: string): Promise<MandatPhase>;
+  /** Revokes one démarche of a mandat; the last one in force revokes the mandat. Same refusals and deduplication. */
+  revokeAutorisation(mandatId: string, demarche: string, actorId: string): Promise<MandatPhase>;
 }
 
 export const HOUSEKEEPING_SCHEDULE_ID = 'housekeeping';
@@ -72,8 +86,15 @@ async function executeUpdate<R, A>(handle: WorkflowHandle, update: UpdateDefinit
 
 export function createLifecycles(
   client: Client,
-  options: { taskQueue: string; habilitationPolicy: HabilitationRequestPolicy; onboardingPolicy?: OnboardingPolicy },
+  options: { taskQueue: string; habilitationPolicy: HabilitationRequestPolicy; onboardingPolicy?: OnboardingPolicy; mandatPolicy?: MandatPolicy },
 ): Lifecycles {
+  /** An update to a mandat's lifecycle, deduplicated on the démarches revoked when it was taken. */
+  async function updateMandat<A>(mandatId: string, update: UpdateDefinition<MandatPhase, [A], string>, arg: A): Promise<MandatPhase> {
+    const handle = client.workflow.getHandle(workflowIdForMandat(mandatId));
+    const from = await queryState(handle, mandatStateQuery);
+    return executeUpdate(handle, update, arg, dedupeId(mandatId, update.name, arg, from.revocations, from.phase));
+  }
+
   return {
     async startHabilitationRequest(requestId) {
       try {
@@ -155,6 +176,26 @@ export function createLifecycles(
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       }
     },
+
+    async startMandat(mandatId) {
+      // Given its snapshot, the workflow answers queries and updates from its first task on.
+      const snapshot = await loadMandatSnapshot(mandatId);
+      if (!snapshot) throw new InvalidTransitionError('Ce mandat est introuvable.');
+      try {
+        await client.workflow.start<typeof mandatWorkflow>('mandatWorkflow', {
+          workflowId: workflowIdForMandat(mandatId),
+          taskQueue: options.taskQueue,
+          args: [{ mandatId, policy: options.mandatPolicy ?? DEFAULT_MANDAT_POLICY, snapshot }],
+          // One lifecycle per mandat, ever: a retried start finds it started and is fine.
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        });
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+    },
+
+    revokeMandat: (mandatId, actorId) => updateMandat(mandatId, revokeMandatUpdate, { actorId }),
+    revokeAutorisation: (mandatId, demarche, actorId) => updateMandat(mandatId, revokeAutorisationUpdate, { demarche, actorId }),
   };
 }
 

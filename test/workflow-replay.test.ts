@@ -15,9 +15,15 @@ import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { workflowIdForOnboarding, workflowIdForRequest, type ComiteDecision } from '../domain/habilitation.js';
+import { DEFAULT_MANDAT_POLICY, workflowIdForMandat, workflowIdForReminderDigest } from '../domain/mandat-lifecycle.js';
+import type { mandatWorkflow } from '../workflows/mandat.js';
+import { createPerson, createStructure } from './support/espace.js';
+import { createTestMandat } from './support/mandats.js';
 import { createLifecycles } from '../services/lifecycles.js';
 import type { aidantOnboardingWorkflow } from '../workflows/aidant-onboarding.js';
-import { cancelOnboardingUpdate, onboardingStatusQuery, requestStateQuery, requestStatusQuery } from '../workflows/messages.js';
+import {
+  cancelOnboardingUpdate, mandatStateQuery, onboardingStatusQuery, requestStateQuery, requestStatusQuery, revokeAutorisationUpdate, revokeMandatUpdate,
+} from '../workflows/messages.js';
 import { parsePledges } from '../domain/habilitation-form.js';
 import { submitRequest } from '../services/habilitation.js';
 import { waitFor } from './support/wait.js';
@@ -31,11 +37,15 @@ const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtur
 const ONBOARDING_FIXTURE = 'aidant-onboarding-reminded-cancelled-v2.json';
 /** The same, recorded with the code before the 'onboarding-v2' patch (commit 9fa9a8c): it must replay through the legacy path. */
 const LEGACY_ONBOARDING_FIXTURE = 'aidant-onboarding-reminded-cancelled-v1.json';
+/** A LONG mandat reminded 30 days before its expiry, one démarche revoked, then the whole mandat, then closed a year later. */
+const MANDAT_FIXTURE = 'mandat-reminded-revoked-closed-v1.json';
+/** The digest that sent that reminder (signal-with-start, settling delay, one e-mail). */
+const DIGEST_FIXTURE = 'mandat-reminder-digest-v1.json';
 
 describe('recorded workflow histories', () => {
   it('replay without non-determinism against the current workflow code', async () => {
     const files = (await readdir(FIXTURES)).filter((f) => f.endsWith('.json')).sort();
-    expect(files).toEqual(expect.arrayContaining(['habilitation-request-validate-v1.json', LEGACY_ONBOARDING_FIXTURE, ONBOARDING_FIXTURE]));
+    expect(files).toEqual(expect.arrayContaining(['habilitation-request-validate-v1.json', LEGACY_ONBOARDING_FIXTURE, ONBOARDING_FIXTURE, MANDAT_FIXTURE, DIGEST_FIXTURE]));
     const bundle = await workflowBundle();
     for (const file of files) {
       const history = JSON.parse(await readFile(path.join(FIXTURES, file), 'utf8'));
@@ -115,6 +125,33 @@ if (process.env.RECORD_HISTORIES === '1') {
         const history = JSON.parse(historyToJSON(await handle.fetchHistory()));
         expect(JSON.stringify(history)).toContain('TIMER_FIRED');
         await writeFile(path.join(FIXTURES, ONBOARDING_FIXTURE), `${JSON.stringify(history, null, 1)}\n`);
+      } finally {
+        await timeSkipping.stop();
+      }
+    });
+
+    it('records a mandat reminded, revoked démarche by démarche and closed, and its reminder digest (time skipping)', async () => {
+      const timeSkipping = await startTimeSkippingWorker(sequelize);
+      try {
+        const structure = await createStructure();
+        const aidant = await createPerson(structure, { card: null });
+        const { mandat } = await createTestMandat(structure, aidant.user, { duration: 'LONG', demarches: ['papiers', 'social', 'logement'], createdAt: new Date(await timeSkipping.env.currentTimeMs()) });
+        const handle = await timeSkipping.env.client.workflow.start<typeof mandatWorkflow>('mandatWorkflow', {
+          workflowId: workflowIdForMandat(mandat.id), taskQueue: timeSkipping.worker.taskQueue, args: [{ mandatId: mandat.id, policy: DEFAULT_MANDAT_POLICY }],
+        });
+        await workflowHistorySettled(handle);
+        const due = (await handle.query(mandatStateQuery)).reminders[0];
+        await timeSkipping.env.sleep(Date.parse(due.at) + 60_000 - (await timeSkipping.env.currentTimeMs()));
+        await workflowHistorySettled(handle);
+        const digest = timeSkipping.env.client.workflow.getHandle(workflowIdForReminderDigest(structure.id, due.day));
+        expect(await digest.result()).toBe(1);
+        await handle.executeUpdate(revokeAutorisationUpdate, { args: [{ demarche: 'papiers', actorId: aidant.user.id }] });
+        await handle.executeUpdate(revokeMandatUpdate, { args: [{ actorId: aidant.user.id }] });
+        expect(await handle.result()).toBe('closed');
+        for (const [recorded, file] of [[handle, MANDAT_FIXTURE], [digest, DIGEST_FIXTURE]] as const) {
+          const history = JSON.parse(historyToJSON(await recorded.fetchHistory()));
+          await writeFile(path.join(FIXTURES, file), `${JSON.stringify(history, null, 1)}\n`);
+        }
       } finally {
         await timeSkipping.stop();
       }

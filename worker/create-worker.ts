@@ -11,6 +11,8 @@ export async function createWorker(options: {
   taskQueue: string;
   deps: ActivityDeps;
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** 0 turns the sticky cache off (tests that restart a worker on a server without sticky-queue fallback). */
+  maxCachedWorkflows?: number;
 }): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
@@ -21,5 +23,6 @@ export async function createWorker(options: {
     // Fail the workflow task (not the workflow) on non-determinism, so a bad deploy can be rolled back.
     maxConcurrentActivityTaskExecutions: 20,
     shutdownGraceTime: '10 seconds',
+    ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
   });
 }

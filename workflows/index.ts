@@ -3,3 +3,5 @@ export { habilitationRequestWorkflow } from './habilitation-request.js';
 export { aidantOnboardingWorkflow } from './aidant-onboarding.js';
 export { transactionalEmailWorkflow } from './transactional-email.js';
 export { housekeepingWorkflow } from './housekeeping.js';
+export { mandatWorkflow } from './mandat.js';
+export { mandatReminderDigestWorkflow } from './mandat-reminder-digest.js';

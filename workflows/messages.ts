@@ -4,6 +4,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   CancelOnboardingInput, ComiteDecision, OnboardingPolicy, OnboardingStatus, RequestStatus, ShipmentStatus,
 } from '../domain/habilitation.js';
+import type { DemarcheState, MandatPhase, MandatPolicy, MandatSnapshot } from '../domain/mandat-lifecycle.js';
 
 export interface ComiteDecisionInput {
   decision: ComiteDecision;
@@ -66,3 +67,43 @@ export const cancelOnboardingUpdate = defineUpdate<OnboardingStatus, [CancelOnbo
 export const cardShipmentUpdate = defineUpdate<OnboardingStatus, [{ status: Exclude<ShipmentStatus, 'preparing'>; trackingNumber?: string; actorId: string }]>('cardShipment');
 /** Sent by the espace référent once the aidant's card is linked and its first code checked. */
 export const cardValidatedUpdate = defineUpdate<OnboardingStatus, [{ cardId: string; actorId: string }]>('cardValidated');
+
+// Mandat (lifecycle 3: one workflow per mandat; its reminders meet in one digest per structure and day).
+
+export interface MandatInput {
+  mandatId: string;
+  policy: MandatPolicy;
+  /** The mandat as the starter (services/lifecycles.ts) or the run that continued as new saw it; without it, read first. */
+  snapshot?: MandatSnapshot;
+}
+
+/** What a mandat's lifecycle shows: its phase, démarches, dates, and when each reminder falls due. */
+export interface MandatLifecycleState {
+  phase: MandatPhase;
+  expiresAt: string;
+  revokedAt: string | null;
+  demarches: DemarcheState[];
+  reminders: { offsetDays: number; day: string; at: string }[];
+  /** Once expired or revoked: until when it can be renewed (then the lifecycle closes). */
+  renewableUntil: string | null;
+  /** Démarches revoked so far (the state a revocation is taken from: services/lifecycles.ts deduplicates on it). */
+  revocations: number;
+}
+
+export const mandatStateQuery = defineQuery<MandatLifecycleState>('mandatState');
+/** Revokes one démarche of the mandat; the last one revokes the mandat. Answers the mandat's phase. */
+export const revokeAutorisationUpdate = defineUpdate<MandatPhase, [{ demarche: string; actorId: string }]>('revokeAutorisation');
+/** Revokes every démarche still in force, then the mandat. */
+export const revokeMandatUpdate = defineUpdate<MandatPhase, [{ actorId: string }]>('revokeMandat');
+// Room for the next step: renewal (a new mandat superseding this one's overlapping autorisations) will reach
+// this workflow as a 'renewed' update once the creation flow exists.
+
+export interface MandatReminderDigestInput {
+  organisationId: string;
+  /** The Paris day (YYYY-MM-DD) the reminders fall due. */
+  day: string;
+  settleMs: number;
+}
+
+/** A mandat of the structure was recorded as due that day (sent with signal-with-start by the mandat's activity). */
+export const mandatDueSignal = defineSignal<[]>('mandatDue');

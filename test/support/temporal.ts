@@ -32,13 +32,13 @@ export const ANCT_TEST_EMAIL = 'anct-test@aidantsconnect.invalid';
 export const ALERT_TEST_EMAIL = 'alert-test@aidantsconnect.invalid';
 
 /** `smtpUrl`: another SMTP server than the mail sink (e.g. a closed port, to test e-mails while SMTP is down). */
-export async function startTestWorker(options: { sequelize: Sequelize; address?: string; taskQueue?: string; connection?: NativeConnection; smtpUrl?: string }) {
+export async function startTestWorker(options: { sequelize: Sequelize; address?: string; taskQueue?: string; connection?: NativeConnection; smtpUrl?: string; maxCachedWorkflows?: number }) {
   const bundle = await workflowBundle(); // first: installs the quiet runtime before any native connection
   const connection = options.connection ?? (await NativeConnection.connect({ address: options.address ?? testEnv.temporalAddress }));
   const taskQueue = options.taskQueue ?? unique('tq-');
   const mailer = createMailer(options.smtpUrl ?? testEnv.smtpUrl);
   const worker = await createWorker({
-    connection, namespace: 'default', taskQueue, workflowBundle: bundle,
+    connection, namespace: 'default', taskQueue, workflowBundle: bundle, maxCachedWorkflows: options.maxCachedWorkflows,
     deps: { sequelize: options.sequelize, mailer, mailFrom: 'Aidants Connect <test@aidantsconnect.invalid>', publicUrl: 'http://localhost:3000', secretsKey: testEnv.secretsKey, anctEmail: ANCT_TEST_EMAIL,
       operations: { alertEmail: ALERT_TEST_EMAIL, stuckEmailAfterMs: 3_600_000 },
     },
