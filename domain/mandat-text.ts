@@ -14,8 +14,8 @@ const TEXT_2026_03_23: MandatText = {
     {
       heading: 'Article 1 – Objet',
       paragraphs: [
-        'Par le présent mandat, la personne désignée ci-dessous comme « l’usager » (le mandant) confie à la structure habilitée '
-        + 'Aidants Connect désignée ci-dessous, représentée par ses aidants professionnels habilités (le mandataire), le soin de '
+        'Par le présent mandat, la personne désignée dans ce document comme « l’usager » (le mandant) confie à la structure habilitée '
+        + 'Aidants Connect désignée dans ce document, représentée par ses aidants professionnels habilités (le mandataire), le soin de '
         + 'réaliser en son nom et pour son compte les démarches administratives en ligne relevant des domaines listés dans ce document.',
         'Le mandat est régi par les articles 1984 et suivants du code civil. Il est établi au moyen du service public numérique '
         + 'Aidants Connect, opéré par l’Agence nationale de la cohésion des territoires (ANCT).',
