@@ -4,11 +4,12 @@
 // module and cannot import node:crypto.
 import { createHash } from 'node:crypto';
 import { attestationContent, type AttestationFacts } from './mandat.js';
+import { mandatTextCanonical } from './mandat-text.js';
 
 export const attestationHash = (facts: AttestationFacts): string => createHash('sha256').update(attestationContent(facts), 'utf8').digest('hex');
 
 /**
- * The hash kept in mandats.template_hash. The legal text itself is not in the repository yet: until it is,
- * this is the hash of its version's name; the creation pages will replace it with the hash of the text.
+ * The hash kept in mandats.template_hash: SHA-256 of the canonical legal text of the version signed
+ * (domain/mandat-text.ts). An unknown version throws: a mandat is never signed with a text we cannot show.
  */
-export const templateHash = (textVersion: string): string => createHash('sha256').update(`mandat-template-${textVersion}`, 'utf8').digest('hex');
+export const templateHash = (textVersion: string): string => createHash('sha256').update(mandatTextCanonical(textVersion), 'utf8').digest('hex');

@@ -21,9 +21,11 @@ import { devRouter } from './dev/dev-router.js';
 import { requireDemandeur } from './habilitation/lookups.js';
 import { espaceRouter } from './espace/index.js';
 import { demandeurSession } from './habilitation/demandeur-session.js';
+import { verificationRouter } from './mandat-verification-router.js';
+import { VERIFICATION_PATH } from '../services/mandat-verification.js';
 
 /** Paths as logged: the tokens of private, confirmation, login and setup links never reach a log line. */
-export const withoutTokens = (path: string) => path.replace(/^(\/habilitation\/(?:lien|confirmer)|\/connexion\/(?:lien|premiere-connexion))\/[^/?#]+/, '$1/…');
+export const withoutTokens = (path: string) => path.replace(/^(\/habilitation\/(?:lien|confirmer)|\/connexion\/(?:lien|premiere-connexion)|\/mandats\/verification)\/[^/?#]+/, '$1/…');
 
 export interface AppDeps {
   config: Config;
@@ -83,6 +85,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/habilitation', demandeurSession({ sequelize: deps.sequelize, secret: deps.config.http.sessionSecret, secure: hsts }));
   app.use('/habilitation/espace', requireDemandeur);
   app.use('/habilitation', demandeurRouter(deps), habilitationRouter(deps));
+  // Where the QR code of a mandat's attestation leads: public, no session.
+  app.use(VERIFICATION_PATH, verificationRouter(deps));
   // The espace aidant and référent (login, then each person's pages); /espace is where e-mails send them.
   app.get('/espace', (_req, res) => { res.redirect(303, '/espace-aidant'); });
   app.use(espaceRouter(deps));

@@ -13,7 +13,8 @@ import { addDays, addMonths } from '../domain/duration.js';
 import { DEFAULT_ONBOARDING_POLICY } from '../domain/habilitation.js';
 import type { Demarche } from '../domain/demarches.js';
 import { CARD_POLICY } from '../domain/cards.js';
-import { MANDAT_DURATIONS, mandatExpiry, type MandatDuration } from '../domain/mandat.js';
+import { MANDAT_DURATIONS, MANDAT_TEXT_VERSION, mandatExpiry, type MandatDuration } from '../domain/mandat.js';
+import { templateHash } from '../domain/attestation.js';
 import { appendJournal } from './journal.js';
 import { hashPassword } from './passwords.js';
 import type { SecretBox } from './secret-box.js';
@@ -34,7 +35,7 @@ export const DEMO_CARD_SERIALS = ['GADT0000002', 'GADT0000003', 'GADT0000004'];
  */
 export const DEMO_APP = { email: 'referente@ccas-preguillac.demo', seedHex: '64656d6f2d63616d696c6c652d6d617274696e21' } as const;
 export const DEMO_SECOND_STRUCTURE = 'AC-17-DEMO0002';
-export const TEMPLATE_HASH = createHash('sha256').update('mandat-template-2026-03-23').digest('hex');
+export const TEMPLATE_HASH = templateHash(MANDAT_TEXT_VERSION);
 
 export class DemoDataRefusedError extends Error {
   constructor() {

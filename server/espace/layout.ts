@@ -14,6 +14,8 @@ export interface EspacePageOptions {
   section?: 'aidant' | 'referent';
   /** A one-time notice shown above the content (after an action). */
   notice?: { type: 'success' | 'info' | 'error'; message: string };
+  /** A document meant to be printed: header, navigation and footer are left out of the print. */
+  printable?: boolean;
 }
 
 export function espaceLayout(person: EspacePerson, options: EspacePageOptions, content: Raw): string {
@@ -31,5 +33,5 @@ export function espaceLayout(person: EspacePerson, options: EspacePageOptions, c
   const notice = options.notice
     ? html`<div class="fr-alert fr-alert--${options.notice.type} fr-alert--sm fr-mb-4w" role="${options.notice.type === 'error' ? 'alert' : 'status'}"><p>${options.notice.message}</p></div>`
     : '';
-  return layout({ title: options.title, hasFormErrors: options.hasFormErrors, headerTools: tools, navigation }, html`${notice}${content}`);
+  return layout({ title: options.title, hasFormErrors: options.hasFormErrors, headerTools: tools, navigation, printable: options.printable }, html`${notice}${content}`);
 }

@@ -8,9 +8,12 @@ export interface PageOptions {
   /** Header tools (the logged-in person, logout) and navigation of the espace pages. */
   headerTools?: Raw;
   navigation?: Raw;
+  /** A document meant to be printed (an attestation): the skip links, header and footer are not printed. */
+  printable?: boolean;
 }
 
 export function layout(options: PageOptions, content: Raw): string {
+  const noPrint = options.printable ? ' fr-no-print' : '';
   const title = `${options.hasFormErrors ? 'Erreur dans le formulaire - ' : ''}${options.title} - Aidants Connect`;
   return html`<!doctype html>
 <html lang="fr" data-fr-scheme="light">
@@ -22,10 +25,10 @@ export function layout(options: PageOptions, content: Raw): string {
   <link rel="stylesheet" href="/dsfr/utility/icons/icons.min.css">
 </head>
 <body>
-  <div class="fr-skiplinks"><nav class="fr-container" role="navigation" aria-label="Accès rapide">
+  <div class="fr-skiplinks${noPrint}"><nav class="fr-container" role="navigation" aria-label="Accès rapide">
     <ul class="fr-skiplinks__list"><li><a class="fr-link" href="#contenu">Contenu</a></li></ul>
   </nav></div>
-  <header role="banner" class="fr-header"><div class="fr-header__body"><div class="fr-container"><div class="fr-header__body-row">
+  <header role="banner" class="fr-header${noPrint}"><div class="fr-header__body"><div class="fr-container"><div class="fr-header__body-row">
     <div class="fr-header__brand fr-enlarge-link"><div class="fr-header__brand-top">
       <div class="fr-header__logo"><p class="fr-logo">République<br>Française</p></div>
     </div>
@@ -40,7 +43,7 @@ export function layout(options: PageOptions, content: Raw): string {
   <main role="main" id="contenu" class="fr-container fr-my-6w">
 ${content}
   </main>
-  <footer class="fr-footer" role="contentinfo"><div class="fr-container"><div class="fr-footer__body">
+  <footer class="fr-footer${noPrint}" role="contentinfo"><div class="fr-container"><div class="fr-footer__body">
     <div class="fr-footer__brand"><p class="fr-logo">République<br>Française</p></div>
     <div class="fr-footer__content"><p class="fr-footer__content-desc">Aidants Connect est un service public numérique de l’Agence nationale de la cohésion des territoires (ANCT).</p></div>
   </div></div></footer>
