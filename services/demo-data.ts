@@ -4,7 +4,7 @@
 // awaiting the ANCT's eligibility decision and two published training sessions.
 // Idempotent: the base does nothing when the demo jury account already exists; the second structure is added
 // to a database seeded before it existed.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
 import {
   AidantOnboarding, Autorisation, Card, HabilitationRequest, Issuer, Mandat, Organisation, OrganisationMembership, TrainingSession, Usager, User,
@@ -14,7 +14,7 @@ import { DEFAULT_ONBOARDING_POLICY } from '../domain/habilitation.js';
 import type { Demarche } from '../domain/demarches.js';
 import { CARD_POLICY } from '../domain/cards.js';
 import { MANDAT_DURATIONS, MANDAT_TEXT_VERSION, mandatExpiry, type MandatDuration } from '../domain/mandat.js';
-import { templateHash } from '../domain/attestation.js';
+import { attestationHash, templateHash } from '../domain/attestation.js';
 import { appendJournal } from './journal.js';
 import { hashPassword } from './passwords.js';
 import type { SecretBox } from './secret-box.js';
@@ -111,11 +111,13 @@ async function seedBase(secrets: SecretBox, transaction: Transaction): Promise<v
     await Card.create({ serialNumber: serial, sealedSeed: secrets.seal(demoCardSeed(serial)), aidantId: null, linkedAt: null, validatedAt: null, lastUsedStep: null }, { transaction });
   }
 
+  // One mandat of each duration and state: active, expiring in a week, expired, revoked (dated in the past).
   const usagers = [
-    { givenName: 'Marie Louise', familyName: 'Lefèvre', gender: 'female', birthdate: '1948-03-12', birthplace: '17300', duration: 'SHORT', demarches: ['social'] },
-    { givenName: 'Ahmed', familyName: 'Haddad', gender: 'male', birthdate: '1961-11-02', birthplace: '', duration: 'MONTH', demarches: ['travail', 'argent'] },
-    { givenName: 'Josiane', familyName: 'Moreau', gender: 'female', birthdate: '1939-07-25', birthplace: '17415', duration: 'SEMESTER', demarches: ['logement', 'famille'] },
-    { givenName: 'Lucien', familyName: 'Girard', gender: 'male', birthdate: '1955-01-30', birthplace: '16015', duration: 'LONG', demarches: ['papiers', 'social', 'transports'] },
+    { givenName: 'Marie Louise', familyName: 'Lefèvre', gender: 'female', birthdate: '1948-03-12', birthplace: '17300', duration: 'SHORT', demarches: ['social'], daysAgo: 0 },
+    { givenName: 'Ahmed', familyName: 'Haddad', gender: 'male', birthdate: '1961-11-02', birthplace: '', duration: 'MONTH', demarches: ['travail', 'argent'], daysAgo: 40 },
+    { givenName: 'Josiane', familyName: 'Moreau', gender: 'female', birthdate: '1939-07-25', birthplace: '17415', duration: 'SEMESTER', demarches: ['logement', 'famille'], daysAgo: 175 },
+    { givenName: 'Lucien', familyName: 'Girard', gender: 'male', birthdate: '1955-01-30', birthplace: '16015', duration: 'LONG', demarches: ['papiers', 'social', 'transports'], daysAgo: 0 },
+    { givenName: 'Paulette', familyName: 'Roux', gender: 'female', birthdate: '1944-05-09', birthplace: '17415', duration: 'SEMESTER', demarches: ['social', 'argent'], daysAgo: 20, revokedDaysAgo: 5 },
   ] as const;
   for (const [index, data] of usagers.entries()) {
     const usager = await Usager.create({
@@ -123,21 +125,31 @@ async function seedBase(secrets: SecretBox, transaction: Transaction): Promise<v
       preferredUsername: null, gender: data.gender, birthdate: data.birthdate, birthplace: data.birthplace || null,
       birthcountry: data.birthplace ? '99100' : '99350', email: `usager${index + 1}@exemple.demo`, phone: null, anonymisedAt: null,
     }, { transaction });
-    const createdAt = new Date();
+    const createdAt = addDays(new Date(), -data.daysAgo);
     const duration = data.duration as MandatDuration;
+    const expiresAt = mandatExpiry(createdAt, duration);
     const aidant = aidants[1 + (index % 2)];
+    const revokedAt = 'revokedDaysAgo' in data ? addDays(new Date(), -data.revokedDaysAgo) : null;
+    const id = randomUUID(); // the attestation hash covers the mandat's id
+    const attestation = attestationHash({
+      mandatId: id, organisationId: structure.id, aidantId: aidant.id, usagerSub: usager.sub, demarches: [...data.demarches], duration,
+      createdAt, expiresAt, textVersion: MANDAT_TEXT_VERSION,
+    });
     const mandat = await Mandat.create({
-      organisationId: structure.id, usagerId: usager.id, createdById: aidant.id, duration, createdAt,
-      expiresAt: mandatExpiry(createdAt, duration), revokedAt: null, renewedFromId: null, templateHash: TEMPLATE_HASH,
-      attestationHash: createHash('sha256').update([aidant.id, createdAt.toISOString().slice(0, 10), [...data.demarches].sort().join(','), structure.id, TEMPLATE_HASH, usager.sub].join(';')).digest('hex'),
+      id, organisationId: structure.id, usagerId: usager.id, createdById: aidant.id, duration, createdAt, expiresAt,
+      status: revokedAt ? 'revoked' : expiresAt.getTime() <= Date.now() ? 'expired' : 'active', revokedAt, renewedFromId: null,
+      templateHash: TEMPLATE_HASH, attestationHash: attestation,
     }, { transaction });
     for (const demarche of data.demarches) {
-      await Autorisation.create({ mandatId: mandat.id, demarche: demarche as Demarche, revokedAt: null, revokedById: null }, { transaction });
+      await Autorisation.create({ mandatId: mandat.id, demarche: demarche as Demarche, revokedAt, revokedById: revokedAt ? aidant.id : null }, { transaction });
     }
     await appendJournal({
       action: 'create_attestation', actorId: aidant.id, organisationId: structure.id, usagerId: usager.id, mandatId: mandat.id,
-      demarches: [...data.demarches].sort(), durationDays: MANDAT_DURATIONS[duration].days, details: { demo: true },
+      demarches: [...data.demarches].sort(), durationDays: MANDAT_DURATIONS[duration].days, details: { demo: true, attestationHash: attestation },
     }, transaction);
+    if (revokedAt) {
+      await appendJournal({ action: 'cancel_mandat', actorId: aidant.id, organisationId: structure.id, usagerId: usager.id, mandatId: mandat.id, details: { demo: true } }, transaction);
+    }
   }
 
   // A request awaiting the comité: stored as submitted; the web server starts its lifecycle on boot.

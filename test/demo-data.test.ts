@@ -9,7 +9,8 @@ import pg from 'pg';
 import request from 'supertest';
 import { Op } from 'sequelize';
 import type { Client } from '@temporalio/client';
-import { EmailOutbox, TrainingSession } from '../db/models/index.js';
+import { Autorisation, EmailOutbox, Mandat, Organisation, TrainingSession, Usager } from '../db/models/index.js';
+import { attestationHash } from '../domain/attestation.js';
 import { createLogger } from '../infra/logger.js';
 import { createApp } from '../server/app.js';
 import { createLifecycles } from '../services/lifecycles.js';
@@ -111,5 +112,21 @@ describe('demo data', () => {
     // The training path: an aidant to train awaiting the ANCT, and sessions to register her to once eligible.
     expect(pages.get('espace-referent')).toMatch(/Inès Morel[\s\S]*En attente de la décision d’éligibilité de l’ANCT/);
     expect(await TrainingSession.count({ where: { isOpen: true, startsAt: { [Op.gt]: new Date() }, location: { [Op.like]: '%Saintes%' } } })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('holds mandats of each state whose attestation hash is their own', async () => {
+    await seedDemoData(sequelize, createSecretBox(testEnv.secretsKey)); // or already seeded by another test file
+    const structure = (await Organisation.findOne({ where: { habilitationNumber: 'AC-17-DEMO0001' } }))!;
+    const mandats = await Mandat.findAll({ where: { organisationId: structure.id }, include: [{ model: Autorisation, as: 'autorisations' }, { model: Usager, as: 'usager' }] }) as
+      (Mandat & { autorisations: Autorisation[]; usager: Usager })[];
+    const now = Date.now();
+    expect(new Set(mandats.map((m) => m.status))).toEqual(new Set(['active', 'expired', 'revoked']));
+    expect(mandats.some((m) => m.status === 'active' && m.expiresAt.getTime() - now < 8 * 86_400_000 && m.duration === 'SEMESTER')).toBe(true);
+    for (const m of mandats) {
+      expect(m.attestationHash).toBe(attestationHash({
+        mandatId: m.id, organisationId: m.organisationId, aidantId: m.createdById, usagerSub: m.usager.sub, demarches: m.autorisations.map((a) => a.demarche),
+        duration: m.duration, createdAt: m.createdAt, expiresAt: m.expiresAt, textVersion: m.textVersion,
+      }));
+    }
   });
 });
