@@ -28,7 +28,6 @@ const tile = (title: Raw | string, description: string, detail?: Raw) => html`
     </div></div>
   </div></div>`;
 
-
 function cguBanner(csrf: string, errors: FieldErrors): Raw {
   return html`
     <div class="fr-callout fr-mb-4w" id="cgu">

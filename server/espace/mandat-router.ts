@@ -90,17 +90,23 @@ export function mandatRouter(deps: EspaceDeps, client: FranceConnectClient = cre
     }
   });
 
-  router.get('/recapitulatif', refusing(async (req, res) => {
-    const found = await identification(req, res, req.query.connexion);
-    const connection = await Connection.findByPk(found.found.connectionId);
+  /** Refuses an identification already used or expired (before asking a code); the creation checks again, locked. */
+  async function usable(connectionId: string) {
+    const connection = await Connection.findByPk(connectionId);
     const problem = connection ? identificationProblem(connection, new Date()) : 'unknown';
     if (problem) throw new IdentificationUnusable(problem);
+  }
+
+  router.get('/recapitulatif', refusing(async (req, res) => {
+    const found = await identification(req, res, req.query.connexion);
+    await usable(found.found.connectionId);
     res.send(recapPage(personOf(res), context(req, res), recapFacts(found), { consent: false, errors: {} }));
   }));
 
   router.post('/recapitulatif', verifyCsrf, refusing(async (req, res) => {
     const person = personOf(res);
     const found = await identification(req, res, req.body?.connexion);
+    await usable(found.found.connectionId);
     const consent = req.body?.consent === 'oui';
     const code = typeof req.body?.code === 'string' ? req.body.code.trim() : '';
     const errors: Record<string, string> = {};
