@@ -52,7 +52,10 @@ async function identify(who: Aidant, choice: { demarches: string[]; duration: st
   const chosen = await who.post('/espace-aidant/mandats/nouveau', choice);
   expect(chosen.status).toBe(303);
   expect(chosen.headers.location).toBe('/espace-aidant/mandats/nouveau/franceconnect');
-  const toFc = await who.get(chosen.headers.location);
+  const hop = await who.get(chosen.headers.location);
+  expect(hop.status).toBe(200);
+  expect(hop.headers.refresh).toBe('0;url=/espace-aidant/mandats/nouveau/franceconnect/depart');
+  const toFc = await who.get('/espace-aidant/mandats/nouveau/franceconnect/depart');
   expect(toFc.status).toBe(303);
   const fc = standInBrowser();
   const callback = await fc.login(toFc.headers.location, identity);

@@ -13,6 +13,7 @@ import { birthdateText, usagerPath } from './usagers-pages.js';
 
 export const NEW_MANDAT_PATH = '/espace-aidant/mandats/nouveau';
 export const RECAP_PATH = '/espace-aidant/mandats/recapitulatif';
+export const FRANCECONNECT_START_PATH = `${NEW_MANDAT_PATH}/franceconnect/depart`;
 export const mandatSuccessPath = (mandatId: string) => `/espace-aidant/mandats/${mandatId}/confirmation`;
 export const attestationPath = (mandatId: string) => `/espace-aidant/mandats/${mandatId}/attestation`;
 export const revocationPath = (mandatId: string, demarche?: string) =>
@@ -70,6 +71,17 @@ export function newMandatPage(person: EspacePerson, context: Context, offered: D
       ${fieldset('duration', 'Durée du mandat', html`${durations}`, errors.duration)}
       <button type="submit" class="fr-btn">Identifier l’usager avec FranceConnect</button>
     </form>`);
+}
+
+/** Between the form and FranceConnect: the browser goes on by itself (Refresh), or with the button. */
+export function toFranceConnectPage(person: EspacePerson, context: Context): string {
+  return page(person, context, 'Identification de l’usager', html`
+    <h1>Identification de l’usager</h1>
+    <p>L’usager va s’identifier avec FranceConnect. Si la page FranceConnect ne s’ouvre pas, utilisez le bouton.</p>
+    <div class="fr-connect-group">
+      <a class="fr-connect" href="${FRANCECONNECT_START_PATH}"><span class="fr-connect__login">S’identifier avec</span>
+        <span class="fr-connect__brand">FranceConnect</span></a>
+    </div>`);
 }
 
 export interface RecapFacts {

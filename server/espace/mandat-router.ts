@@ -1,7 +1,8 @@
 // The mandat's creation and revocation in the espace aidant (index.ts mounts it under /espace-aidant/mandats
 // behind requireLogin, requireAidant and the activity check for pages):
 //   GET|POST /nouveau                the démarches and the duration; POST keeps the draft in the session
-//   GET /nouveau/franceconnect       → FranceConnect (a GET of ours: CSP form-action forbids a POST's redirect there)
+//   GET /nouveau/franceconnect       a page that goes on (Refresh) to /nouveau/franceconnect/depart → FranceConnect
+//                                    (CSP form-action forbids a posted form's redirects to leave the site)
 //   GET|POST /recapitulatif          ?connexion=<id> back from FranceConnect: recap, consent, card code → created
 //   GET /:mandatId/confirmation      the mandat just created (links to the usager and the attestation)
 //   GET|POST /:mandatId/revocation   [?demarche=…] confirmation, then the revocation through the mandat's workflow
@@ -18,7 +19,7 @@ import { csrfToken, verifyCsrf } from '../web/csrf.js';
 import { redirectToFranceConnect } from './franceconnect-router.js';
 import type { EspaceDeps } from './index.js';
 import {
-  identificationUnusablePage, mandatCreatedPage, mandatSuccessPath, NEW_MANDAT_PATH, RECAP_ERRORS, RECAP_PATH, recapPage, revocationPage, newMandatPage,
+  FRANCECONNECT_START_PATH, identificationUnusablePage, mandatCreatedPage, toFranceConnectPage, mandatSuccessPath, NEW_MANDAT_PATH, RECAP_ERRORS, RECAP_PATH, recapPage, revocationPage, newMandatPage,
 } from './mandat-pages.js';
 import { personOf, setNotice, takeNotice } from './session.js';
 import { usagerPath } from './usagers-pages.js';
@@ -58,7 +59,15 @@ export function mandatRouter(deps: EspaceDeps, client: FranceConnectClient = cre
     res.redirect(303, `${NEW_MANDAT_PATH}/franceconnect`);
   });
 
-  router.get('/nouveau/franceconnect', asyncRoute(async (req, res) => {
+  // The form's redirect chain may not leave the site (CSP form-action 'self' covers every redirect after a
+  // post): this page starts a new navigation (Refresh header, or the button), which then goes to FranceConnect.
+  router.get('/nouveau/franceconnect', (req, res) => {
+    if (!req.session.mandatDraft) { res.redirect(303, NEW_MANDAT_PATH); return; }
+    res.setHeader('Refresh', `0;url=${FRANCECONNECT_START_PATH}`);
+    res.send(toFranceConnectPage(personOf(res), context(req, res)));
+  });
+
+  router.get('/nouveau/franceconnect/depart', asyncRoute(async (req, res) => {
     const draft = req.session.mandatDraft;
     if (!draft) { res.redirect(303, NEW_MANDAT_PATH); return; }
     await redirectToFranceConnect(client, req, res, { returnTo: RECAP_PATH, restartUrl: NEW_MANDAT_PATH, draft });
