@@ -2,8 +2,8 @@
 // the creation's transaction, refused once expired or used, or when it is not this aidant's in this
 // structure), then, after the commit, the new mandat's workflow is started and the workflows of the mandats it
 // superseded are told. Those Temporal calls may fail: the mandat exists all the same.
-import type { Sequelize, Transaction } from 'sequelize';
-import { Connection } from '../db/models/index.js';
+import { Op, type Sequelize, type Transaction } from 'sequelize';
+import { Connection, Mandat } from '../db/models/index.js';
 import { DomainError } from '../domain/errors.js';
 import { MANDAT_TEXT_VERSION } from '../domain/mandat.js';
 import type { Logger } from '../infra/logger.js';
@@ -43,7 +43,7 @@ async function claimIdentification(transaction: Transaction, input: { connection
 }
 
 export interface MandatCreationResult extends CreatedMandat {
-  /** False when Temporal could not start the mandat's workflow (not retried yet: see the report of this work). */
+  /** False when Temporal could not start the mandat's workflow (the sweep, startMandatWorkflowSweep, will). */
   started: boolean;
 }
 
@@ -65,7 +65,7 @@ export async function createMandatFromIdentification(
   // After the commit, never inside it: Temporal may be slow or down.
   let started = true;
   try {
-    await deps.lifecycles.startMandat(created.mandat.id);
+    await startMandatWorkflow(deps.lifecycles, created.mandat.id);
   } catch (error) {
     started = false;
     deps.log.warn('mandat workflow not started', { mandatId: created.mandat.id, error: String((error as Error)?.message ?? error).split('\n')[0] });
@@ -81,4 +81,73 @@ export async function createMandatFromIdentification(
     }
   }
   return { ...created, started };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Mandats whose workflow could not be started at their creation (Temporal unreachable): started later.
+
+/** Starts the mandat's workflow (starting it again is fine), then records it. */
+async function startMandatWorkflow(lifecycles: Lifecycles, mandatId: string): Promise<void> {
+  await lifecycles.startMandat(mandatId);
+  await Mandat.update({ workflowStartedAt: new Date() }, { where: { id: mandatId, workflowStartedAt: null } });
+}
+
+export const MANDAT_WORKFLOW_SWEEP_INTERVAL_MS = 60_000;
+/** A mandat this recent is left to its creation, which is starting its workflow. */
+export const MANDAT_WORKFLOW_SWEEP_GRACE_MS = 60_000;
+
+/**
+ * Starts the workflows of active, unexpired mandats not known started (oldest first, at most `limit`);
+ * `organisationIds` restricts the sweep (tests). Answers how many were started and the failures.
+ */
+export async function startPendingMandatWorkflows(
+  deps: { lifecycles: Lifecycles },
+  options: { graceMs?: number; limit?: number; organisationIds?: string[]; now?: Date } = {},
+): Promise<{ started: number; failures: Error[] }> {
+  const now = options.now ?? new Date();
+  const pending = await Mandat.findAll({
+    attributes: ['id'],
+    where: {
+      workflowStartedAt: null, status: 'active', expiresAt: { [Op.gt]: now },
+      createdAt: { [Op.lte]: new Date(now.getTime() - (options.graceMs ?? MANDAT_WORKFLOW_SWEEP_GRACE_MS)) },
+      ...(options.organisationIds ? { organisationId: options.organisationIds } : {}),
+    },
+    order: [['createdAt', 'ASC']], limit: options.limit ?? 100,
+  });
+  let started = 0;
+  const failures: Error[] = [];
+  for (const { id } of pending) {
+    try {
+      await startMandatWorkflow(deps.lifecycles, id);
+      started += 1;
+    } catch (error) {
+      failures.push(error as Error);
+    }
+  }
+  return { started, failures };
+}
+
+/** Sweeps now, then every `intervalMs` until stopped (like the card validations' sweep). Returns the function that stops it. */
+export function startMandatWorkflowSweep(
+  deps: { lifecycles: Lifecycles },
+  options: { intervalMs?: number; onStarted?: (count: number) => void; onError?: (error: Error) => void } = {},
+): () => void {
+  let running = false;
+  const sweep = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const { started, failures } = await startPendingMandatWorkflows(deps);
+      if (started > 0) options.onStarted?.(started);
+      if (failures[0]) options.onError?.(failures[0]);
+    } catch (error) {
+      options.onError?.(error as Error);
+    } finally {
+      running = false;
+    }
+  };
+  void sweep();
+  const timer = setInterval(() => void sweep(), options.intervalMs ?? MANDAT_WORKFLOW_SWEEP_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -2,7 +2,8 @@
 // choice form and its French errors, the identification with FranceConnect, the recap's errors (no consent,
 // a wrong card code), the mandat created with its autorisations, its journal and its workflow `mandat/<id>`;
 // the identification serves once, for its aidant only, and not after it expired; a supersession reaches the
-// older mandat's workflow; the revocation from the usager's page reaches the workflow; another structure's
+// older mandat's workflow; with Temporal unreachable the mandat is created and its workflow started later by
+// the sweep; the revocation from the usager's page reaches the workflow; another structure's
 // mandat is a 404.
 import request from 'supertest';
 import type { Express } from 'express';
@@ -11,14 +12,14 @@ import { workflowIdForMandat } from '../domain/mandat-lifecycle.js';
 import { createLogger } from '../infra/logger.js';
 import { createApp } from '../server/app.js';
 import { createLifecycles, type Lifecycles } from '../services/lifecycles.js';
-import { IDENTIFICATION_REFUSALS } from '../services/mandat-creation.js';
+import { IDENTIFICATION_REFUSALS, startPendingMandatWorkflows } from '../services/mandat-creation.js';
 import type { mandatWorkflow } from '../workflows/mandat.js';
 import { mandatStateQuery } from '../workflows/messages.js';
 import { testConfig } from './support/env.js';
 import { codeOf, createPerson, createStructure, csrfOf, espaceCookie, type TestPerson } from './support/espace.js';
 import { standInBrowser } from './support/franceconnect.js';
 import { signMandat } from './support/mandats.js';
-import { useWorkerStack } from './support/temporal.js';
+import { unreachableClient, useWorkerStack } from './support/temporal.js';
 
 const stack = useWorkerStack();
 let app: Express;
@@ -32,16 +33,16 @@ beforeAll(() => {
 const mandatHandle = (mandatId: string) => stack.client.workflow.getHandle<typeof mandatWorkflow>(workflowIdForMandat(mandatId));
 
 /** A logged-in aidant of `organisation` and what their browser does. */
-async function aidant(organisation: Organisation) {
+async function aidant(organisation: Organisation, server: Express = app) {
   const person = await createPerson(organisation);
   const session = await espaceCookie(stack.sequelize, person.user, organisation.id);
-  const first = await request(app).get('/espace-aidant/mandats/nouveau').set('Cookie', session);
+  const first = await request(server).get('/espace-aidant/mandats/nouveau').set('Cookie', session);
   expect(first.status).toBe(200);
   const csrf = csrfOf(first);
   const cookie = `${session}; ${csrf.cookie}`;
-  const get = (path: string) => request(app).get(path).set('Cookie', cookie);
+  const get = (path: string) => request(server).get(path).set('Cookie', cookie);
   const post = (path: string, form: Record<string, string | string[]>) =>
-    request(app).post(path).set('Cookie', cookie).type('form').send(new URLSearchParams(Object.entries({ _csrf: csrf.token, ...form })
+    request(server).post(path).set('Cookie', cookie).type('form').send(new URLSearchParams(Object.entries({ _csrf: csrf.token, ...form })
       .flatMap(([k, v]) => [v].flat().map((one): [string, string] => [k, one]))).toString());
   return { person, organisation, get, post };
 }
@@ -134,12 +135,39 @@ describe('creating a mandat', () => {
     expect((await Connection.findByPk(connectionOf(recap)))!.usedAt).not.toBeNull();
     expect((await mandatHandle(mandatId).describe()).status.name).toBe('RUNNING');
     expect((await mandatHandle(mandatId).query(mandatStateQuery)).phase).toBe('active');
+    expect((await Mandat.findByPk(mandatId))!.workflowStartedAt).not.toBeNull();
 
     const success = await who.get(signed.headers.location);
     expect(success.status).toBe(200);
     expect(success.text).toContain('Le mandat a été créé');
     expect(success.text).toContain(`href="/espace-aidant/mandats/${mandatId}/attestation"`);
     expect(success.text).toContain(`href="/espace-aidant/usagers/${mandat.usagerId}"`);
+  });
+});
+
+describe('Temporal unreachable at the creation', () => {
+  it('the mandat is created all the same, the aidant told, and the sweep starts its workflow later', async () => {
+    const temporal = unreachableClient();
+    const down = createApp({
+      config: testConfig(), sequelize: stack.sequelize, temporal, log: createLogger('test', 'error'),
+      lifecycles: createLifecycles(temporal, { taskQueue: 'unused', habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } }),
+    });
+    const organisation = await createStructure();
+    const who = await aidant(organisation, down);
+    const recap = await identify(who, { demarches: ['papiers'], duration: 'LONG' });
+    const signed = await sign(who, recap, codeOf(who.person));
+    expect(signed.status).toBe(303);
+    const success = await who.get(signed.headers.location);
+    expect(success.text).toContain('Ses rappels d’échéance seront programmés dès que le service de suivi répondra à nouveau.');
+    const mandatId = /mandats\/([0-9a-f-]{36})\//.exec(signed.headers.location)![1]!;
+    expect((await Mandat.findByPk(mandatId))!.workflowStartedAt).toBeNull();
+
+    // Not within the grace period left to the creation; then started, once.
+    expect(await startPendingMandatWorkflows({ lifecycles }, { organisationIds: [organisation.id] })).toEqual({ started: 0, failures: [] });
+    expect(await startPendingMandatWorkflows({ lifecycles }, { organisationIds: [organisation.id], graceMs: 0 })).toEqual({ started: 1, failures: [] });
+    expect((await mandatHandle(mandatId).describe()).status.name).toBe('RUNNING');
+    expect((await Mandat.findByPk(mandatId))!.workflowStartedAt).not.toBeNull();
+    expect(await startPendingMandatWorkflows({ lifecycles }, { organisationIds: [organisation.id], graceMs: 0 })).toEqual({ started: 0, failures: [] });
   });
 });
 
