@@ -80,7 +80,11 @@ export function createMandatActivities(deps: { sequelize: Sequelize }, outbox: O
       return deps.sequelize.transaction(async (t) => {
         const mandat = await locked(input.mandatId, t);
         if (await journaled(`${input.workflowId}/cancel-autorisation/${input.demarche}`, t)) return snapshotOf(mandat, t); // an earlier attempt
-        const error = revocationError(await snapshotOf(mandat, t), Date.parse(input.at), input.demarche);
+        const current = await snapshotOf(mandat, t);
+        // Already revoked in the database (a newer mandat superseded it in its creation's transaction, the
+        // workflow is told afterwards): the workflow takes the database's state.
+        if (current.demarches.some((d) => d.demarche === input.demarche && d.revoked)) return current;
+        const error = revocationError(current, Date.parse(input.at), input.demarche);
         if (error) throw refusal(new InvalidTransitionError(error));
         const autorisation = (await Autorisation.findOne({ where: { mandatId: mandat.id, demarche: input.demarche }, transaction: t, lock: t.LOCK.UPDATE }))!;
         await revokeOne(mandat, autorisation, { ...input, at: new Date(input.at) }, t);

@@ -17,6 +17,7 @@ import * as setupLinks from './0017-setup-links.js';
 import * as franceconnectClient from './0018-franceconnect-client.js';
 import * as mandats from './0019-mandats.js';
 import * as mandatReminders from './0020-mandat-reminders.js';
+import * as mandatCreation from './0021-mandat-creation.js';
 
 export const MIGRATIONS = [
   { name: '0001-domain', ...domain },
@@ -36,4 +37,5 @@ export const MIGRATIONS = [
   { name: '0018-franceconnect-client', ...franceconnectClient },
   { name: '0019-mandats', ...mandats },
   { name: '0020-mandat-reminders', ...mandatReminders },
+  { name: '0021-mandat-creation', ...mandatCreation },
 ];

@@ -6,6 +6,7 @@ import { connectTemporalClient } from '../infra/temporal-client.js';
 import { buildBackOffice } from '../admin/index.js';
 import { createLifecycles, startSubmissionSweep } from '../services/lifecycles.js';
 import { startCardValidationSweep } from '../services/cards.js';
+import { startMandatWorkflowSweep } from '../services/mandat-creation.js';
 import { DEFAULT_ONBOARDING_POLICY } from '../domain/habilitation.js';
 import { createApp } from './app.js';
 
@@ -47,6 +48,12 @@ const stopCardSweep = startCardValidationSweep({ sequelize, lifecycles }, {
   onError: (error) => log.warn('could not tell onboardings of validated cards yet', { error: error.message }),
 });
 
+// … and mandats whose workflow could not be started at their creation (Temporal unreachable).
+const stopMandatSweep = startMandatWorkflowSweep({ lifecycles }, {
+  onStarted: (count) => log.info(`started the workflows of ${count} mandat(s)`),
+  onError: (error) => log.warn('could not start the workflows of mandats yet', { error: error.message }),
+});
+
 lifecycles.ensureHousekeepingSchedule()
   .catch((error) => log.warn('could not set up the housekeeping schedule', { error: (error as Error).message }));
 
@@ -57,6 +64,7 @@ async function shutdown(signal: string): Promise<void> {
   log.info(`${signal} received, closing the web server`);
   stopSweep();
   stopCardSweep();
+  stopMandatSweep();
   server.closeIdleConnections?.();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await backOffice.close();

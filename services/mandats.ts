@@ -37,6 +37,11 @@ export interface CreateMandatInput {
   renewedFromId?: string | null;
   /** The signature's instant; now unless told (tests). */
   at?: Date;
+  /**
+   * Run first inside the creation's transaction (the mandat creation marks its FranceConnect identification
+   * used there): throwing undoes everything.
+   */
+  claim?: (transaction: Transaction) => Promise<void>;
 }
 
 export interface CreatedMandat {
@@ -61,6 +66,7 @@ export async function createMandat(sequelize: Sequelize, input: CreateMandatInpu
   if (!isUuid(input.usagerId)) throw new NotFoundError(MANDAT_REFUSALS.usagerNotFound);
   if (!MANDAT_TEXT_VERSIONS.includes(input.textVersion)) throw new ValidationError({ textVersion: MANDAT_REFUSALS.unknownTextVersion });
   return sequelize.transaction(async (transaction) => {
+    if (input.claim) await input.claim(transaction);
     const organisation = await Organisation.findByPk(input.organisation.id, { transaction });
     const membership = organisation?.isActive ? await OrganisationMembership.findOne({
       where: { userId: input.aidant.id, organisationId: organisation.id, isActive: true, canCreateMandats: true }, transaction,

@@ -47,6 +47,8 @@ export class Mandat extends Model<InferAttributes<Mandat>, InferCreationAttribut
   declare attestationHash: string;
   /** The version of the legal text signed (domain/mandat.ts MANDAT_TEXT_VERSION when created). */
   declare textVersion: CreationOptional<string>;
+  /** When its workflow was known started (migration 0021); null: the sweep starts it (services/mandat-creation.ts). */
+  declare workflowStartedAt: CreationOptional<Date | null>;
 
   static initModel(sequelize: Sequelize): void {
     Mandat.init(
@@ -55,6 +57,7 @@ export class Mandat extends Model<InferAttributes<Mandat>, InferCreationAttribut
         duration: enumText(MANDAT_DURATION_KEYS), status: { ...enumText(MANDAT_STATUSES), defaultValue: 'active' },
         createdAt: createdAt(), expiresAt: date(false), revokedAt: date(), renewedFromId: ref('mandats'),
         templateHash: text(false), attestationHash: text(false), textVersion: { ...text(false), defaultValue: MANDAT_TEXT_VERSION },
+        workflowStartedAt: date(),
       },
       { sequelize, tableName: 'mandats' },
     );

@@ -102,6 +102,8 @@ export class Connection extends Model<InferAttributes<Connection>, InferCreation
   declare stateUsedAt: CreationOptional<Date | null>;
   declare identifiedAt: CreationOptional<Date | null>;
   declare logoutState: CreationOptional<string | null>;
+  /** When a mandat was created from this identification (migration 0021): it serves once. */
+  declare usedAt: CreationOptional<Date | null>;
 
   static initModel(sequelize: Sequelize): void {
     Connection.init(
@@ -111,7 +113,7 @@ export class Connection extends Model<InferAttributes<Connection>, InferCreation
         demarches: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: true }, duration: text(), demarche: text(),
         autorisationId: ref('autorisations'), requestedScope: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: true },
         codeHash: text(), codeUsedAt: date(), accessTokenHash: text(), expiresAt: date(false), complete: bool(),
-        createdAt: createdAt(), returnTo: text(), sessionHash: text(), stateUsedAt: date(), identifiedAt: date(), logoutState: text(),
+        createdAt: createdAt(), returnTo: text(), sessionHash: text(), stateUsedAt: date(), identifiedAt: date(), logoutState: text(), usedAt: date(),
       },
       { sequelize, tableName: 'connections' },
     );

@@ -28,8 +28,6 @@ const tile = (title: Raw | string, description: string, detail?: Raw) => html`
     </div></div>
   </div></div>`;
 
-const soon = html`<span class="fr-badge fr-badge--sm fr-badge--info fr-badge--no-icon">Bientôt disponible</span>`;
-
 function cguBanner(csrf: string, errors: FieldErrors): Raw {
   return html`
     <div class="fr-callout fr-mb-4w" id="cgu">
@@ -77,7 +75,7 @@ export function aidantHomePage(person: EspacePerson, home: AidantHome): string {
     ${person.user.acceptedCguVersion !== CGU_VERSION ? cguBanner(home.csrf, cguErrors) : ''}
     <div class="fr-grid-row fr-grid-row--gutters fr-mb-4w">
       ${membership.canCreateMandats ? html`
-        ${tile('Créer un mandat', 'Accompagner un usager dans ses démarches en son nom, après son accord.', soon)}
+        ${tile(html`<a href="/espace-aidant/mandats/nouveau">Créer un mandat</a>`, 'Accompagner un usager dans ses démarches en son nom, après son accord.')}
         ${tile(html`<a href="/espace-aidant/usagers">Accéder aux mandats</a>`, 'Retrouver les usagers et leurs mandats, les renouveler ou les révoquer.')}` : ''}
       ${tile(html`<a href="mailto:${home.contactEmail}">Contacter l’équipe</a>`, `Une question, un problème avec votre carte ? Écrivez-nous à ${home.contactEmail}.`)}
     </div>

@@ -4,6 +4,7 @@
 //   /connexion/premiere-connexion                  setup-router.ts (a référent's first login by a setup link)
 //   /espace-aidant                                 aidant-router.ts (logged in)
 //   /espace-aidant/usagers                         usagers-router.ts (aidant who can create mandats; activity check)
+//   /espace-aidant/mandats                         mandat-router.ts (creation, revocation; same rules)
 //   /espace-aidant/mandats/:id/attestation|revocation  attestation-router.ts (same rules; page and PDF)
 //   /espace-referent                               referent-router.ts, card-router.ts (référent of the current
 //                                                  structure; pages ask a card code again after inactivity)
@@ -16,6 +17,7 @@ import { attestationRouter } from './attestation-router.js';
 import { cardRouter } from './card-router.js';
 import { franceconnectRouter } from './franceconnect-router.js';
 import { loginRouter } from './login-router.js';
+import { mandatRouter } from './mandat-router.js';
 import { referentRouter } from './referent-router.js';
 import { setupRouter } from './setup-router.js';
 import { trainingRouter } from './training-router.js';
@@ -46,7 +48,7 @@ export function espaceRouter(deps: AppDeps): Router {
   router.use(setupRouter(espace));
   router.use('/espace-aidant', requireLogin, aidantRouter(espace));
   router.use('/espace-aidant/usagers', requireLogin, requireAidant, requireRecentActivity({ sequelize: deps.sequelize, afterMs: deps.config.espace.activityCheckAfterMs }), usagersRouter(espace));
-  router.use('/espace-aidant/mandats', requireLogin, requireAidant, requireRecentActivity({ sequelize: deps.sequelize, afterMs: deps.config.espace.activityCheckAfterMs }), attestationRouter(espace));
+  router.use('/espace-aidant/mandats', requireLogin, requireAidant, requireRecentActivity({ sequelize: deps.sequelize, afterMs: deps.config.espace.activityCheckAfterMs }), mandatRouter(espace), attestationRouter(espace));
   router.use('/espace-aidant', franceconnectRouter(espace)); // /franceconnect: the usager's identification
   router.use('/espace-referent', requireLogin, requireReferent, requireRecentActivity({ sequelize: deps.sequelize, afterMs: deps.config.espace.activityCheckAfterMs }));
   router.use('/espace-referent', referentRouter(espace), cardRouter(espace));

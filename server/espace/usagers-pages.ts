@@ -104,7 +104,9 @@ function mandatBlock(mandat: MandatView): Raw {
       <p class="fr-card__desc">Signé le ${frenchDateTime(mandat.createdAt)} avec ${mandat.createdByName}. ${end}</p>
       <ul>${mandat.autorisations.map((a) => html`<li>${DEMARCHES[a.demarche].titre}${a.revokedAt
         ? html` — <span class="fr-badge fr-badge--sm fr-badge--error fr-badge--no-icon">révoquée le ${frenchDate(a.revokedAt)}</span>`
-        : mandat.state === 'active' ? html` — <span class="fr-badge fr-badge--sm fr-badge--success fr-badge--no-icon">autorisée</span>` : ''}</li>`)}</ul>
+        : mandat.state === 'active' ? html` — <span class="fr-badge fr-badge--sm fr-badge--success fr-badge--no-icon">autorisée</span>
+          <a class="fr-btn fr-btn--sm fr-btn--tertiary" href="/espace-aidant/mandats/${mandat.id}/revocation?demarche=${a.demarche}" title="Révoquer la démarche ${DEMARCHES[a.demarche].titreCourt}">Révoquer</a>` : ''}</li>`)}</ul>
+      ${mandat.state === 'active' ? html`<p><a class="fr-btn fr-btn--sm fr-btn--secondary" href="/espace-aidant/mandats/${mandat.id}/revocation">Révoquer le mandat</a></p>` : ''}
     </div></div></div>`;
 }
 
