@@ -357,7 +357,7 @@ describe('espace aidant', () => {
     const browser = new Browser(await espaceCookie(stack.sequelize, aidant.user, first.id));
 
     const home = await browser.get('/espace-aidant');
-    for (const text of ['Créer un mandat', 'Accéder aux mandats', 'Bientôt disponible', 'href="mailto:contact@aidantsconnect.beta.gouv.fr"', `Carte physique n° ${aidant.card!.serialNumber}`, 'validée le', 'Passer sur France Services de Seconde']) {
+    for (const text of ['href="/espace-aidant/mandats/nouveau">Créer un mandat', 'href="/espace-aidant/usagers">Accéder aux mandats', 'href="mailto:contact@aidantsconnect.beta.gouv.fr"', `Carte physique n° ${aidant.card!.serialNumber}`, 'validée le', 'Passer sur France Services de Seconde']) {
       expect(home.text).toContain(text);
     }
     expect(home.text).not.toContain('Mairie d’Avant');

@@ -181,6 +181,9 @@ describe('the attestation of a revocation', () => {
   it('is refused for a mandat never revoked, and lists what was revoked, when and by whom', async () => {
     const { mandat, usager, aidant, a, cookie } = await scene();
     await get(`/espace-aidant/mandats/${mandat.id}/revocation`, cookie).expect(404);
+    const usagerPage = (await get(`/espace-aidant/usagers/${usager.id}`, cookie).expect(200)).text;
+    expect(usagerPage).toContain(`href="/espace-aidant/mandats/${mandat.id}/attestation"`);
+    expect(usagerPage).not.toContain(`href="/espace-aidant/mandats/${mandat.id}/revocation"`);
     // A newer mandat for « social » supersedes that autorisation: a partial revocation.
     const newer = await signMandat(sequelize, { aidant, organisation: a, usager, demarches: ['social'], duration: 'MONTH', at: new Date(Date.now() + 1000) });
     const partial = textOf((await get(`/espace-aidant/mandats/${mandat.id}/revocation`, cookie).expect(200)).text);
@@ -189,6 +192,7 @@ describe('the attestation of a revocation', () => {
     expect(partial).toContain('Démarches toujours couvertes Argent - Impôts - Consommation');
     expect(partial).toContain(`Zoé ${usager.familyName}`);
     expect(newer.mandat.id).not.toBe(mandat.id);
+    expect((await get(`/espace-aidant/usagers/${usager.id}`, cookie).expect(200)).text).toContain(`href="/espace-aidant/mandats/${mandat.id}/revocation"`);
 
     // Then the rest, by the aidant: the whole mandat is revoked.
     const at = new Date(Date.now() + 2000);

@@ -235,29 +235,29 @@ describe('supersession and revocation reach the workflows', () => {
     const usagerId = (await Mandat.findByPk(mandatId))!.usagerId;
 
     const usagerPage = await who.get(`/espace-aidant/usagers/${usagerId}`);
-    expect(usagerPage.text).toContain(`href="/espace-aidant/mandats/${mandatId}/revocation?demarche=papiers"`);
-    expect(usagerPage.text).toContain(`href="/espace-aidant/mandats/${mandatId}/revocation">Révoquer le mandat</a>`);
-    const confirm = await who.get(`/espace-aidant/mandats/${mandatId}/revocation?demarche=papiers`);
+    expect(usagerPage.text).toContain(`href="/espace-aidant/mandats/${mandatId}/revoquer?demarche=papiers"`);
+    expect(usagerPage.text).toContain(`href="/espace-aidant/mandats/${mandatId}/revoquer">Révoquer le mandat</a>`);
+    const confirm = await who.get(`/espace-aidant/mandats/${mandatId}/revoquer?demarche=papiers`);
     expect(confirm.status).toBe(200);
     expect(confirm.text).toContain('Confirmer la révocation de la démarche');
 
-    const revoked = await who.post(`/espace-aidant/mandats/${mandatId}/revocation`, { demarche: 'papiers' });
+    const revoked = await who.post(`/espace-aidant/mandats/${mandatId}/revoquer`, { demarche: 'papiers' });
     expect(revoked.status).toBe(303);
     expect(revoked.headers.location).toBe(`/espace-aidant/usagers/${usagerId}`);
     expect((await mandatHandle(mandatId).query(mandatStateQuery)).demarches).toEqual([{ demarche: 'papiers', revoked: true }, { demarche: 'social', revoked: false }]);
     // Again: the workflow's French refusal, on the page.
-    const again = await who.post(`/espace-aidant/mandats/${mandatId}/revocation`, { demarche: 'papiers' });
+    const again = await who.post(`/espace-aidant/mandats/${mandatId}/revoquer`, { demarche: 'papiers' });
     expect(again.status).toBe(409);
     expect(again.text).toContain('Cette démarche est déjà révoquée pour ce mandat.');
 
-    const whole = await who.post(`/espace-aidant/mandats/${mandatId}/revocation`, {});
+    const whole = await who.post(`/espace-aidant/mandats/${mandatId}/revoquer`, {});
     expect(whole.status).toBe(303);
     expect((await mandatHandle(mandatId).query(mandatStateQuery)).phase).toBe('revoked');
     expect((await Mandat.findByPk(mandatId))!.status).toBe('revoked');
 
     const stranger = await aidant(await createStructure());
-    expect((await stranger.get(`/espace-aidant/mandats/${mandatId}/revocation`)).status).toBe(404);
-    expect((await stranger.post(`/espace-aidant/mandats/${mandatId}/revocation`, {})).status).toBe(404);
+    expect((await stranger.get(`/espace-aidant/mandats/${mandatId}/revoquer`)).status).toBe(404);
+    expect((await stranger.post(`/espace-aidant/mandats/${mandatId}/revoquer`, {})).status).toBe(404);
     expect((await stranger.get(`/espace-aidant/mandats/${mandatId}/confirmation`)).status).toBe(404);
     expect((await who.get('/espace-aidant/mandats/not-a-uuid/revocation')).status).toBe(404);
   });

@@ -73,6 +73,7 @@ export const frProjectTranslations = {
     tolerance: 'Tolérance (pas de temps)',
     failedCodes: 'Codes erronés depuis la dernière connexion',
     acceptedCguVersion: 'Version des CGU acceptée',
+    workflowStartedAt: 'Cycle de vie démarré le',
     textVersion: 'Version du texte du mandat',
     aidant: 'Aidant et structure',
     lastActivityAt: 'Dernière activité',

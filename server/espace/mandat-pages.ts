@@ -16,8 +16,8 @@ export const RECAP_PATH = '/espace-aidant/mandats/recapitulatif';
 export const FRANCECONNECT_START_PATH = `${NEW_MANDAT_PATH}/franceconnect/depart`;
 export const mandatSuccessPath = (mandatId: string) => `/espace-aidant/mandats/${mandatId}/confirmation`;
 export const attestationPath = (mandatId: string) => `/espace-aidant/mandats/${mandatId}/attestation`;
-export const revocationPath = (mandatId: string, demarche?: string) =>
-  `/espace-aidant/mandats/${mandatId}/revocation${demarche ? `?demarche=${encodeURIComponent(demarche)}` : ''}`;
+export const revokePath = (mandatId: string, demarche?: string) =>
+  `/espace-aidant/mandats/${mandatId}/revoquer${demarche ? `?demarche=${encodeURIComponent(demarche)}` : ''}`;
 
 export const CONSENT_LABEL = 'L’usager a pris connaissance des conditions du mandat et consent à ce que l’aidant réalise en son nom les démarches choisies.';
 export const RECAP_ERRORS = {
@@ -178,7 +178,7 @@ export function revocationPage(person: EspacePerson, context: Context, facts: {
     <p>${facts.demarche
       ? html`Vous allez révoquer la démarche « ${DEMARCHES[facts.demarche].titre} » du mandat de ${facts.usagerName}. Vous ne pourrez plus la réaliser en son nom.`
       : html`Vous allez révoquer le mandat de ${facts.usagerName} : toutes ses démarches en cours (${facts.demarches.map((d) => DEMARCHES[d].titreCourt).join(', ')}) seront révoquées.`}</p>
-    <form method="post" action="${revocationPath(facts.mandatId)}">
+    <form method="post" action="${revokePath(facts.mandatId)}">
       ${csrfField(context.csrf)}
       ${facts.demarche ? html`<input type="hidden" name="demarche" value="${facts.demarche}">` : ''}
       <ul class="fr-btns-group fr-btns-group--inline">

@@ -5,7 +5,7 @@
 //                                    (CSP form-action forbids a posted form's redirects to leave the site)
 //   GET|POST /recapitulatif          ?connexion=<id> back from FranceConnect: recap, consent, card code → created
 //   GET /:mandatId/confirmation      the mandat just created (links to the usager and the attestation)
-//   GET|POST /:mandatId/revocation   [?demarche=…] confirmation, then the revocation through the mandat's workflow
+//   GET|POST /:mandatId/revoquer     [?demarche=…] confirmation, then the revocation through the mandat's workflow
 import { Router, type Request, type Response } from 'express';
 import { Autorisation, Connection, Mandat, Usager } from '../../db/models/index.js';
 import { DomainError, InvalidTransitionError, NotFoundError } from '../../domain/errors.js';
@@ -166,12 +166,12 @@ export function mandatRouter(deps: EspaceDeps, client: FranceConnectClient = cre
     };
   };
 
-  router.get('/:mandatId/revocation', asyncRoute(async (req, res) => {
+  router.get('/:mandatId/revoquer', asyncRoute(async (req, res) => {
     const facts = revocationFacts(await mandatOf(res, req.params.mandatId), req.query.demarche);
     res.send(revocationPage(personOf(res), context(req, res), facts));
   }));
 
-  router.post('/:mandatId/revocation', verifyCsrf, asyncRoute(async (req, res) => {
+  router.post('/:mandatId/revoquer', verifyCsrf, asyncRoute(async (req, res) => {
     const person = personOf(res);
     const facts = revocationFacts(await mandatOf(res, req.params.mandatId), req.body?.demarche);
     try {

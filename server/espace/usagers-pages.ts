@@ -5,6 +5,7 @@ import { DEMARCHES, type Demarche } from '../../domain/demarches.js';
 import { frenchDate, frenchDateTime } from '../../domain/duration.js';
 import { MANDAT_DURATIONS, MANDAT_STATE_LABELS, type MandatState } from '../../domain/mandat.js';
 import type { MandatView, UsagerMandats, UsagerSummary, UsagersList, UsagerTab } from '../../services/mandats.js';
+import { attestationPath, revocationPath } from './attestation-pages.js';
 import { html, type Raw } from '../web/html.js';
 import { espaceLayout, type EspacePageOptions } from './layout.js';
 import type { EspacePerson } from './session.js';
@@ -105,8 +106,12 @@ function mandatBlock(mandat: MandatView): Raw {
       <ul>${mandat.autorisations.map((a) => html`<li>${DEMARCHES[a.demarche].titre}${a.revokedAt
         ? html` — <span class="fr-badge fr-badge--sm fr-badge--error fr-badge--no-icon">révoquée le ${frenchDate(a.revokedAt)}</span>`
         : mandat.state === 'active' ? html` — <span class="fr-badge fr-badge--sm fr-badge--success fr-badge--no-icon">autorisée</span>
-          <a class="fr-btn fr-btn--sm fr-btn--tertiary" href="/espace-aidant/mandats/${mandat.id}/revocation?demarche=${a.demarche}" title="Révoquer la démarche ${DEMARCHES[a.demarche].titreCourt}">Révoquer</a>` : ''}</li>`)}</ul>
-      ${mandat.state === 'active' ? html`<p><a class="fr-btn fr-btn--sm fr-btn--secondary" href="/espace-aidant/mandats/${mandat.id}/revocation">Révoquer le mandat</a></p>` : ''}
+          <a class="fr-btn fr-btn--sm fr-btn--tertiary" href="/espace-aidant/mandats/${mandat.id}/revoquer?demarche=${a.demarche}" title="Révoquer la démarche ${DEMARCHES[a.demarche].titreCourt}">Révoquer</a>` : ''}</li>`)}</ul>
+      <ul class="fr-btns-group fr-btns-group--inline-sm fr-btns-group--sm">
+        <li><a class="fr-btn fr-btn--tertiary" href="${attestationPath(mandat.id)}">Attestation<span class="fr-sr-only"> du mandat signé le ${frenchDate(mandat.createdAt)}</span></a></li>
+        ${mandat.autorisations.some((a) => a.revokedAt) ? html`<li><a class="fr-btn fr-btn--tertiary" href="${revocationPath(mandat.id)}">Attestation de révocation<span class="fr-sr-only"> du mandat signé le ${frenchDate(mandat.createdAt)}</span></a></li>` : ''}
+        ${mandat.state === 'active' ? html`<li><a class="fr-btn fr-btn--secondary" href="/espace-aidant/mandats/${mandat.id}/revoquer">Révoquer le mandat</a></li>` : ''}
+      </ul>
     </div></div></div>`;
 }
 
