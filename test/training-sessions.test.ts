@@ -348,8 +348,15 @@ describe('accessibility of the training pages', () => {
       await check('aidant, sans session choisie');
       // Its own session: other test files publish sessions in the same database, full ones too.
       await page.click(`label[for="session-${chosen.id}"]`);
-      await page.click('button[type=submit]:has-text("Inscrire à cette session")');
-      await page.waitForSelector('.fr-alert--success');
+      // On a loaded machine the registration can wait for the journal's lock behind other test files: give it time,
+      // and say what came back when it is not the confirmation.
+      const [answer] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes(`/formations/${onboarding.id}`), { timeout: 90_000 }),
+        page.click('button[type=submit]:has-text("Inscrire à cette session")'),
+      ]);
+      expect(answer.status()).toBe(303);
+      await page.waitForSelector('.fr-alert--success, .fr-alert--error, .fr-error-text', { timeout: 60_000 });
+      expect(await page.locator('.fr-alert--success').count() ? 'inscrit' : await page.textContent('main')).toBe('inscrit');
       await check('aidant, inscrit');
       expect(Object.keys(checked)).toHaveLength(4);
       expect(Object.fromEntries(Object.entries(checked).filter(([, found]) => found.length > 0))).toEqual({});
