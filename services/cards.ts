@@ -15,6 +15,7 @@ import { InvalidTransitionError, ValidationError } from '../domain/errors.js';
 import { cardValidatedUpdate } from '../workflows/messages.js';
 import type { CardCodes } from './card-codes.js';
 import { appendJournal } from './journal.js';
+import { startPeriodicSweep } from './periodic-sweep.js';
 import type { Lifecycles } from './lifecycles.js';
 import type { SecretBox } from './secret-box.js';
 import { hexToBase32, verifyCode } from './totp.js';
@@ -349,24 +350,11 @@ export function startCardValidationSweep(
   deps: { sequelize: Sequelize; lifecycles: Lifecycles },
   options: { intervalMs?: number; onTold?: (count: number) => void; onError?: (error: Error) => void } = {},
 ): () => void {
-  let running = false;
-  const sweep = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const { told, failures } = await tellOnboardingsOfValidatedCards(deps);
-      if (told > 0) options.onTold?.(told);
-      // A refusal (the lifecycle busy, or not at a step a card completes) is simply tried again next time.
-      const outage = failures.find((failure) => !(failure instanceof InvalidTransitionError));
-      if (outage) options.onError?.(outage);
-    } catch (error) {
-      options.onError?.(error as Error);
-    } finally {
-      running = false;
-    }
-  };
-  void sweep();
-  const timer = setInterval(() => void sweep(), options.intervalMs ?? CARD_VALIDATION_SWEEP_INTERVAL_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+  return startPeriodicSweep(async () => {
+    const { told, failures } = await tellOnboardingsOfValidatedCards(deps);
+    if (told > 0) options.onTold?.(told);
+    // A refusal (the lifecycle busy, or not at a step a card completes) is simply tried again next time.
+    const outage = failures.find((failure) => !(failure instanceof InvalidTransitionError));
+    if (outage) options.onError?.(outage);
+  }, options.intervalMs ?? CARD_VALIDATION_SWEEP_INTERVAL_MS, options.onError);
 }

@@ -7,6 +7,7 @@ import { Connection, Mandat } from '../db/models/index.js';
 import { DomainError } from '../domain/errors.js';
 import { MANDAT_TEXT_VERSION } from '../domain/mandat.js';
 import type { Logger } from '../infra/logger.js';
+import { startPeriodicSweep } from './periodic-sweep.js';
 import type { Lifecycles } from './lifecycles.js';
 import { createMandat, type CreatedMandat } from './mandats.js';
 
@@ -132,22 +133,9 @@ export function startMandatWorkflowSweep(
   deps: { lifecycles: Lifecycles },
   options: { intervalMs?: number; onStarted?: (count: number) => void; onError?: (error: Error) => void } = {},
 ): () => void {
-  let running = false;
-  const sweep = async () => {
-    if (running) return;
-    running = true;
-    try {
-      const { started, failures } = await startPendingMandatWorkflows(deps);
-      if (started > 0) options.onStarted?.(started);
-      if (failures[0]) options.onError?.(failures[0]);
-    } catch (error) {
-      options.onError?.(error as Error);
-    } finally {
-      running = false;
-    }
-  };
-  void sweep();
-  const timer = setInterval(() => void sweep(), options.intervalMs ?? MANDAT_WORKFLOW_SWEEP_INTERVAL_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+  return startPeriodicSweep(async () => {
+    const { started, failures } = await startPendingMandatWorkflows(deps);
+    if (started > 0) options.onStarted?.(started);
+    if (failures[0]) options.onError?.(failures[0]);
+  }, options.intervalMs ?? MANDAT_WORKFLOW_SWEEP_INTERVAL_MS, options.onError);
 }
