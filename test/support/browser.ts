@@ -46,7 +46,7 @@ export function useBrowserApp(stack: WorkerStack): { readonly baseUrl: string; r
     holder.baseUrl = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
     holder.browser = await launchChromium();
   }, 120_000);
-  afterAll(async () => {
+  stack.closeFirst.push(async () => {
     await holder.browser?.close();
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   });

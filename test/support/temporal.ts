@@ -60,16 +60,26 @@ export async function startTestWorker(options: { sequelize: Sequelize; address?:
  * For a test file: the test database, a Temporal client and a real worker on a task queue of its own, opened
  * before the file's tests and closed after them (read the fields inside tests, once beforeAll has run).
  */
-export interface WorkerStack { sequelize: Sequelize; client: Client; worker: Awaited<ReturnType<typeof startTestWorker>> }
+export interface WorkerStack {
+  sequelize: Sequelize;
+  client: Client;
+  worker: Awaited<ReturnType<typeof startTestWorker>>;
+  /**
+   * Closed before the client, the worker and the database (e.g. a web server whose requests call Temporal): a
+   * gRPC retry firing after the client's connection closed would crash the test file.
+   */
+  closeFirst: (() => Promise<void>)[];
+}
 
 export function useWorkerStack(): WorkerStack {
-  const stack = {} as WorkerStack;
+  const stack = { closeFirst: [] } as unknown as WorkerStack;
   beforeAll(async () => {
     stack.sequelize = testSequelize();
     stack.client = await connectClient();
     stack.worker = await startTestWorker({ sequelize: stack.sequelize });
   });
   afterAll(async () => {
+    for (const close of stack.closeFirst) await close();
     await stack.worker?.stop();
     await stack.client?.connection.close();
     await stack.sequelize?.close();
