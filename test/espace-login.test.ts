@@ -3,7 +3,6 @@
 // Every refusal is one generic answer with no e-mail; codes are accepted once; links expire, serve once and
 // retire the person's other links; failures are throttled and widen a drifting card; the activity check asks
 // a code again and returns only to a page of this site; logout ends the session.
-import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { Op, QueryTypes } from 'sequelize';
 import type express from 'express';
@@ -18,7 +17,7 @@ import { createLifecycles } from '../services/lifecycles.js';
 import { LOGIN_POLICY } from '../services/login-guard.js';
 import { currentCode } from '../services/totp.js';
 import { testConfig } from './support/env.js';
-import { codeOf, createPerson, createStockCard, createStructure, espaceCookie, type TestPerson } from './support/espace.js';
+import { codeOf, CookieBrowser, createPerson, createStockCard, createStructure, espaceCookie, type TestPerson } from './support/espace.js';
 import { mailsTo, waitForSubject } from './support/mail.js';
 import { useWorkerStack } from './support/temporal.js';
 
@@ -33,42 +32,11 @@ beforeAll(() => {
   });
 });
 
-type Response = Awaited<ReturnType<ReturnType<typeof request>['get']>>;
 
-/** A browser: its cookies (set and cleared by the answers) and its own address. */
-class Browser {
-  readonly ip = `10.${[1, 2, 3].map(() => randomBytes(1)[0]).join('.')}`;
-  readonly cookies = new Map<string, string>();
-
+/** A browser of this file's app (test/support/espace.ts). */
+class Browser extends CookieBrowser {
   constructor(cookie?: string) {
-    if (cookie) this.keepPair(cookie);
-  }
-
-  private keepPair(pair: string, cleared = false) {
-    const at = pair.indexOf('=');
-    const [name, value] = [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
-    if (cleared || value === '') this.cookies.delete(name);
-    else this.cookies.set(name, value);
-  }
-
-  private keep(res: Response): Response {
-    for (const cookie of ([] as string[]).concat((res.headers['set-cookie'] as unknown as string[] | undefined) ?? [])) {
-      this.keepPair(cookie.split(';')[0], /expires=Thu, 01 Jan 1970/i.test(cookie));
-    }
-    return res;
-  }
-
-  get session(): string | undefined { return this.cookies.get(ESPACE_COOKIE); }
-  private get header() { return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '); }
-
-  async get(path: string): Promise<Response> {
-    return this.keep(await request(app).get(path).set('Cookie', this.header).set('X-Forwarded-For', this.ip));
-  }
-
-  /** Posts a form of `page` (GET for its CSRF token) to `action` (the page itself by default). */
-  async submit(page: string, body: Record<string, string>, action = page): Promise<Response> {
-    const token = /name="_csrf" value="([^"]+)"/.exec((await this.get(page)).text)?.[1] ?? '';
-    return this.keep(await request(app).post(action).type('form').set('Cookie', this.header).set('X-Forwarded-For', this.ip).send({ ...body, _csrf: token }));
+    super(() => app, cookie);
   }
 }
 

@@ -21,7 +21,7 @@ import { LOGIN_POLICY } from '../services/login-guard.js';
 import { SETUP_EMAILS_PER_HOUR, SETUP_LINK_NOT_WORKING, SETUP_REQUEST_ANSWER } from '../services/referent-first-login.js';
 import { requestStateQuery } from '../workflows/messages.js';
 import { testConfig, unique } from './support/env.js';
-import { codeOf, createPerson, createStructure, type TestPerson } from './support/espace.js';
+import { codeOf, CookieBrowser, createPerson, createStructure, type TestPerson } from './support/espace.js';
 import { createJuryMember, createSubmittedRequest, testSecrets } from './support/factories.js';
 import { mailsTo, waitForSubject } from './support/mail.js';
 import { useWorkerStack } from './support/temporal.js';
@@ -42,37 +42,10 @@ beforeAll(() => {
 
 type Response = Awaited<ReturnType<ReturnType<typeof request>['get']>>;
 
-/** A browser: its cookies (set and cleared by the answers) and its own address. */
-class Browser {
-  readonly ip: string;
-  readonly cookies = new Map<string, string>();
-
-  constructor(ip?: string) {
-    this.ip = ip ?? `10.${[1, 2, 3].map(() => randomBytes(1)[0]).join('.')}`;
-  }
-
-  private keep(res: Response): Response {
-    for (const cookie of ([] as string[]).concat((res.headers['set-cookie'] as unknown as string[] | undefined) ?? [])) {
-      const pair = cookie.split(';')[0];
-      const at = pair.indexOf('=');
-      const [name, value] = [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
-      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(cookie)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    return res;
-  }
-
-  get session(): string | undefined { return this.cookies.get(ESPACE_COOKIE); }
-  private get header() { return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '); }
-
-  async get(path: string): Promise<Response> {
-    return this.keep(await request(app).get(path).set('Cookie', this.header).set('X-Forwarded-For', this.ip));
-  }
-
-  /** Posts a form of `page` (GET for its CSRF token) to `action` (the page itself by default). */
-  async submit(page: string, body: Record<string, string>, action = page): Promise<Response> {
-    const token = /name="_csrf" value="([^"]+)"/.exec((await this.get(page)).text)?.[1] ?? '';
-    return this.keep(await request(app).post(action).type('form').set('Cookie', this.header).set('X-Forwarded-For', this.ip).send({ ...body, _csrf: token }));
+/** A browser of this file's app (test/support/espace.ts). */
+class Browser extends CookieBrowser {
+  constructor(cookie?: string) {
+    super(() => app, cookie);
   }
 }
 

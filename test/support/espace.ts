@@ -1,7 +1,9 @@
 // People of the espace aidant and référent for tests: structures, aidants and référents with their cards, and
 // a logged-in session without going through the e-mail login (test/espace-login.test.ts covers that path).
 import { createHmac, randomBytes } from 'node:crypto';
+import type { Express } from 'express';
 import type { Sequelize } from 'sequelize';
+import request from 'supertest';
 import { Card, Organisation, OrganisationMembership, User } from '../../db/models/index.js';
 import { CARD_POLICY, type CardKind } from '../../domain/cards.js';
 import { ESPACE_COOKIE } from '../../server/espace/session.js';
@@ -90,4 +92,46 @@ export function csrfOf(page: { text: string; headers: Record<string, unknown> })
   const setCookie = ([] as string[]).concat((page.headers['set-cookie'] as string[] | undefined) ?? []);
   const csrfCookie = setCookie.map((c) => c.split(';')[0]).find((c) => c.startsWith('ac_csrf='));
   return { token, cookie: csrfCookie ?? '' };
+}
+
+type Answer = Awaited<ReturnType<ReturnType<typeof request>['get']>>;
+
+/**
+ * A browser over supertest: its cookies (set and cleared by the answers) and an address of its own (the app
+ * must trust X-Forwarded-For: TRUST_PROXY). `app` is read at each request (test files build theirs in beforeAll).
+ */
+export class CookieBrowser {
+  readonly ip = `10.${[1, 2, 3].map(() => randomBytes(1)[0]).join('.')}`;
+  readonly cookies = new Map<string, string>();
+
+  constructor(private readonly app: () => Express, cookie?: string) {
+    if (cookie) this.keepPair(cookie);
+  }
+
+  private keepPair(pair: string, cleared = false) {
+    const at = pair.indexOf('=');
+    const [name, value] = [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+    if (cleared || value === '') this.cookies.delete(name);
+    else this.cookies.set(name, value);
+  }
+
+  private keep(res: Answer): Answer {
+    for (const cookie of ([] as string[]).concat((res.headers['set-cookie'] as unknown as string[] | undefined) ?? [])) {
+      this.keepPair(cookie.split(';')[0], /expires=Thu, 01 Jan 1970/i.test(cookie));
+    }
+    return res;
+  }
+
+  get session(): string | undefined { return this.cookies.get(ESPACE_COOKIE); }
+  private get header() { return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '); }
+
+  async get(path: string): Promise<Answer> {
+    return this.keep(await request(this.app()).get(path).set('Cookie', this.header).set('X-Forwarded-For', this.ip));
+  }
+
+  /** Posts a form of `page` (GET for its CSRF token) to `action` (the page itself by default). */
+  async submit(page: string, body: Record<string, string>, action = page): Promise<Answer> {
+    const token = /name="_csrf" value="([^"]+)"/.exec((await this.get(page)).text)?.[1] ?? '';
+    return this.keep(await request(this.app()).post(action).type('form').set('Cookie', this.header).set('X-Forwarded-For', this.ip).send({ ...body, _csrf: token }));
+  }
 }
