@@ -6,7 +6,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { Autorisation, JournalEntry, Mandat } from '../db/models/index.js';
 import { InvalidTransitionError, NotFoundError } from '../domain/errors.js';
-import { revocationError, workflowIdForReminderDigest, type MandatSnapshot } from '../domain/mandat-lifecycle.js';
+import { MANDAT_REFUSALS, revocationError, workflowIdForReminderDigest, type MandatSnapshot } from '../domain/mandat-lifecycle.js';
 import { appendJournal } from '../services/journal.js';
 import { snapshotOf } from '../services/mandat-snapshot.js';
 import { EmailNotDeliverableError, sendEmailOnce, type OutboxDeps, type SendOutcome } from '../services/outbox.js';
@@ -108,6 +108,20 @@ export function createMandatActivities(deps: { sequelize: Sequelize }, outbox: O
         }, t);
         return snapshotOf(mandat, t);
       });
+    },
+
+    /**
+     * Checks that `renewedById` renews this mandat (same structure; the renewal's creation already revoked the
+     * overlapping autorisations and journaled it) and answers the mandat's state now. Nothing to write.
+     */
+    async recordMandatRenewal(input: { mandatId: string; renewedById: string; actorId: string }): Promise<MandatSnapshot> {
+      const mandat = await Mandat.findByPk(input.mandatId);
+      if (!mandat) throw notFound();
+      const renewal = /^[0-9a-f-]{36}$/i.test(input.renewedById) ? await Mandat.findByPk(input.renewedById) : null;
+      if (!renewal || renewal.renewedFromId !== mandat.id || renewal.organisationId !== mandat.organisationId) {
+        throw refusal(new InvalidTransitionError(MANDAT_REFUSALS.renewal));
+      }
+      return snapshotOf(mandat);
     },
 
     /**

@@ -97,6 +97,7 @@ export const MANDAT_REFUSALS = {
   unknownDemarche: 'Cette démarche ne fait pas partie de ce mandat.',
   demarcheRevoked: 'Cette démarche est déjà révoquée pour ce mandat.',
   actor: 'L’auteur de l’action est obligatoire.',
+  renewal: 'Le mandat de renouvellement est inconnu ou ne renouvelle pas ce mandat.',
 } as const;
 
 /** Why a revocation is refused now (null when allowed): the mandat must be in force, and the démarche part of it and not yet revoked. */

@@ -16,7 +16,7 @@ import type { transactionalEmailWorkflow } from '../workflows/transactional-emai
 import type { EmailDelivery } from './outbox.js';
 import { loadMandatSnapshot } from './mandat-snapshot.js';
 import {
-  decideUpdate, mandatStateQuery, onboardingStatusQuery, requestStateQuery, resubmitSignal, revokeAutorisationUpdate, revokeMandatUpdate,
+  decideUpdate, mandatStateQuery, onboardingStatusQuery, requestStateQuery, resubmitSignal, revokeAutorisationUpdate, revokeMandatUpdate, renewedUpdate,
   type ComiteDecisionInput, type ComiteDecisionResult, type HabilitationRequestPolicy,
 } from '../workflows/messages.js';
 
@@ -56,6 +56,8 @@ export interface Lifecycles {
   revokeMandat(mandatId: string, actorId: string): Promise<MandatPhase>;
   /** Revokes one démarche of a mandat; the last one in force revokes the mandat. Same refusals and deduplication. */
   revokeAutorisation(mandatId: string, demarche: string, actorId: string): Promise<MandatPhase>;
+  /** Tells a mandat's lifecycle that `renewedById` renews it (once per renewal: the new mandat is the key). */
+  renewMandat(mandatId: string, renewedById: string, actorId: string): Promise<MandatPhase>;
 }
 
 export const HOUSEKEEPING_SCHEDULE_ID = 'housekeeping';
@@ -196,6 +198,8 @@ export function createLifecycles(
 
     revokeMandat: (mandatId, actorId) => updateMandat(mandatId, revokeMandatUpdate, { actorId }),
     revokeAutorisation: (mandatId, demarche, actorId) => updateMandat(mandatId, revokeAutorisationUpdate, { demarche, actorId }),
+    renewMandat: (mandatId, renewedById, actorId) =>
+      executeUpdate(client.workflow.getHandle(workflowIdForMandat(mandatId)), renewedUpdate, { renewedById, actorId }, dedupeId(mandatId, 'renewed', renewedById)),
   };
 }
 

@@ -1,9 +1,10 @@
-// The mandat's creation from a FranceConnect identification: the identification serves once (marked used in
-// the creation's transaction, refused once expired or used, or when it is not this aidant's in this
-// structure), then, after the commit, the new mandat's workflow is started and the workflows of the mandats it
-// superseded are told. Those Temporal calls may fail: the mandat exists all the same.
+// The mandat's creation from a FranceConnect identification, or from a renewal (services/mandat-renewal.ts:
+// the usager already known): it serves once (marked used in the creation's transaction, refused once expired
+// or used, or when it is not this aidant's in this structure), then, after the commit, the new mandat's
+// workflow is started and the workflows of the mandats it superseded or renewed are told. Those Temporal
+// calls may fail: the mandat exists all the same.
 import { Op, type Sequelize, type Transaction } from 'sequelize';
-import { Connection, Mandat } from '../db/models/index.js';
+import { Connection, Mandat, Usager } from '../db/models/index.js';
 import { DomainError } from '../domain/errors.js';
 import { MANDAT_TEXT_VERSION } from '../domain/mandat.js';
 import type { Logger } from '../infra/logger.js';
@@ -31,13 +32,41 @@ export function identificationProblem(connection: { usedAt: Date | null; expires
   return null;
 }
 
-/** Marks the identification used, inside the creation's transaction (row locked: two posts take turns). */
-async function claimIdentification(transaction: Transaction, input: { connectionId: string; aidantId: string; organisationId: string; usagerId: string; at: Date }) {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MANDAT_SOURCES: Connection['kind'][] = ['franceconnect_client', 'renewal'];
+
+/** A mandat waiting for its signature: the usager identified (FranceConnect) or known (renewal), the choice made. */
+export interface PendingMandat {
+  connectionId: string;
+  usager: Usager;
+  demarches: string[] | null;
+  duration: string | null;
+  /** A renewal: the mandat it renews. */
+  renewedFromId: string | null;
+}
+
+/** The identification or renewal `connectionId` of this aidant in this structure, or null (a 404 for the pages). */
+export async function findPendingMandat(connectionId: string, session: { aidantId: string; organisationId: string }): Promise<PendingMandat | null> {
+  if (!UUID.test(connectionId)) return null;
   const connection = await Connection.findOne({
-    where: { id: input.connectionId, kind: 'franceconnect_client', aidantId: input.aidantId, organisationId: input.organisationId },
+    where: { id: connectionId, kind: MANDAT_SOURCES, aidantId: session.aidantId, organisationId: session.organisationId },
+  });
+  if (!connection?.usagerId || (connection.kind === 'franceconnect_client' && !connection.identifiedAt)) return null;
+  const usager = await Usager.findByPk(connection.usagerId);
+  if (!usager || usager.anonymisedAt) return null;
+  return { connectionId: connection.id, usager, demarches: connection.demarches, duration: connection.duration, renewedFromId: connection.renewedFromId ?? null };
+}
+
+/** Marks the identification (or renewal) used, inside the creation's transaction (row locked: two posts take turns). */
+async function claimIdentification(transaction: Transaction, input: { connectionId: string; aidantId: string; organisationId: string; usagerId: string; renewedFromId: string | null; at: Date }) {
+  const connection = await Connection.findOne({
+    where: { id: input.connectionId, kind: MANDAT_SOURCES, aidantId: input.aidantId, organisationId: input.organisationId },
     lock: transaction.LOCK.UPDATE, transaction,
   });
-  if (!connection?.identifiedAt || connection.usagerId !== input.usagerId) throw new IdentificationUnusable('unknown');
+  const identified = connection?.kind === 'renewal' || Boolean(connection?.identifiedAt);
+  if (!connection || !identified || connection.usagerId !== input.usagerId || (connection.renewedFromId ?? null) !== input.renewedFromId) {
+    throw new IdentificationUnusable('unknown');
+  }
   const problem = identificationProblem(connection, input.at);
   if (problem) throw new IdentificationUnusable(problem);
   await connection.update({ usedAt: input.at }, { transaction });
@@ -54,13 +83,14 @@ export interface MandatCreationResult extends CreatedMandat {
  */
 export async function createMandatFromIdentification(
   deps: { sequelize: Sequelize; lifecycles: Lifecycles; log: Logger },
-  input: { connectionId: string; aidantId: string; organisationId: string; usagerId: string; demarches: readonly string[]; duration: string },
+  input: { connectionId: string; aidantId: string; organisationId: string; usagerId: string; demarches: readonly string[]; duration: string; renewedFromId?: string | null },
 ): Promise<MandatCreationResult> {
   const at = new Date();
+  const renewedFromId = input.renewedFromId ?? null;
   const created = await createMandat(deps.sequelize, {
     aidant: { id: input.aidantId }, organisation: { id: input.organisationId }, usagerId: input.usagerId,
-    demarches: input.demarches, duration: input.duration, textVersion: MANDAT_TEXT_VERSION, at,
-    claim: (transaction) => claimIdentification(transaction, { ...input, at }),
+    demarches: input.demarches, duration: input.duration, textVersion: MANDAT_TEXT_VERSION, at, renewedFromId,
+    claim: (transaction) => claimIdentification(transaction, { ...input, renewedFromId, at }),
   });
 
   // After the commit, never inside it: Temporal may be slow or down.
@@ -74,7 +104,15 @@ export async function createMandatFromIdentification(
   // The older mandats' workflows learn that these démarches were revoked by the supersession (already done in
   // the database: their activity takes the database's state). A failure is only logged: the creation stands,
   // and a workflow that missed it reloads the mandat when it next runs an activity.
-  for (const superseded of created.superseded) {
+  // The renewed mandat's workflow learns of its renewal (it reloads the mandat: the revocations come with it).
+  if (renewedFromId) {
+    try {
+      await deps.lifecycles.renewMandat(renewedFromId, created.mandat.id, input.aidantId);
+    } catch (error) {
+      deps.log.warn('renewed mandat workflow not told', { mandatId: renewedFromId, error: String((error as Error)?.message ?? error).split('\n')[0] });
+    }
+  }
+  for (const superseded of created.superseded.filter((s) => s.mandatId !== renewedFromId)) {
     try {
       await deps.lifecycles.revokeAutorisation(superseded.mandatId, superseded.demarche, input.aidantId);
     } catch (error) {

@@ -8,7 +8,9 @@
 // then stays renewable a year and closes. One update writes at a time; an update changes the workflow's view
 // only once its activity succeeded. The database holds the truth: the workflow reloads its view from it at
 // each (re)start, so it can continue as new whenever its history grows (a year of waiting stays small).
-// Renewal (a new mandat superseding this one) is the next step: it will come as a 'renewed' update.
+// A renewal (a newer mandat of the structure, whose creation revoked this one's overlapping autorisations)
+// comes as a 'renewed' update: the mandat's state is reloaded, and once it is no longer in force (at once
+// when every démarche was renewed, at the expiry otherwise) the lifecycle closes instead of waiting a year.
 import {
   ActivityFailure, ApplicationFailure, allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo,
 } from '@temporalio/workflow';
@@ -16,7 +18,7 @@ import { lifecycleActivities } from './lifecycle-activities.js';
 import {
   DEFAULT_MANDAT_POLICY, MANDAT_REFUSALS, mandatReminders, revocationError, type MandatPhase, type MandatSnapshot,
 } from '../domain/mandat-lifecycle.js';
-import { mandatStateQuery, revokeAutorisationUpdate, revokeMandatUpdate, type MandatInput } from './messages.js';
+import { mandatStateQuery, renewedUpdate, revokeAutorisationUpdate, revokeMandatUpdate, type MandatInput } from './messages.js';
 
 const acts = lifecycleActivities();
 
@@ -41,7 +43,7 @@ export async function mandatWorkflow(input: MandatInput): Promise<MandatPhase> {
   // Given by the starter or by the run that continued as new, the mandat is known before anything is awaited:
   // the handlers below answer from the first workflow task.
   let mandat: MandatSnapshot = input.snapshot ?? await acts.getMandatSnapshot({ mandatId });
-  const state = { busy: false, closed: false };
+  const state = { busy: false, closed: false, renewedBy: input.renewedBy ?? null as string | null };
   const reminders = mandatReminders(Date.parse(mandat.expiresAt), mandat.duration, policy);
   const phase = (): MandatPhase => (state.closed ? 'closed' : mandat.status);
   const ended = () => mandat.status !== 'active'; // read through a call: updates change it meanwhile
@@ -55,6 +57,7 @@ export async function mandatWorkflow(input: MandatInput): Promise<MandatPhase> {
     phase: phase(), expiresAt: mandat.expiresAt, revokedAt: mandat.revokedAt, demarches: mandat.demarches,
     reminders: reminders.map((r) => ({ offsetDays: r.offsetDays, day: r.day, at: new Date(r.at).toISOString() })),
     renewableUntil: renewableUntil() === null ? null : new Date(renewableUntil()!).toISOString(),
+    renewedBy: state.renewedBy,
     revocations: mandat.demarches.filter((d) => d.revoked).length,
   }));
 
@@ -86,6 +89,19 @@ export async function mandatWorkflow(input: MandatInput): Promise<MandatPhase> {
     () => acts.revokeMandat({ mandatId, workflowId, actorId, at: nowIso() }),
   ), { validator: ({ actorId }) => checkRevocation(actorId) });
 
+  setHandler(renewedUpdate, ({ renewedById, actorId }) => exclusive(async () => {
+    const renewed = await acts.recordMandatRenewal({ mandatId, renewedById, actorId });
+    state.renewedBy = renewedById;
+    return renewed;
+  }), {
+    validator: ({ renewedById, actorId }) => {
+      if (state.busy) throw reject(MANDAT_REFUSALS.busy);
+      if (state.closed) throw reject(MANDAT_REFUSALS.closed);
+      if (typeof renewedById !== 'string' || !renewedById || renewedById === mandatId) throw reject(MANDAT_REFUSALS.renewal);
+      if (typeof actorId !== 'string' || !actorId) throw reject(MANDAT_REFUSALS.actor);
+    },
+  });
+
   const historyTooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxHistoryEvents;
 
   /**
@@ -101,7 +117,7 @@ export async function mandatWorkflow(input: MandatInput): Promise<MandatPhase> {
       if (Date.now() >= at) return false;
       if (historyTooLong()) {
         await condition(allHandlersFinished);
-        await continueAsNew<typeof mandatWorkflow>({ mandatId, policy, snapshot: mandat });
+        await continueAsNew<typeof mandatWorkflow>({ mandatId, policy, snapshot: mandat, ...(state.renewedBy ? { renewedBy: state.renewedBy } : {}) });
       }
     }
   }
@@ -119,8 +135,8 @@ export async function mandatWorkflow(input: MandatInput): Promise<MandatPhase> {
     mandat = await acts.expireMandat({ mandatId, workflowId, at: nowIso() });
   }
 
-  // 3. Expired or revoked: renewable for a while, then closed.
-  await sleepUntil(renewableUntil()!, () => false);
+  // 3. Expired or revoked: renewable for a while, then closed — at once if it was renewed.
+  await sleepUntil(renewableUntil()!, () => state.renewedBy !== null);
   state.closed = true;
   await condition(allHandlersFinished);
   return phase();

@@ -75,6 +75,8 @@ export interface MandatInput {
   policy: MandatPolicy;
   /** The mandat as the starter (services/lifecycles.ts) or the run that continued as new saw it; without it, read first. */
   snapshot?: MandatSnapshot;
+  /** The mandat that renewed this one, carried over by continue-as-new. */
+  renewedBy?: string;
 }
 
 /** What a mandat's lifecycle shows: its phase, démarches, dates, and when each reminder falls due. */
@@ -86,6 +88,8 @@ export interface MandatLifecycleState {
   reminders: { offsetDays: number; day: string; at: string }[];
   /** Once expired or revoked: until when it can be renewed (then the lifecycle closes). */
   renewableUntil: string | null;
+  /** The mandat that renewed this one, once renewed. */
+  renewedBy: string | null;
   /** Démarches revoked so far (the state a revocation is taken from: services/lifecycles.ts deduplicates on it). */
   revocations: number;
 }
@@ -95,8 +99,12 @@ export const mandatStateQuery = defineQuery<MandatLifecycleState>('mandatState')
 export const revokeAutorisationUpdate = defineUpdate<MandatPhase, [{ demarche: string; actorId: string }]>('revokeAutorisation');
 /** Revokes every démarche still in force, then the mandat. */
 export const revokeMandatUpdate = defineUpdate<MandatPhase, [{ actorId: string }]>('revokeMandat');
-// Room for the next step: renewal (a new mandat superseding this one's overlapping autorisations) will reach
-// this workflow as a 'renewed' update once the creation flow exists.
+/**
+ * A newer mandat of the structure renews this one (its overlapping autorisations already revoked by the
+ * creation's transaction): the lifecycle takes the mandat's state again and, once it is no longer in force,
+ * closes at once instead of staying renewable a year.
+ */
+export const renewedUpdate = defineUpdate<MandatPhase, [{ renewedById: string; actorId: string }]>('renewed');
 
 export interface MandatReminderDigestInput {
   organisationId: string;

@@ -79,7 +79,7 @@ export class EmailOutbox extends Model<InferAttributes<EmailOutbox>, InferCreati
 
 export class Connection extends Model<InferAttributes<Connection>, InferCreationAttributes<Connection>> {
   declare id: CreationOptional<string>;
-  declare kind: 'idp' | 'franceconnect_client' | 'mandat_draft';
+  declare kind: 'idp' | 'franceconnect_client' | 'mandat_draft' | 'renewal';
   declare state: string | null;
   declare nonce: string | null;
   declare aidantId: string | null;
@@ -104,16 +104,18 @@ export class Connection extends Model<InferAttributes<Connection>, InferCreation
   declare logoutState: CreationOptional<string | null>;
   /** When a mandat was created from this identification (migration 0021): it serves once. */
   declare usedAt: CreationOptional<Date | null>;
+  /** A renewal (migration 0026): the mandat it renews. */
+  declare renewedFromId: CreationOptional<string | null>;
 
   static initModel(sequelize: Sequelize): void {
     Connection.init(
       {
-        id: uuidPk(), kind: enumText(['idp', 'franceconnect_client', 'mandat_draft']), state: text(), nonce: text(),
+        id: uuidPk(), kind: enumText(['idp', 'franceconnect_client', 'mandat_draft', 'renewal']), state: text(), nonce: text(),
         aidantId: ref('users'), organisationId: ref('organisations'), usagerId: ref('usagers'),
         demarches: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: true }, duration: text(), demarche: text(),
         autorisationId: ref('autorisations'), requestedScope: { type: DataTypes.ARRAY(DataTypes.TEXT), allowNull: true },
         codeHash: text(), codeUsedAt: date(), accessTokenHash: text(), expiresAt: date(false), complete: bool(),
-        createdAt: createdAt(), returnTo: text(), sessionHash: text(), stateUsedAt: date(), identifiedAt: date(), logoutState: text(), usedAt: date(),
+        createdAt: createdAt(), returnTo: text(), sessionHash: text(), stateUsedAt: date(), identifiedAt: date(), logoutState: text(), usedAt: date(), renewedFromId: ref('mandats'),
       },
       { sequelize, tableName: 'connections' },
     );

@@ -21,6 +21,7 @@ import { mandatRouter } from './mandat-router.js';
 import { referentRouter } from './referent-router.js';
 import { setupRouter } from './setup-router.js';
 import { trainingRouter } from './training-router.js';
+import { renewalRouter } from './renewal-router.js';
 import { usagersRouter } from './usagers-router.js';
 import { ESPACE_PATHS, espaceSession, loadEspacePerson, requireAidant, requireLogin, requireRecentActivity, requireReferent } from './session.js';
 
@@ -47,7 +48,7 @@ export function espaceRouter(deps: AppDeps): Router {
   router.use(loginRouter(espace));
   router.use(setupRouter(espace));
   router.use('/espace-aidant', requireLogin, aidantRouter(espace));
-  router.use('/espace-aidant/usagers', requireLogin, requireAidant, requireRecentActivity({ sequelize: deps.sequelize, afterMs: deps.config.espace.activityCheckAfterMs }), usagersRouter(espace));
+  router.use('/espace-aidant/usagers', requireLogin, requireAidant, requireRecentActivity({ sequelize: deps.sequelize, afterMs: deps.config.espace.activityCheckAfterMs }), usagersRouter(espace), renewalRouter(espace));
   router.use('/espace-aidant/mandats', requireLogin, requireAidant, requireRecentActivity({ sequelize: deps.sequelize, afterMs: deps.config.espace.activityCheckAfterMs }), mandatRouter(espace), attestationRouter(espace));
   router.use('/espace-aidant', franceconnectRouter(espace)); // /franceconnect: the usager's identification
   router.use('/espace-referent', requireLogin, requireReferent, requireRecentActivity({ sequelize: deps.sequelize, afterMs: deps.config.espace.activityCheckAfterMs }));

@@ -40,8 +40,16 @@ export interface ChoiceForm {
   errors: Record<string, string>;
 }
 
+/** Where the choice form posts and what it says: a new mandat (then FranceConnect), or a renewal (then the recap). */
+export interface ChoiceTarget { action: string; title: string; intro: string; submit: string }
+
+const NEW_MANDAT_TARGET: ChoiceTarget = {
+  action: NEW_MANDAT_PATH, title: 'Créer un mandat', submit: 'Identifier l’usager avec FranceConnect',
+  intro: 'Choisissez avec l’usager les démarches que vous réaliserez en son nom et la durée du mandat. L’usager s’identifiera ensuite avec FranceConnect.',
+};
+
 /** Step 1: the démarches the structure allows (checkboxes) and the duration (radios, the reference's order). */
-export function newMandatPage(person: EspacePerson, context: Context, offered: Demarche[], form: ChoiceForm): string {
+export function newMandatPage(person: EspacePerson, context: Context, offered: Demarche[], form: ChoiceForm, target: ChoiceTarget = NEW_MANDAT_TARGET): string {
   const { errors } = form;
   const fieldset = (name: string, legend: string, inputs: Raw, error: string | undefined) => html`
     <fieldset class="fr-fieldset${error ? ' fr-fieldset--error' : ''}" id="field-${name}" ${error ? raw(`aria-labelledby="field-${name}-legend field-${name}-error"`) : raw(`aria-labelledby="field-${name}-legend"`)}>
@@ -59,17 +67,16 @@ export function newMandatPage(person: EspacePerson, context: Context, offered: D
       <input type="radio" id="duration-${duration}" name="duration" value="${duration}" ${form.duration === duration ? raw('checked') : ''}>
       <label class="fr-label" for="duration-${duration}">${MANDAT_DURATIONS[duration].label}</label>
     </div></div>`);
-  return page(person, { ...context, hasFormErrors: Object.keys(errors).length > 0 }, 'Créer un mandat', html`
-    <h1>Créer un mandat</h1>
-    <p>Choisissez avec l’usager les démarches que vous réaliserez en son nom et la durée du mandat. L’usager
-      s’identifiera ensuite avec FranceConnect.</p>
+  return page(person, { ...context, hasFormErrors: Object.keys(errors).length > 0 }, target.title, html`
+    <h1>${target.title}</h1>
+    <p>${target.intro}</p>
     ${errorSummary(errors)}
-    <form method="post" action="${NEW_MANDAT_PATH}" novalidate>
+    <form method="post" action="${target.action}" novalidate>
       ${csrfField(context.csrf)}
       ${fieldset('demarches', 'Démarches', html`${demarches}`, errors.demarches)}
       ${needsArgentWarning(form.demarches) ? argentWarning : offered.includes('argent') ? html`<p class="fr-hint-text">Si vous choisissez « ${DEMARCHES.argent.titre} » : ${ARGENT_WARNING}</p>` : ''}
       ${fieldset('duration', 'Durée du mandat', html`${durations}`, errors.duration)}
-      <button type="submit" class="fr-btn">Identifier l’usager avec FranceConnect</button>
+      <button type="submit" class="fr-btn">${target.submit}</button>
     </form>`);
 }
 
@@ -90,6 +97,8 @@ export interface RecapFacts {
   demarches: Demarche[];
   duration: MandatDuration;
   expiresAt: Date;
+  /** A renewal (no FranceConnect: the usager is known to the structure). */
+  renewal?: boolean;
 }
 
 const identityOf = (usager: RecapFacts['usager']) => html`
@@ -101,8 +110,11 @@ const demarchesList = (demarches: Demarche[]) => html`<ul>${demarches.map((d) =>
 /** Step 2: the recap, the usager's consent and the aidant's card code (the signature). */
 export function recapPage(person: EspacePerson, context: Context, facts: RecapFacts, form: { consent: boolean; errors: Record<string, string> }): string {
   const { errors } = form;
-  return page(person, { ...context, hasFormErrors: Object.keys(errors).length > 0 }, 'Récapitulatif du mandat', html`
-    <h1>Récapitulatif du mandat</h1>
+  const title = facts.renewal ? 'Récapitulatif du renouvellement' : 'Récapitulatif du mandat';
+  return page(person, { ...context, hasFormErrors: Object.keys(errors).length > 0 }, title, html`
+    <h1>${title}</h1>
+    ${facts.renewal ? html`<p>Ce nouveau mandat renouvelle le mandat de l’usager avec votre structure : les démarches choisies
+      remplacent celles du mandat en cours. L’usager n’a pas besoin de s’identifier à nouveau avec FranceConnect.</p>` : ''}
     ${errorSummary(errors)}
     <h2 class="fr-h4">L’usager</h2>
     ${identityOf(facts.usager)}

@@ -12,7 +12,9 @@ import { DomainError, InvalidTransitionError, NotFoundError } from '../../domain
 import { isDemarche } from '../../domain/demarches.js';
 import { mandatExpiry, offeredDemarches, parseMandatChoice } from '../../domain/mandat.js';
 import { createFranceConnectClient, type FranceConnectClient } from '../../services/franceconnect-client.js';
-import { createMandatFromIdentification, identificationProblem, IDENTIFICATION_REFUSALS, IdentificationUnusable } from '../../services/mandat-creation.js';
+import {
+  createMandatFromIdentification, findPendingMandat, identificationProblem, IDENTIFICATION_REFUSALS, IdentificationUnusable,
+} from '../../services/mandat-creation.js';
 import { isUuid } from '../../services/mandats.js';
 import { asyncRoute } from '../web/async-route.js';
 import { csrfToken, verifyCsrf } from '../web/csrf.js';
@@ -73,11 +75,11 @@ export function mandatRouter(deps: EspaceDeps, client: FranceConnectClient = cre
     await redirectToFranceConnect(client, req, res, { returnTo: RECAP_PATH, restartUrl: NEW_MANDAT_PATH, draft });
   }));
 
-  /** The identification of this aidant in this structure, with its draft re-checked; a refusal page otherwise. */
+  /** The identification (or renewal) of this aidant in this structure, with its draft re-checked; a refusal page otherwise. */
   async function identification(req: Request, res: Response, connectionId: unknown) {
     const person = personOf(res);
     const found = typeof connectionId === 'string'
-      ? await client.findIdentification(connectionId, { aidantId: person.user.id, organisationId: person.organisation.id }) : null;
+      ? await findPendingMandat(connectionId, { aidantId: person.user.id, organisationId: person.organisation.id }) : null;
     if (!found) throw new IdentificationUnusable('unknown');
     const choice = parseMandatChoice({ demarches: found.demarches ?? [], duration: found.duration ?? undefined }, person.organisation.allowedDemarches);
     if (!choice.value) throw new NotFoundError(IDENTIFICATION_REFUSALS.unknown);
@@ -86,7 +88,7 @@ export function mandatRouter(deps: EspaceDeps, client: FranceConnectClient = cre
 
   const recapFacts = (found: Awaited<ReturnType<typeof identification>>) => ({
     connectionId: found.found.connectionId, usager: found.found.usager, demarches: found.choice.demarches, duration: found.choice.duration,
-    expiresAt: mandatExpiry(new Date(), found.choice.duration),
+    expiresAt: mandatExpiry(new Date(), found.choice.duration), renewal: found.found.renewedFromId !== null,
   });
 
   /** Shows a refused identification (expired, used) as a page, any other error goes on. */
@@ -129,11 +131,11 @@ export function mandatRouter(deps: EspaceDeps, client: FranceConnectClient = cre
     }
     const created = await createMandatFromIdentification(deps, {
       connectionId: found.found.connectionId, aidantId: person.user.id, organisationId: person.organisation.id, usagerId: found.found.usager.id,
-      demarches: found.choice.demarches, duration: found.choice.duration,
+      demarches: found.choice.demarches, duration: found.choice.duration, renewedFromId: found.found.renewedFromId,
     });
     delete req.session.mandatDraft;
     setNotice(req, created.started
-      ? { type: 'success', message: 'Le mandat a été créé.' }
+      ? { type: 'success', message: found.found.renewedFromId ? 'Le mandat a été renouvelé.' : 'Le mandat a été créé.' }
       : { type: 'info', message: 'Le mandat a été créé. Ses rappels d’échéance seront programmés dès que le service de suivi répondra à nouveau.' });
     res.redirect(303, mandatSuccessPath(created.mandat.id));
   }));

@@ -3,7 +3,7 @@
 // and its state. Expired and revoked mandats are shown for a year.
 import { DEMARCHES, type Demarche } from '../../domain/demarches.js';
 import { frenchDate, frenchDateTime } from '../../domain/duration.js';
-import { MANDAT_DURATIONS, MANDAT_STATE_LABELS, type MandatState } from '../../domain/mandat.js';
+import { MANDAT_DURATIONS, MANDAT_STATE_LABELS, renewalDecision, type MandatState } from '../../domain/mandat.js';
 import type { MandatView, UsagerMandats, UsagerSummary, UsagersList, UsagerTab } from '../../services/mandats.js';
 import { attestationPath, revocationPath } from './attestation-pages.js';
 import { html, type Raw } from '../web/html.js';
@@ -130,6 +130,8 @@ export function usagerPage(person: EspacePerson, context: PageContext, found: Us
     </ol></nav>
     <h1>${usagerName(usager)}</h1>
     <p>Né(e) le ${birthdateText(usager.birthdate)}. Mandats donnés à <strong>${person.organisation.name}</strong>.</p>
+    ${renewalDecision([...found.active, ...found.expired, ...found.revoked], new Date()).renewable
+    ? html`<p><a class="fr-btn fr-btn--secondary fr-icon-refresh-line fr-btn--icon-left" href="${USAGERS_PATH}/${usager.id}/renouveler">Renouveler le mandat</a></p>` : ''}
     ${group('Mandats actifs', 'actifs', found.active, 'Aucun mandat actif.')}
     ${group('Mandats expirés', 'expires', found.expired, 'Aucun mandat expiré depuis moins d’un an.')}
     ${group('Mandats révoqués', 'revoques', found.revoked, 'Aucun mandat révoqué depuis moins d’un an.')}`);
