@@ -83,13 +83,13 @@ export interface MandatCreationResult extends CreatedMandat {
  */
 export async function createMandatFromIdentification(
   deps: { sequelize: Sequelize; lifecycles: Lifecycles; log: Logger },
-  input: { connectionId: string; aidantId: string; organisationId: string; usagerId: string; demarches: readonly string[]; duration: string; renewedFromId?: string | null },
+  input: { connectionId: string; aidantId: string; organisationId: string; usagerId: string; demarches: readonly string[]; duration: string; renewedFromId?: string | null; signingCard?: { id: string; kind: string } | null },
 ): Promise<MandatCreationResult> {
   const at = new Date();
   const renewedFromId = input.renewedFromId ?? null;
   const created = await createMandat(deps.sequelize, {
     aidant: { id: input.aidantId }, organisation: { id: input.organisationId }, usagerId: input.usagerId,
-    demarches: input.demarches, duration: input.duration, textVersion: MANDAT_TEXT_VERSION, at, renewedFromId,
+    demarches: input.demarches, duration: input.duration, textVersion: MANDAT_TEXT_VERSION, at, renewedFromId, signingCard: input.signingCard ?? null,
     claim: (transaction) => claimIdentification(transaction, { ...input, renewedFromId, at }),
   });
 

@@ -35,6 +35,8 @@ export interface CreateMandatInput {
   textVersion: string;
   /** A renewal: the mandat renewed (same structure and usager). */
   renewedFromId?: string | null;
+  /** The card whose code the aidant signed with (journaled with the attestation). */
+  signingCard?: { id: string; kind: string } | null;
   /** The signature's instant; now unless told (tests). */
   at?: Date;
   /**
@@ -107,7 +109,10 @@ export async function createMandat(sequelize: Sequelize, input: CreateMandatInpu
     const journalBase = { actorId: aidant.id, organisationId: organisation.id, usagerId: usager.id, mandatId };
     await appendJournal({
       ...journalBase, action: 'create_attestation', demarches, durationDays: MANDAT_DURATIONS[duration].days,
-      details: { attestationHash: hash, textVersion: input.textVersion, duration, ...(input.renewedFromId ? { renewedFromId: input.renewedFromId } : {}) },
+      details: {
+        attestationHash: hash, textVersion: input.textVersion, duration, ...(input.renewedFromId ? { renewedFromId: input.renewedFromId } : {}),
+        ...(input.signingCard ? { signingCardId: input.signingCard.id, signingCardKind: input.signingCard.kind } : {}),
+      },
     }, transaction);
     const autorisations: Autorisation[] = [];
     for (const demarche of demarches) {

@@ -107,7 +107,7 @@ describe('renewing a mandat', () => {
     expect((await Autorisation.findAll({ where: { mandatId: mandat.id } })).every((a) => a.revokedAt !== null)).toBe(true);
     expect(await JournalEntry.count({ where: { action: 'cancel_autorisation', mandatId: mandat.id } })).toBe(2);
     const attestation = (await JournalEntry.findOne({ where: { action: 'create_attestation', mandatId: renewal.id } }))!;
-    expect(attestation.details).toMatchObject({ renewedFromId: mandat.id });
+    expect(attestation.details).toMatchObject({ renewedFromId: mandat.id, signingCardId: who.person.card!.id, signingCardKind: 'physical' });
     expect((await Connection.findByPk(connectionOf(opened.headers.location)))!.usedAt).not.toBeNull();
 
     // The old lifecycle was told: nothing of it stays in force, so it closes instead of waiting a year.

@@ -122,16 +122,20 @@ export function mandatRouter(deps: EspaceDeps, client: FranceConnectClient = cre
     const code = typeof req.body?.code === 'string' ? req.body.code.trim() : '';
     const errors: Record<string, string> = {};
     if (!consent) errors.consent = RECAP_ERRORS.consent;
+    let signingCard: { id: string; kind: string } | null = null;
     if (!CODE.test(code)) errors.code = RECAP_ERRORS.codeFormat;
     // The code is a one-time signature: checked (and spent) only once the rest is right.
-    else if (!errors.consent && !await deps.cardCodes.checkPersonCode(person.user.id, code)) errors.code = RECAP_ERRORS.codeWrong;
+    else if (!errors.consent) {
+      signingCard = await deps.cardCodes.checkPersonCode(person.user.id, code);
+      if (!signingCard) errors.code = RECAP_ERRORS.codeWrong;
+    }
     if (Object.keys(errors).length) {
       res.status(400).send(recapPage(person, context(req, res), recapFacts(found), { consent, errors }));
       return;
     }
     const created = await createMandatFromIdentification(deps, {
       connectionId: found.found.connectionId, aidantId: person.user.id, organisationId: person.organisation.id, usagerId: found.found.usager.id,
-      demarches: found.choice.demarches, duration: found.choice.duration, renewedFromId: found.found.renewedFromId,
+      demarches: found.choice.demarches, duration: found.choice.duration, renewedFromId: found.found.renewedFromId, signingCard,
     });
     delete req.session.mandatDraft;
     setNotice(req, created.started
