@@ -12,6 +12,7 @@ import { createHabilitationActivities } from './habilitation.js';
 import { createHousekeepingActivities } from './housekeeping.js';
 import { createMandatActivities } from './mandat.js';
 import { createOnboardingActivities } from './onboarding.js';
+import { createUsagerNotificationActivities } from './usager-notification.js';
 
 export interface ActivityDeps {
   sequelize: Sequelize;
@@ -43,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOnboardingActivities(deps),
     ...createHousekeepingActivities(deps, outbox),
     ...createMandatActivities(deps, outbox),
+    ...createUsagerNotificationActivities(deps, outbox),
 
     /**
      * Sends an e-mail once per idempotency key: renders and stores a request first, or delivers an e-mail

@@ -7,6 +7,7 @@ import { escapeHtml as e } from './escape.js';
 import { dateFr, dateTimeFr, de } from './french.js';
 import { ESPACE_TEMPLATES, setupLinkBlocks, type SetupLinkData } from './espace-templates.js';
 import { MANDAT_TEMPLATES } from './mandat-templates.js';
+import { USAGER_TEMPLATES } from './usager-templates.js';
 import { REFERENT_TEMPLATES } from './referent-templates.js';
 import { referentTrainingUrl, TRAINING_TEMPLATES } from './training-templates.js';
 import { espaceUrl, hello, helloText, mailto, type Greeted, type RenderContext } from './common.js';
@@ -308,6 +309,7 @@ export const TEMPLATES = {
   ...REFERENT_TEMPLATES,
   ...TRAINING_TEMPLATES,
   ...MANDAT_TEMPLATES,
+  ...USAGER_TEMPLATES,
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;

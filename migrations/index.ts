@@ -19,6 +19,7 @@ import * as mandats from './0019-mandats.js';
 import * as mandatReminders from './0020-mandat-reminders.js';
 import * as mandatCreation from './0021-mandat-creation.js';
 import * as mandatRenewal from './0026-mandat-renewal.js';
+import * as usagerNotifications from './0027-usager-notifications.js';
 
 export const MIGRATIONS = [
   { name: '0001-domain', ...domain },
@@ -40,4 +41,5 @@ export const MIGRATIONS = [
   { name: '0020-mandat-reminders', ...mandatReminders },
   { name: '0021-mandat-creation', ...mandatCreation },
   { name: '0026-mandat-renewal', ...mandatRenewal },
+  { name: '0027-usager-notifications', ...usagerNotifications },
 ];

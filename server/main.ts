@@ -7,6 +7,7 @@ import { buildBackOffice } from '../admin/index.js';
 import { createLifecycles, startSubmissionSweep } from '../services/lifecycles.js';
 import { startCardValidationSweep } from '../services/cards.js';
 import { startMandatWorkflowSweep } from '../services/mandat-creation.js';
+import { startUsagerNotificationSweep } from '../services/usager-notifications.js';
 import { DEFAULT_ONBOARDING_POLICY } from '../domain/habilitation.js';
 import { createApp } from './app.js';
 
@@ -54,6 +55,12 @@ const stopMandatSweep = startMandatWorkflowSweep({ lifecycles }, {
   onError: (error) => log.warn('could not start the workflows of mandats yet', { error: error.message }),
 });
 
+// … and usagers not told of a démarche done on their behalf (the wake-up after the use failed).
+const stopNotificationSweep = startUsagerNotificationSweep({ sequelize, lifecycles }, {
+  onWoken: (count) => log.info(`woke the notifications of ${count} usager(s)`),
+  onError: (error) => log.warn('could not wake the notifications of usagers yet', { error: error.message }),
+});
+
 lifecycles.ensureHousekeepingSchedule()
   .catch((error) => log.warn('could not set up the housekeeping schedule', { error: (error as Error).message }));
 
@@ -65,6 +72,7 @@ async function shutdown(signal: string): Promise<void> {
   stopSweep();
   stopCardSweep();
   stopMandatSweep();
+  stopNotificationSweep();
   server.closeIdleConnections?.();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await backOffice.close();

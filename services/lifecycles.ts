@@ -11,12 +11,14 @@ import { InvalidTransitionError } from '../domain/errors.js';
 import type { aidantOnboardingWorkflow } from '../workflows/aidant-onboarding.js';
 import type { habilitationRequestWorkflow } from '../workflows/habilitation-request.js';
 import type { mandatWorkflow } from '../workflows/mandat.js';
+import type { usagerNotificationWorkflow } from '../workflows/usager-notification.js';
+import { DEFAULT_USAGER_NOTIFICATION_POLICY, workflowIdForUsagerNotification, type UsagerNotificationPolicy } from '../domain/usager-notification.js';
 import { DEFAULT_MANDAT_POLICY, workflowIdForMandat, type MandatPhase, type MandatPolicy } from '../domain/mandat-lifecycle.js';
 import type { transactionalEmailWorkflow } from '../workflows/transactional-email.js';
 import type { EmailDelivery } from './outbox.js';
 import { loadMandatSnapshot } from './mandat-snapshot.js';
 import {
-  decideUpdate, mandatStateQuery, onboardingStatusQuery, requestStateQuery, resubmitSignal, revokeAutorisationUpdate, revokeMandatUpdate, renewedUpdate,
+  decideUpdate, mandatStateQuery, onboardingStatusQuery, requestStateQuery, resubmitSignal, revokeAutorisationUpdate, revokeMandatUpdate, renewedUpdate, autorisationUsedSignal,
   type ComiteDecisionInput, type ComiteDecisionResult, type HabilitationRequestPolicy,
 } from '../workflows/messages.js';
 
@@ -56,6 +58,8 @@ export interface Lifecycles {
   revokeMandat(mandatId: string, actorId: string): Promise<MandatPhase>;
   /** Revokes one démarche of a mandat; the last one in force revokes the mandat. Same refusals and deduplication. */
   revokeAutorisation(mandatId: string, demarche: string, actorId: string): Promise<MandatPhase>;
+  /** Wakes (or starts) the usager's notification after a use of their autorisation was recorded and committed. */
+  notifyUsager(usagerId: string): Promise<void>;
   /** Tells a mandat's lifecycle that `renewedById` renews it (once per renewal: the new mandat is the key). */
   renewMandat(mandatId: string, renewedById: string, actorId: string): Promise<MandatPhase>;
 }
@@ -88,7 +92,10 @@ async function executeUpdate<R, A>(handle: WorkflowHandle, update: UpdateDefinit
 
 export function createLifecycles(
   client: Client,
-  options: { taskQueue: string; habilitationPolicy: HabilitationRequestPolicy; onboardingPolicy?: OnboardingPolicy; mandatPolicy?: MandatPolicy },
+  options: {
+    taskQueue: string; habilitationPolicy: HabilitationRequestPolicy; onboardingPolicy?: OnboardingPolicy; mandatPolicy?: MandatPolicy;
+    usagerNotificationPolicy?: UsagerNotificationPolicy;
+  },
 ): Lifecycles {
   /** An update to a mandat's lifecycle, deduplicated on the démarches revoked when it was taken. */
   async function updateMandat<A>(mandatId: string, update: UpdateDefinition<MandatPhase, [A], string>, arg: A): Promise<MandatPhase> {
@@ -198,6 +205,14 @@ export function createLifecycles(
 
     revokeMandat: (mandatId, actorId) => updateMandat(mandatId, revokeMandatUpdate, { actorId }),
     revokeAutorisation: (mandatId, demarche, actorId) => updateMandat(mandatId, revokeAutorisationUpdate, { demarche, actorId }),
+    async notifyUsager(usagerId) {
+      await client.workflow.signalWithStart<typeof usagerNotificationWorkflow>('usagerNotificationWorkflow', {
+        workflowId: workflowIdForUsagerNotification(usagerId), taskQueue: options.taskQueue,
+        args: [{ usagerId, policy: options.usagerNotificationPolicy ?? DEFAULT_USAGER_NOTIFICATION_POLICY }],
+        signal: autorisationUsedSignal, signalArgs: [],
+      });
+    },
+
     renewMandat: (mandatId, renewedById, actorId) =>
       executeUpdate(client.workflow.getHandle(workflowIdForMandat(mandatId)), renewedUpdate, { renewedById, actorId }, dedupeId(mandatId, 'renewed', renewedById)),
   };

@@ -47,6 +47,7 @@ const SAMPLES: { [K in TemplateName]: TemplateData<K> } = {
   training_registration_cancelled: {
     recipientName: HOSTILE, aidantName: 'Amélie Petit', structureName: HOSTILE, isAidant: false, startsAt: NEAR_MIDNIGHT, endsAt: '2026-12-01T08:00:00.000Z', deadline: NEAR_MIDNIGHT,
   },
+  usager_autorisation_used: { recipientName: HOSTILE, uses: [{ structureName: HOSTILE, demarche: 'Papiers - Citoyenneté - Étranger', at: NEAR_MIDNIGHT }, { structureName: 'CCAS de Préguillac', demarche: HOSTILE, at: NEAR_MIDNIGHT }] },
   mandat_expiry_reminder: { recipientName: HOSTILE, structureName: HOSTILE, mandats: [{ usagerName: HOSTILE, expiresAt: NEAR_MIDNIGHT, autorisations: 2 }, { usagerName: 'Élise Moreau', expiresAt: NEAR_MIDNIGHT, autorisations: 1 }] },
 };
 

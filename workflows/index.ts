@@ -5,3 +5,4 @@ export { transactionalEmailWorkflow } from './transactional-email.js';
 export { housekeepingWorkflow } from './housekeeping.js';
 export { mandatWorkflow } from './mandat.js';
 export { mandatReminderDigestWorkflow } from './mandat-reminder-digest.js';
+export { usagerNotificationWorkflow } from './usager-notification.js';

@@ -1,6 +1,7 @@
 // Message definitions shared by workflows and their clients (server, back-office, tests).
 // Names are stable: changing one breaks running workflows.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { UsagerNotificationPolicy } from '../domain/usager-notification.js';
 import type {
   CancelOnboardingInput, ComiteDecision, OnboardingPolicy, OnboardingStatus, RequestStatus, ShipmentStatus,
 } from '../domain/habilitation.js';
@@ -115,3 +116,13 @@ export interface MandatReminderDigestInput {
 
 /** A mandat of the structure was recorded as due that day (sent with signal-with-start by the mandat's activity). */
 export const mandatDueSignal = defineSignal<[]>('mandatDue');
+
+// The usager's notification of the démarches done on their behalf (one workflow per usager at a time).
+
+export interface UsagerNotificationInput {
+  usagerId: string;
+  policy: UsagerNotificationPolicy;
+}
+
+/** A use of one of the usager's autorisations was recorded (sent with signal-with-start after its commit). */
+export const autorisationUsedSignal = defineSignal<[]>('autorisationUsed');
