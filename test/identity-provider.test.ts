@@ -272,6 +272,20 @@ describe('the aidant\'s choice: the authorisation rules', () => {
     expect((await colleague.get(start.headers.location)).res.status).toBe(403);
   });
 
+  it('searches the usagers by name, requires the CSRF token, and asks a card code again after inactivity', async () => {
+    const { aidant, usager, organisation } = await setting();
+    const start = await request(app).get(`/authorize/?${authorizeQuery()}`);
+    const found = await aidant.get(`${start.headers.location}?recherche=${encodeURIComponent(usager.familyName)}`);
+    expect(found.res.text).toContain(`value="${usager.id}"`);
+    const none = await aidant.get(`${start.headers.location}?recherche=zzzznobody`);
+    expect(none.res.text).not.toContain(`value="${usager.id}"`);
+    expect((await aidant.post(`${start.headers.location}/usager`, 'forged-token-of-enough-length-000000', { usager: usager.id })).status).toBe(403);
+    const stale = await espaceCookie(sequelize, (await createPerson(organisation)).user, organisation.id, { fresh: false });
+    const again = await request(app).get((await request(app).get(`/authorize/?${authorizeQuery()}`)).headers.location).set('Cookie', stale);
+    expect(again.status).toBe(303);
+    expect(again.headers.location).toMatch(/^\/reprise-activite\?next=%2Fespace-aidant%2Ffournisseur-identite%2F/);
+  });
+
   it('answers 408 once the interaction expired', async () => {
     const { aidant } = await setting();
     const start = await request(app).get(`/authorize/?${authorizeQuery()}`);
