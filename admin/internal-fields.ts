@@ -10,6 +10,7 @@ export const HIDDEN_TABLES: readonly string[] = [
   'setup_links', // référents' first-login link token hashes
   'login_failures', // throttling counters (addresses, IPs)
   'connections', // OIDC state, nonce, code and token hashes
+  'idp_connections', // the identity provider's state, nonce, code and access token hashes
   'http_sessions',
 ];
 
@@ -26,6 +27,7 @@ export const INTERNAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   login_links: ['tokenHash'],
   setup_links: ['tokenHash'],
   connections: ['state', 'nonce', 'codeHash', 'accessTokenHash', 'sessionHash', 'logoutState'],
+  idp_connections: ['state', 'nonce', 'codeHash', 'accessTokenHash', 'sessionHash'],
 };
 
 /**

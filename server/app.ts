@@ -20,6 +20,7 @@ import { habilitationRouter } from './habilitation/request-router.js';
 import { devRouter } from './dev/dev-router.js';
 import { requireDemandeur } from './habilitation/lookups.js';
 import { espaceRouter } from './espace/index.js';
+import { identityProviderRouter } from './identity-provider/index.js';
 import { demandeurSession } from './habilitation/demandeur-session.js';
 import { verificationRouter } from './mandat-verification-router.js';
 import { VERIFICATION_PATH } from '../services/mandat-verification.js';
@@ -90,6 +91,7 @@ export function createApp(deps: AppDeps): express.Express {
   // The espace aidant and référent (login, then each person's pages); /espace is where e-mails send them.
   app.get('/espace', (_req, res) => { res.redirect(303, '/espace-aidant'); });
   app.use(espaceRouter(deps));
+  app.use(identityProviderRouter(deps)); // Aidants Connect as FranceConnect's identity provider (after the espace session)
   if (deps.config.http.devTools) app.use('/dev', devRouter(deps));
 
   app.use((_req, res) => { res.status(404).send(errorPage(404)); });

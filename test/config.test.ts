@@ -53,6 +53,7 @@ describe('configuration', () => {
       NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), SECRETS_KEY: 'c'.repeat(64), DATABASE_URL: 'postgres://u:p@db:5432/ac',
       TEMPORAL_ADDRESS: 'temporal:7233', SMTP_URL: 'smtp://mail:25', PUBLIC_URL: 'https://aidantsconnect.beta.gouv.fr/',
       FRANCECONNECT_ISSUER: 'https://fcp-low.integ01.dev-franceconnect.fr/api/v2', FRANCECONNECT_CLIENT_ID: 'ac', FRANCECONNECT_CLIENT_SECRET: 'f'.repeat(64),
+      IDP_FC_CLIENT_ID: 'fc', IDP_FC_CLIENT_SECRET: 'e'.repeat(64),
     });
     expect(config.http.devTools).toBe(false);
     expect(config.http.publicUrl).toBe('https://aidantsconnect.beta.gouv.fr');
@@ -66,12 +67,26 @@ describe('configuration', () => {
     });
     expect(loadConfig({ FRANCECONNECT_STAND_IN_PORT: '9999', FC_CONNECTION_AGE: '2 minutes' }).franceconnect).toMatchObject({ issuer: 'http://localhost:9999/api/v2', connectionAgeMs: 120_000 });
     expect(loadConfig({ FRANCECONNECT_ISSUER: 'https://fc.example/api/v2' }).franceconnect).toMatchObject({ issuer: 'https://fc.example/api/v2', standIn: false });
-    const production = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), SECRETS_KEY: 'c'.repeat(64), DATABASE_URL: 'postgres://u:p@db:5432/ac', TEMPORAL_ADDRESS: 'temporal:7233', SMTP_URL: 'smtp://mail:25' };
+    const production = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), SECRETS_KEY: 'c'.repeat(64), DATABASE_URL: 'postgres://u:p@db:5432/ac', TEMPORAL_ADDRESS: 'temporal:7233', SMTP_URL: 'smtp://mail:25', IDP_FC_CLIENT_ID: 'fc', IDP_FC_CLIENT_SECRET: 'e'.repeat(64) };
     expect(problemsOf(production).map((p) => p.split(':')[0])).toEqual(['FRANCECONNECT_ISSUER', 'FRANCECONNECT_CLIENT_ID', 'FRANCECONNECT_CLIENT_SECRET']);
     expect(problemsOf({ ...production, FRANCECONNECT_ISSUER: 'http://fc.example/api/v2', FRANCECONNECT_CLIENT_ID: 'ac', FRANCECONNECT_CLIENT_SECRET: 'stand-in-franceconnect-demo-secret-not-for-production' }))
       .toEqual(['FRANCECONNECT_ISSUER: must use https: in production', 'FRANCECONNECT_CLIENT_SECRET: the local stand-in\'s demo secret cannot be used in production']);
     expect(problemsOf({ FRANCECONNECT_ISSUER: 'fc', FRANCECONNECT_SIGNING_ALG: 'HS256', FRANCECONNECT_CALLBACK_URL: 'https://elsewhere.example/retour' }).map((p) => p.split(':')[0]).sort())
       .toEqual(['FRANCECONNECT_CALLBACK_URL', 'FRANCECONNECT_ISSUER', 'FRANCECONNECT_SIGNING_ALG']);
+  });
+
+  it('configures the identity provider: demo client in development, its own in production, exact URIs, short codes', () => {
+    const development = loadConfig({ PUBLIC_URL: 'http://localhost:4000' }).identityProvider;
+    expect(development).toMatchObject({
+      issuer: 'http://localhost:4000', clientId: 'franceconnect-demo', redirectUriV2: 'https://fcp-low.integ01.dev-franceconnect.fr/api/v2/oidc-callback',
+      codeTtlMs: 30_000, accessTokenTtlMs: 60_000, idTokenTtlMs: 300_000, interactionTtlMs: 600_000,
+    });
+    const production = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), SECRETS_KEY: 'c'.repeat(64), DATABASE_URL: 'postgres://u:p@db:5432/ac', TEMPORAL_ADDRESS: 'temporal:7233', SMTP_URL: 'smtp://mail:25', FRANCECONNECT_ISSUER: 'https://fc.example/api/v2', FRANCECONNECT_CLIENT_ID: 'ac', FRANCECONNECT_CLIENT_SECRET: 'f'.repeat(64) };
+    expect(problemsOf(production).map((p) => p.split(':')[0])).toEqual(['IDP_FC_CLIENT_ID', 'IDP_FC_CLIENT_SECRET']);
+    expect(problemsOf({ ...production, IDP_FC_CLIENT_ID: 'fc', IDP_FC_CLIENT_SECRET: 'identity-provider-demo-secret-not-for-production' }))
+      .toEqual(['IDP_FC_CLIENT_SECRET: the demo secret cannot be used in production']);
+    expect(problemsOf({ IDP_ISSUER: 'https://aidantsconnect.beta.gouv.fr/', IDP_FC_CLIENT_SECRET: 'short', IDP_CODE_TTL: '5 minutes', IDP_FC_REDIRECT_URI_V2: 'https://fcp.integ01.dev-franceconnect.fr/oidc_callback' }).map((p) => p.split(':')[0]).sort())
+      .toEqual(['IDP_CODE_TTL', 'IDP_FC_CLIENT_SECRET', 'IDP_FC_REDIRECT_URI_V2', 'IDP_ISSUER']);
   });
 
   it('trusts no proxy unless TRUST_PROXY says which, in the forms express accepts', () => {

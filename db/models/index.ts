@@ -1,6 +1,7 @@
 // Registers every model on a Sequelize instance and declares the associations pages and AdminJS navigate.
 import type { Sequelize } from 'sequelize';
 import { Card, CardShipment } from './cards.js';
+import { IdpConnection } from './identity-provider.js';
 import { AidantOnboarding, AidantRequest, ComiteDecisionRecord, HabilitationRequest, Issuer, IssuerEmailConfirmation, PrivateLink, RequestMessage } from './habilitation.js';
 import { Autorisation, Mandat, Usager } from './mandats.js';
 import { Organisation } from './organisation.js';
@@ -15,6 +16,7 @@ export {
 };
 export { SetupLink, StructureChangeRequest };
 export { TrainingRegistration, TrainingSession };
+export { IdpConnection };
 
 export const ALL_MODELS = [
   Organisation, User, OrganisationMembership, Issuer, HabilitationRequest, IssuerEmailConfirmation, PrivateLink, AidantRequest, RequestMessage, ComiteDecisionRecord,
@@ -22,6 +24,7 @@ export const ALL_MODELS = [
   StructureChangeRequest,
   SetupLink,
   TrainingSession, TrainingRegistration,
+  IdpConnection,
 ] as const;
 
 let initialised: Sequelize | undefined;

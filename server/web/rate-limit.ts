@@ -72,7 +72,8 @@ export class PostgresRateLimitStore implements Store {
   }
 }
 
-const isLimited = (req: Request) => req.method === 'POST' && (!req.path.startsWith('/admin/') || req.path === '/admin/login');
+// /token/ is FranceConnect's servers, authenticated by the client secret: not a public form.
+const isLimited = (req: Request) => req.method === 'POST' && req.path !== '/token/' && (!req.path.startsWith('/admin/') || req.path === '/admin/login');
 
 /** The limit on public POSTs; the back-office's own actions (signed-in staff) are not limited. */
 export function postRateLimit(options: { sequelize: Sequelize; limit: number; windowMs: number }): RequestHandler {

@@ -2,7 +2,7 @@
 // back-office tests look for in every AdminJS answer.
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  AidantRequest, Autorisation, Card, CardShipment, ComiteDecisionRecord, Connection, EmailOutbox, HabilitationRequest, Issuer,
+  AidantRequest, Autorisation, Card, IdpConnection, CardShipment, ComiteDecisionRecord, Connection, EmailOutbox, HabilitationRequest, Issuer,
   IssuerEmailConfirmation, LoginFailure, LoginLink, Mandat, SetupLink, RequestMessage, StructureChangeRequest, TrainingRegistration, TrainingSession, Usager, User,
 } from '../../db/models/index.js';
 import { appendJournal } from '../../services/journal.js';
@@ -71,6 +71,12 @@ export async function createAdminFixtures(staffIds: string[]): Promise<AdminFixt
     kind: 'idp', state: `${marker}-state`, nonce: `${marker}-nonce`, aidantId: referent.id, organisationId: organisation.id, usagerId: usager.id, demarches: null,
     duration: null, demarche: null, autorisationId: null, requestedScope: null, codeHash: `${marker}-code`, codeUsedAt: null, accessTokenHash: `${marker}-token`,
     expiresAt: new Date(Date.now() + 3_600_000),
+  });
+  await IdpConnection.create({
+    clientId: 'franceconnect-demo', redirectUri: 'https://fcp-low.integ01.dev-franceconnect.fr/api/v2/oidc-callback', fcVersion: 2,
+    state: `${marker}idpstate`, nonce: `${marker}idpnonce`, acr: 'eidas1', repScope: null, expiresAt: new Date(Date.now() + 3_600_000),
+    aidantId: referent.id, organisationId: organisation.id, sessionHash: `${marker}-idp-session`, usagerId: usager.id, demarche: 'social',
+    autorisationId: autorisation.id, codeHash: `${marker}-idp-code`, codeExpiresAt: new Date(Date.now() + 30_000),
   });
   await LoginFailure.create({ key: `${marker}@exemple.fr` });
 
