@@ -13,6 +13,7 @@ import type { AuthorizeRequest } from '../domain/identity-provider.js';
 import { identitePivot } from '../domain/identity-provider.js';
 import { findActingAutorisation } from './autorisations.js';
 import { appendJournal } from './journal.js';
+import { recordUsagerNotification } from './usager-notifications.js';
 import { hashToken, newLinkToken } from './link-tokens.js';
 import { isUuid } from './mandats.js';
 
@@ -123,13 +124,13 @@ export async function redeemCode(sequelize: Sequelize, config: IdpConfig, secret
 }
 
 export type UserinfoAnswer =
-  | { outcome: 'identity'; claims: Record<string, string>; journalEntryId: string; connectionId: string }
+  | { outcome: 'identity'; claims: Record<string, string>; journalEntryId: string; connectionId: string; usagerId: string }
   | { outcome: 'unknown' | 'revoked' | 'expired' | 'not_allowed' };
 
 /**
  * The usager's identity for an access token, once the autorisation is checked again (THE check of
  * services/autorisations.ts): the journal entry `use_autorisation` is written in the same transaction, and its
- * id returned — the hook for telling the usager (the notification starts from it, after the commit).
+ * use recorded for the usager's notification (services/usager-notifications.ts), woken by the route after the commit.
  */
 export async function useAccessToken(sequelize: Sequelize, secretsKey: Buffer, token: string): Promise<UserinfoAnswer> {
   if (!IDP_TOKEN.test(token)) return { outcome: 'unknown' };
@@ -150,7 +151,8 @@ export async function useAccessToken(sequelize: Sequelize, secretsKey: Buffer, t
       details: { identityProviderConnectionId: connection.id, franceconnectVersion: connection.fcVersion }, idempotencyKey,
     }, transaction);
     const entry = await JournalEntry.findOne({ where: { idempotencyKey }, attributes: ['id'], transaction });
-    return { outcome: 'identity', claims: identitePivot(usager), journalEntryId: String(entry!.id), connectionId: connection.id } as const;
+    await recordUsagerNotification(sequelize, transaction, { journalId: entry!.id, usagerId: usager.id });
+    return { outcome: 'identity', claims: identitePivot(usager), journalEntryId: String(entry!.id), connectionId: connection.id, usagerId: usager.id } as const;
   });
 }
 

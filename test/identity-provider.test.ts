@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { jwtVerify, SignJWT } from 'jose';
 import * as client from 'openid-client';
-import type { Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import request from 'supertest';
 import { IdpConnection, JournalEntry, Mandat, Organisation, type Usager } from '../db/models/index.js';
 import { createLogger } from '../infra/logger.js';
@@ -140,6 +140,9 @@ describe('the whole flow, driven by a FranceConnect-style client', () => {
     const entries = await JournalEntry.findAll({ where: { action: 'use_autorisation', usagerId: usager.id } });
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ actorId: aidant.person.user.id, organisationId: organisation.id, demarches: ['social'] });
+    // The use is recorded for the usager's notification with its journal entry (sent by test/usager-notification.test.ts).
+    const recorded = await sequelize.query<{ journal_id: string }>('SELECT journal_id FROM usager_notifications WHERE usager_id = $1', { bind: [usager.id], type: QueryTypes.SELECT });
+    expect(recorded.map((r) => String(r.journal_id))).toEqual([String(entries[0].id)]);
     // Nothing secret stored in clear.
     const row = await IdpConnection.findOne({ where: { usagerId: usager.id } });
     expect(row!.codeHash).not.toBe(back.searchParams.get('code'));

@@ -186,10 +186,13 @@ export function identityProviderRouter(deps: AppDeps): Router {
     const answer = await useAccessToken(deps.sequelize, secretsKey, match[1]!);
     if (answer.outcome === 'expired') return oauthError(res, 408, 'invalid_token', 'token expired');
     if (answer.outcome !== 'identity') return oauthError(res, 403, 'invalid_token', answer.outcome === 'not_allowed' ? 'autorisation no longer valid' : 'invalid token');
-    // The hook of the usager's notification: answer.journalEntryId, committed at this point.
     res.locals.identityProviderUse = { journalEntryId: answer.journalEntryId, connectionId: answer.connectionId };
     noStore(res);
     res.json(answer.claims);
+    // The use is recorded for the usager's notification (same transaction as the journal): wake it, now
+    // committed. If Temporal does not answer, the notification sweep of server/main.ts wakes it later.
+    deps.lifecycles.notifyUsager(answer.usagerId).catch((error: Error) =>
+      deps.log.warn('usager notification not woken', { error: String(error?.message ?? error).split('\n')[0] }));
   }));
 
   router.all('/logout/', asyncRoute(async (req, res) => {
