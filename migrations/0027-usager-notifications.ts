@@ -6,7 +6,7 @@ import { sqlMigration } from './sql-migration.js';
 
 const UP = `
 CREATE TABLE usager_notifications (
-  journal_id bigint PRIMARY KEY REFERENCES journal(id) ON DELETE RESTRICT,
+  journal_id bigint PRIMARY KEY, -- the journal's entry (no foreign key: the journal is append-only, never deleted nor truncated)
   usager_id uuid NOT NULL REFERENCES usagers(id) ON DELETE CASCADE,
   recorded_at timestamptz NOT NULL DEFAULT now(),
   batch text,

@@ -46,6 +46,7 @@ describe('demo data', () => {
       NODE_ENV: 'production', DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: testEnv.temporalAddress, SMTP_URL: testEnv.smtpUrl,
       SESSION_SECRET: 'x'.repeat(40), SECRETS_KEY: 'c'.repeat(64),
       FRANCECONNECT_ISSUER: 'https://fcp-low.integ01.dev-franceconnect.fr/api/v2', FRANCECONNECT_CLIENT_ID: 'ac', FRANCECONNECT_CLIENT_SECRET: 'f'.repeat(64),
+      IDP_FC_CLIENT_ID: 'fc', IDP_FC_CLIENT_SECRET: 'e'.repeat(64),
     });
     expect(code).toBe(1);
     expect(output).toContain('Demo data cannot be created when NODE_ENV=production');
