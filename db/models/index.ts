@@ -3,6 +3,7 @@ import type { Sequelize } from 'sequelize';
 import { Card, CardShipment } from './cards.js';
 import { AidantOnboarding, AidantRequest, ComiteDecisionRecord, HabilitationRequest, Issuer, IssuerEmailConfirmation, PrivateLink, RequestMessage } from './habilitation.js';
 import { Autorisation, Mandat, Usager } from './mandats.js';
+import { MandatTranslation } from './mandat-translation.js';
 import { Organisation } from './organisation.js';
 import { OrganisationMembership, User } from './people.js';
 import { Connection, EmailOutbox, JournalEntry, LoginFailure, LoginLink, SetupLink } from './records.js';
@@ -15,6 +16,7 @@ export {
 };
 export { SetupLink, StructureChangeRequest };
 export { TrainingRegistration, TrainingSession };
+export { MandatTranslation };
 
 export const ALL_MODELS = [
   Organisation, User, OrganisationMembership, Issuer, HabilitationRequest, IssuerEmailConfirmation, PrivateLink, AidantRequest, RequestMessage, ComiteDecisionRecord,
@@ -22,6 +24,7 @@ export const ALL_MODELS = [
   StructureChangeRequest,
   SetupLink,
   TrainingSession, TrainingRegistration,
+  MandatTranslation,
 ] as const;
 
 let initialised: Sequelize | undefined;
