@@ -69,7 +69,11 @@ export function newMandatPage(person: EspacePerson, context: Context, offered: D
       ${fieldset('demarches', 'Démarches', html`${demarches}`, errors.demarches)}
       ${needsArgentWarning(form.demarches) ? argentWarning : offered.includes('argent') ? html`<p class="fr-hint-text">Si vous choisissez « ${DEMARCHES.argent.titre} » : ${ARGENT_WARNING}</p>` : ''}
       ${fieldset('duration', 'Durée du mandat', html`${durations}`, errors.duration)}
-      <button type="submit" class="fr-btn">Identifier l’usager avec FranceConnect</button>
+      <ul class="fr-btns-group fr-btns-group--inline-md">
+        <li><button type="submit" class="fr-btn">Identifier l’usager avec FranceConnect</button></li>
+        <li><button type="submit" class="fr-btn fr-btn--secondary" name="etape" value="projet">Imprimer le projet de mandat</button></li>
+      </ul>
+      <p class="fr-hint-text">Le projet de mandat reprend ce choix et le texte du mandat, à lire avec l’usager avant de signer, avec une traduction si besoin.</p>
     </form>`);
 }
 
