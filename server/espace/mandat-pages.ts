@@ -94,6 +94,8 @@ export interface RecapFacts {
   demarches: Demarche[];
   duration: MandatDuration;
   expiresAt: Date;
+  /** The printable draft of this same choice, when the session still holds it. */
+  draftPath?: string;
 }
 
 const identityOf = (usager: RecapFacts['usager']) => html`
@@ -116,6 +118,7 @@ export function recapPage(person: EspacePerson, context: Context, facts: RecapFa
     <h2 class="fr-h4">La durée</h2>
     <p>${MANDAT_DURATIONS[facts.duration].label} : le mandat expirera le ${frenchDateTime(facts.expiresAt)} (heure de Paris), s’il est signé maintenant.</p>
     <p>Structure : <strong>${person.organisation.name}</strong>. Aidant : ${person.user.firstName} ${person.user.lastName}.</p>
+    ${facts.draftPath ? html`<p><a class="fr-link fr-icon-printer-line fr-link--icon-left" href="${facts.draftPath}">Imprimer le projet de mandat</a> (avec une traduction si besoin), à lire avec l’usager avant de signer.</p>` : ''}
     <form method="post" action="${RECAP_PATH}" novalidate>
       ${csrfField(context.csrf)}
       <input type="hidden" name="connexion" value="${facts.connectionId}">

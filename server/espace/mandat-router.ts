@@ -111,9 +111,17 @@ export function mandatRouter(deps: EspaceDeps, client: FranceConnectClient = cre
     return { found, choice: choice.value };
   }
 
-  const recapFacts = (found: Awaited<ReturnType<typeof identification>>) => ({
+  /** The session's draft is this identification's choice (same structure, démarches and duration). */
+  const sameDraft = (req: Request, res: Response, choice: { demarches: string[]; duration: string }) => {
+    const draft = req.session.mandatDraft;
+    return Boolean(draft && draft.organisationId === personOf(res).organisation.id && draft.duration === choice.duration
+      && [...draft.demarches].sort().join(',') === [...choice.demarches].sort().join(','));
+  };
+
+  const recapFacts = (req: Request, res: Response, found: Awaited<ReturnType<typeof identification>>) => ({
     connectionId: found.found.connectionId, usager: found.found.usager, demarches: found.choice.demarches, duration: found.choice.duration,
     expiresAt: mandatExpiry(new Date(), found.choice.duration),
+    draftPath: sameDraft(req, res, found.choice) ? DRAFT_PATH : undefined,
   });
 
   /** Shows a refused identification (expired, used) as a page, any other error goes on. */
@@ -136,7 +144,7 @@ export function mandatRouter(deps: EspaceDeps, client: FranceConnectClient = cre
   router.get('/recapitulatif', refusing(async (req, res) => {
     const found = await identification(req, res, req.query.connexion);
     await usable(found.found.connectionId);
-    res.send(recapPage(personOf(res), context(req, res), recapFacts(found), { consent: false, errors: {} }));
+    res.send(recapPage(personOf(res), context(req, res), recapFacts(req, res, found), { consent: false, errors: {} }));
   }));
 
   router.post('/recapitulatif', verifyCsrf, refusing(async (req, res) => {
@@ -151,7 +159,7 @@ export function mandatRouter(deps: EspaceDeps, client: FranceConnectClient = cre
     // The code is a one-time signature: checked (and spent) only once the rest is right.
     else if (!errors.consent && !await deps.cardCodes.checkPersonCode(person.user.id, code)) errors.code = RECAP_ERRORS.codeWrong;
     if (Object.keys(errors).length) {
-      res.status(400).send(recapPage(person, context(req, res), recapFacts(found), { consent, errors }));
+      res.status(400).send(recapPage(person, context(req, res), recapFacts(req, res, found), { consent, errors }));
       return;
     }
     const created = await createMandatFromIdentification(deps, {
