@@ -84,6 +84,7 @@ describe('accessibility of the mandat pages', () => {
 
     const recap = await identifiedRecap(session);
     await visit('récapitulatif', recap);
+    expect(await page.getAttribute('a:has-text("Imprimer le projet de mandat")', 'href')).toBe('/espace-aidant/mandats/nouveau/projet');
     await submit('Signer le mandat');
     await check('récapitulatif, avec erreurs');
     await page.click('label[for=field-consent]');
