@@ -18,6 +18,7 @@ import { cardResourceOptions } from './card-actions.js';
 import { COMPONENTS } from './components.js';
 import { decorateRows } from './guarded-resource.js';
 import { trainingResources } from './training-resources.js';
+import { translationResources } from './translation-resources.js';
 
 /** A shipment is named after the aidant it is for and their structure (the « Envoyé » form, breadcrumbs). */
 decorateRows('card_shipments', async (rows) => {
@@ -264,5 +265,6 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string, secret
       },
     },
     ...trainingResources(lifecycles),
+    ...translationResources(),
   ];
 }

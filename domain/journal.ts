@@ -53,6 +53,7 @@ export const JOURNAL_ACTIONS = {
   card_shipment_updated: "Mise à jour de l'envoi d'une carte",
   // back-office
   admin_login: 'Connexion au back-office ANCT',
+  mandat_translation_changed: "Création, modification ou publication d'une traduction du mandat",
 } as const;
 export type JournalAction = keyof typeof JOURNAL_ACTIONS;
 export const JOURNAL_ACTION_KEYS = Object.keys(JOURNAL_ACTIONS) as JournalAction[];

@@ -14,6 +14,8 @@ export type BackOfficeCapability =
   | 'follow_onboarding'
   /** Publish training sessions and record their attendance: the ANCT team's work, not the comité's. */
   | 'manage_training'
+  /** Write and publish the translations of the mandat's text (the ANCT team's content). */
+  | 'manage_mandat_translations'
   | 'manage_cards'
   | 'read_mandats'
   | 'read_journal'
@@ -22,8 +24,8 @@ export type BackOfficeCapability =
 
 const CAPABILITIES: Record<StaffRole, readonly BackOfficeCapability[]> = {
   anct_jury: ['decide_habilitation', 'follow_onboarding'],
-  anct_staff: ['follow_onboarding', 'manage_training', 'manage_cards', 'read_mandats', 'read_journal'],
-  tech_admin: ['decide_habilitation', 'follow_onboarding', 'manage_training', 'manage_cards', 'read_mandats', 'read_journal', 'manage_usagers', 'manage_staff'],
+  anct_staff: ['follow_onboarding', 'manage_training', 'manage_mandat_translations', 'manage_cards', 'read_mandats', 'read_journal'],
+  tech_admin: ['decide_habilitation', 'follow_onboarding', 'manage_training', 'manage_mandat_translations', 'manage_cards', 'read_mandats', 'read_journal', 'manage_usagers', 'manage_staff'],
 };
 
 export function can(roles: readonly string[] | undefined, capability: BackOfficeCapability): boolean {

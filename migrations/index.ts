@@ -18,6 +18,7 @@ import * as franceconnectClient from './0018-franceconnect-client.js';
 import * as mandats from './0019-mandats.js';
 import * as mandatReminders from './0020-mandat-reminders.js';
 import * as mandatCreation from './0021-mandat-creation.js';
+import * as mandatTranslations from './0022-mandat-translations.js';
 import * as identityProvider from './0024-identity-provider.js';
 import * as mandatRenewal from './0026-mandat-renewal.js';
 import * as usagerNotifications from './0027-usager-notifications.js';
@@ -41,6 +42,7 @@ export const MIGRATIONS = [
   { name: '0019-mandats', ...mandats },
   { name: '0020-mandat-reminders', ...mandatReminders },
   { name: '0021-mandat-creation', ...mandatCreation },
+  { name: '0022-mandat-translations', ...mandatTranslations },
   { name: '0024-identity-provider', ...identityProvider },
   { name: '0026-mandat-renewal', ...mandatRenewal },
   { name: '0027-usager-notifications', ...usagerNotifications },

@@ -7,7 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Sequelize, Transaction } from 'sequelize';
 import {
-  AidantOnboarding, Autorisation, Card, HabilitationRequest, Issuer, Mandat, Organisation, OrganisationMembership, TrainingSession, Usager, User,
+  AidantOnboarding, Autorisation, Card, HabilitationRequest, Issuer, Mandat, MandatTranslation, Organisation, OrganisationMembership, TrainingSession, Usager, User,
 } from '../db/models/index.js';
 import { addDays, addMonths } from '../domain/duration.js';
 import { DEFAULT_ONBOARDING_POLICY } from '../domain/habilitation.js';
@@ -58,7 +58,8 @@ export async function seedDemoData(sequelize: Sequelize, secrets: SecretBox): Pr
     if (base) await seedBase(secrets, transaction);
     const second = await seedEspaceDemo(secrets, transaction);
     const training = await seedTrainingDemo(transaction);
-    return base || second || training;
+    const translations = await seedTranslationDemo(transaction);
+    return base || second || training || translations;
   });
 }
 
@@ -225,4 +226,43 @@ async function seedTrainingDemo(transaction: Transaction): Promise<boolean> {
     { startsAt: at(35, 8), endsAt: at(35, 16), mode: 'online', location: 'https://visio.exemple.gouv.fr/formation-aidants-connect', capacity: 18, isOpen: true, createdById: equipe.id },
   ], { transaction });
   return true;
+}
+
+/**
+ * Two published translations of the mandat's text, to try the printed draft: English, and Arabic (written
+ * right to left). Demo placeholders, not real translations: each says so, in French and in its language.
+ */
+export const DEMO_TRANSLATIONS = [
+  {
+    languageCode: 'en', nameFr: 'Anglais', nameNative: 'English', direction: 'ltr' as const,
+    body: '[DÉMONSTRATION — texte d’exemple, pas une traduction validée par l’ANCT]\n\n'
+      + 'Demo placeholder: this is not the validated translation of the mandate.\n\n'
+      + 'By this mandate, the user authorises the habilitated Aidants Connect structure named in this document to carry out, on their behalf, '
+      + 'the online administrative procedures listed in this document, for the duration stated. The user may revoke this mandate at any time.',
+  },
+  {
+    languageCode: 'ar', nameFr: 'Arabe', nameNative: 'العربية', direction: 'rtl' as const,
+    body: '[DÉMONSTRATION — texte d’exemple, pas une traduction validée par l’ANCT]\n\n'
+      + 'نص تجريبي: هذه ليست الترجمة المعتمدة للتفويض.\n\n'
+      + 'بموجب هذا التفويض، يأذن المستخدم للهيكل المعتمد المذكور في هذه الوثيقة بإنجاز الإجراءات الإدارية عبر الإنترنت المذكورة فيها نيابةً عنه، '
+      + 'طوال المدة المحددة. ويمكن للمستخدم إلغاء هذا التفويض في أي وقت.',
+  },
+] as const;
+
+async function seedTranslationDemo(transaction: Transaction): Promise<boolean> {
+  const equipe = await User.findOne({ where: { email: DEMO_STAFF[1].email }, transaction });
+  if (!equipe) return false;
+  let added = false;
+  for (const translation of DEMO_TRANSLATIONS) {
+    if (await MandatTranslation.findOne({ where: { languageCode: translation.languageCode }, transaction })) continue;
+    const created = await MandatTranslation.create({
+      ...translation, textVersion: MANDAT_TEXT_VERSION, isPublished: true, createdById: equipe.id, updatedById: equipe.id,
+    }, { transaction });
+    await appendJournal({
+      action: 'mandat_translation_changed', actorId: equipe.id,
+      details: { translationId: created.id, languageCode: translation.languageCode, event: 'published', demo: true },
+    }, transaction);
+    added = true;
+  }
+  return added;
 }

@@ -146,10 +146,10 @@ describe('the back-office across every ANCT role', () => {
   it('gives each role exactly its capabilities: only the comité and the technical team decide habilitations', () => {
     const expected: Record<string, BackOfficeCapability[]> = {
       anct_jury: ['decide_habilitation', 'follow_onboarding'],
-      anct_staff: ['follow_onboarding', 'manage_cards', 'read_mandats', 'read_journal', 'manage_training'],
-      tech_admin: ['decide_habilitation', 'follow_onboarding', 'manage_cards', 'read_mandats', 'read_journal', 'manage_usagers', 'manage_staff', 'manage_training'],
+      anct_staff: ['follow_onboarding', 'manage_cards', 'read_mandats', 'read_journal', 'manage_training', 'manage_mandat_translations'],
+      tech_admin: ['decide_habilitation', 'follow_onboarding', 'manage_cards', 'read_mandats', 'read_journal', 'manage_usagers', 'manage_staff', 'manage_training', 'manage_mandat_translations'],
     };
-    const all: BackOfficeCapability[] = ['decide_habilitation', 'follow_onboarding', 'manage_cards', 'read_mandats', 'read_journal', 'manage_usagers', 'manage_staff', 'manage_training'];
+    const all: BackOfficeCapability[] = ['decide_habilitation', 'follow_onboarding', 'manage_cards', 'read_mandats', 'read_journal', 'manage_usagers', 'manage_staff', 'manage_training', 'manage_mandat_translations'];
     for (const role of STAFF_ROLE_KEYS) {
       expect([role, all.filter((capability) => can([role], capability))]).toEqual([role, all.filter((c) => expected[role].includes(c))]);
     }

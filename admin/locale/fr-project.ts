@@ -1,6 +1,8 @@
 // French labels of the project's own back-office actions and of the properties shared by several resources
 // (AdminJS looks up resources.<id>.properties first, then the global properties).
 import { STRUCTURE_CHANGE_STATUSES } from '../../domain/structure-members.js';
+import { MANDAT_TEXT_VERSION, MANDAT_TEXT_VERSIONS } from '../../domain/mandat.js';
+import { TEXT_DIRECTIONS } from '../../domain/mandat-translation.js';
 
 const ACTIONS = {
   habilitation_requests: { sendMessage: 'Écrire au demandeur', validate: 'Valider', refuse: 'Refuser', requireChanges: 'Demander des modifications' },
@@ -10,11 +12,13 @@ const ACTIONS = {
   },
   structure_change_requests: { acceptStructureChange: 'Accepter le changement de structure', refuseStructureChange: 'Refuser le changement de structure' },
   card_shipments: { markSent: 'Envoyé', markDelivered: 'Livré', markLost: 'Perdu', markReturned: 'Retourné' },
+  mandat_translations: { publish: 'Publier la traduction', unpublish: 'Retirer la traduction' },
 };
 
 export const frProjectTranslations = {
   labels: {
     structure_change_requests: 'Changements de structure',
+    mandat_translations: 'Traductions du mandat',
   },
   properties: {
     id: 'Identifiant',
@@ -111,6 +115,27 @@ export const frProjectTranslations = {
       actions: ACTIONS.structure_change_requests,
       properties: { aidantId: 'Aidant', organisationId: 'Structure demandée' },
       labels: { status: STRUCTURE_CHANGE_STATUSES },
+    },
+    mandat_translations: {
+      actions: ACTIONS.mandat_translations,
+      properties: {
+        languageCode: 'Code de la langue (BCP 47, par exemple « en », « ar », « fa-AF »)',
+        nameFr: 'Langue (en français)',
+        nameNative: 'Nom de la langue dans cette langue',
+        direction: 'Sens d’écriture',
+        body: 'Texte traduit du mandat (une ligne vide entre deux paragraphes)',
+        textVersion: 'Version du texte français traduite',
+        currentness: 'À jour ?',
+        isPublished: 'Publiée (proposée aux aidants)',
+        createdById: 'Créée par',
+        updatedById: 'Modifiée par',
+        createdAt: 'Créée le',
+        updatedAt: 'Modifiée le',
+      },
+      labels: {
+        direction: { ...TEXT_DIRECTIONS },
+        textVersion: Object.fromEntries(MANDAT_TEXT_VERSIONS.map((version) => [version, version === MANDAT_TEXT_VERSION ? `${version} (en vigueur)` : version])),
+      },
     },
   },
   // The breadcrumbs translate an action without its resource: the custom actions are also global (their

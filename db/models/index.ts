@@ -4,6 +4,7 @@ import { Card, CardShipment } from './cards.js';
 import { IdpConnection } from './identity-provider.js';
 import { AidantOnboarding, AidantRequest, ComiteDecisionRecord, HabilitationRequest, Issuer, IssuerEmailConfirmation, PrivateLink, RequestMessage } from './habilitation.js';
 import { Autorisation, Mandat, Usager } from './mandats.js';
+import { MandatTranslation } from './mandat-translation.js';
 import { Organisation } from './organisation.js';
 import { OrganisationMembership, User } from './people.js';
 import { Connection, EmailOutbox, JournalEntry, LoginFailure, LoginLink, SetupLink } from './records.js';
@@ -17,6 +18,7 @@ export {
 export { SetupLink, StructureChangeRequest };
 export { TrainingRegistration, TrainingSession };
 export { IdpConnection };
+export { MandatTranslation };
 
 export const ALL_MODELS = [
   Organisation, User, OrganisationMembership, Issuer, HabilitationRequest, IssuerEmailConfirmation, PrivateLink, AidantRequest, RequestMessage, ComiteDecisionRecord,
@@ -25,6 +27,7 @@ export const ALL_MODELS = [
   SetupLink,
   TrainingSession, TrainingRegistration,
   IdpConnection,
+  MandatTranslation,
 ] as const;
 
 let initialised: Sequelize | undefined;

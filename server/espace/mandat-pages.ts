@@ -76,7 +76,13 @@ export function newMandatPage(person: EspacePerson, context: Context, offered: D
       ${fieldset('demarches', 'Démarches', html`${demarches}`, errors.demarches)}
       ${needsArgentWarning(form.demarches) ? argentWarning : offered.includes('argent') ? html`<p class="fr-hint-text">Si vous choisissez « ${DEMARCHES.argent.titre} » : ${ARGENT_WARNING}</p>` : ''}
       ${fieldset('duration', 'Durée du mandat', html`${durations}`, errors.duration)}
-      <button type="submit" class="fr-btn">${target.submit}</button>
+      ${target.action === NEW_MANDAT_PATH ? html`
+      <ul class="fr-btns-group fr-btns-group--inline-md">
+        <li><button type="submit" class="fr-btn">${target.submit}</button></li>
+        <li><button type="submit" class="fr-btn fr-btn--secondary" name="etape" value="projet">Imprimer le projet de mandat</button></li>
+      </ul>
+      <p class="fr-hint-text">Le projet de mandat reprend ce choix et le texte du mandat, à lire avec l’usager avant de signer, avec une traduction si besoin.</p>`
+    : html`<button type="submit" class="fr-btn">${target.submit}</button>`}
     </form>`);
 }
 
@@ -99,6 +105,8 @@ export interface RecapFacts {
   expiresAt: Date;
   /** A renewal (no FranceConnect: the usager is known to the structure). */
   renewal?: boolean;
+  /** The printable draft of this same choice, when the session still holds it. */
+  draftPath?: string;
 }
 
 const identityOf = (usager: RecapFacts['usager']) => html`
@@ -124,6 +132,7 @@ export function recapPage(person: EspacePerson, context: Context, facts: RecapFa
     <h2 class="fr-h4">La durée</h2>
     <p>${MANDAT_DURATIONS[facts.duration].label} : le mandat expirera le ${frenchDateTime(facts.expiresAt)} (heure de Paris), s’il est signé maintenant.</p>
     <p>Structure : <strong>${person.organisation.name}</strong>. Aidant : ${person.user.firstName} ${person.user.lastName}.</p>
+    ${facts.draftPath ? html`<p><a class="fr-link fr-icon-printer-line fr-link--icon-left" href="${facts.draftPath}">Imprimer le projet de mandat</a> (avec une traduction si besoin), à lire avec l’usager avant de signer.</p>` : ''}
     <form method="post" action="${RECAP_PATH}" novalidate>
       ${csrfField(context.csrf)}
       <input type="hidden" name="connexion" value="${facts.connectionId}">

@@ -1,6 +1,8 @@
 // The mandat's creation and revocation in the espace aidant (index.ts mounts it under /espace-aidant/mandats
 // behind requireLogin, requireAidant and the activity check for pages):
 //   GET|POST /nouveau                the démarches and the duration; POST keeps the draft in the session
+//                                    (etape=projet: then shows the printable draft instead of going on)
+//   GET /nouveau/projet              [?langue=<BCP 47>] the printable draft of the choice, with a translation
 //   GET /nouveau/franceconnect       a page that goes on (Refresh) to /nouveau/franceconnect/depart → FranceConnect
 //                                    (CSP form-action forbids a posted form's redirects to leave the site)
 //   GET|POST /recapitulatif          ?connexion=<id> back from FranceConnect: recap, consent, card code → created
@@ -16,6 +18,7 @@ import {
   createMandatFromIdentification, findPendingMandat, identificationProblem, IDENTIFICATION_REFUSALS, IdentificationUnusable,
 } from '../../services/mandat-creation.js';
 import { isUuid } from '../../services/mandats.js';
+import { findOfferedTranslation, offeredTranslations } from '../../services/mandat-translations.js';
 import { asyncRoute } from '../web/async-route.js';
 import { csrfToken, verifyCsrf } from '../web/csrf.js';
 import { redirectToFranceConnect } from './franceconnect-router.js';
@@ -23,13 +26,14 @@ import type { EspaceDeps } from './index.js';
 import {
   FRANCECONNECT_START_PATH, identificationUnusablePage, mandatCreatedPage, toFranceConnectPage, mandatSuccessPath, NEW_MANDAT_PATH, RECAP_ERRORS, RECAP_PATH, recapPage, revocationPage, newMandatPage,
 } from './mandat-pages.js';
+import { DRAFT_ERRORS, DRAFT_PATH, draftPage, draftUnavailablePage } from './mandat-draft-pages.js';
 import { personOf, setNotice, takeNotice } from './session.js';
 import { usagerPath } from './usagers-pages.js';
 
 declare module 'express-session' {
   interface SessionData {
-    /** The démarches and duration chosen, until the usager's identification starts. */
-    mandatDraft?: { demarches: string[]; duration: string };
+    /** The démarches and duration chosen, until the usager's identification starts (in that structure). */
+    mandatDraft?: { demarches: string[]; duration: string; organisationId?: string };
   }
 }
 
@@ -57,9 +61,32 @@ export function mandatRouter(deps: EspaceDeps, client: FranceConnectClient = cre
       res.status(400).send(newMandatPage(person, context(req, res), offered(res), { demarches: sent, duration, errors: choice.errors }));
       return;
     }
-    req.session.mandatDraft = choice.value;
-    res.redirect(303, `${NEW_MANDAT_PATH}/franceconnect`);
+    req.session.mandatDraft = { ...choice.value, organisationId: person.organisation.id };
+    res.redirect(303, req.body?.etape === 'projet' ? DRAFT_PATH : `${NEW_MANDAT_PATH}/franceconnect`);
   });
+
+  // The printable draft of this aidant's current choice, in this structure, checked again (the structure's
+  // démarches may have changed since); with one of the translations offered when asked.
+  router.get('/nouveau/projet', asyncRoute(async (req, res) => {
+    const person = personOf(res);
+    const draft = req.session.mandatDraft;
+    if (!draft || draft.organisationId !== person.organisation.id) {
+      res.status(404).send(draftUnavailablePage(person, context(req, res), DRAFT_ERRORS.noChoice, NEW_MANDAT_PATH));
+      return;
+    }
+    const choice = parseMandatChoice(draft, person.organisation.allowedDemarches);
+    if (!choice.value) {
+      res.status(409).send(draftUnavailablePage(person, context(req, res), DRAFT_ERRORS.staleChoice, NEW_MANDAT_PATH));
+      return;
+    }
+    const asked = typeof req.query.langue === 'string' && req.query.langue !== '' ? req.query.langue : null;
+    const translation = asked ? await findOfferedTranslation(asked) : null;
+    const unknown = asked !== null && !translation;
+    res.status(unknown ? 404 : 200).send(draftPage(person, context(req, res), {
+      demarches: choice.value.demarches, duration: choice.value.duration, translations: await offeredTranslations(), translation,
+      error: unknown ? DRAFT_ERRORS.unknownTranslation : undefined, newMandatPath: NEW_MANDAT_PATH, franceConnectPath: `${NEW_MANDAT_PATH}/franceconnect`,
+    }));
+  }));
 
   // The form's redirect chain may not leave the site (CSP form-action 'self' covers every redirect after a
   // post): this page starts a new navigation (Refresh header, or the button), which then goes to FranceConnect.
@@ -86,9 +113,17 @@ export function mandatRouter(deps: EspaceDeps, client: FranceConnectClient = cre
     return { found, choice: choice.value };
   }
 
-  const recapFacts = (found: Awaited<ReturnType<typeof identification>>) => ({
+  /** The session's draft is this identification's choice (same structure, démarches and duration). */
+  const sameDraft = (req: Request, res: Response, choice: { demarches: string[]; duration: string }) => {
+    const draft = req.session.mandatDraft;
+    return Boolean(draft && draft.organisationId === personOf(res).organisation.id && draft.duration === choice.duration
+      && [...draft.demarches].sort().join(',') === [...choice.demarches].sort().join(','));
+  };
+
+  const recapFacts = (req: Request, res: Response, found: Awaited<ReturnType<typeof identification>>) => ({
     connectionId: found.found.connectionId, usager: found.found.usager, demarches: found.choice.demarches, duration: found.choice.duration,
     expiresAt: mandatExpiry(new Date(), found.choice.duration), renewal: found.found.renewedFromId !== null,
+    draftPath: sameDraft(req, res, found.choice) ? DRAFT_PATH : undefined,
   });
 
   /** Shows a refused identification (expired, used) as a page, any other error goes on. */
@@ -111,7 +146,7 @@ export function mandatRouter(deps: EspaceDeps, client: FranceConnectClient = cre
   router.get('/recapitulatif', refusing(async (req, res) => {
     const found = await identification(req, res, req.query.connexion);
     await usable(found.found.connectionId);
-    res.send(recapPage(personOf(res), context(req, res), recapFacts(found), { consent: false, errors: {} }));
+    res.send(recapPage(personOf(res), context(req, res), recapFacts(req, res, found), { consent: false, errors: {} }));
   }));
 
   router.post('/recapitulatif', verifyCsrf, refusing(async (req, res) => {
@@ -130,7 +165,7 @@ export function mandatRouter(deps: EspaceDeps, client: FranceConnectClient = cre
       if (!signingCard) errors.code = RECAP_ERRORS.codeWrong;
     }
     if (Object.keys(errors).length) {
-      res.status(400).send(recapPage(person, context(req, res), recapFacts(found), { consent, errors }));
+      res.status(400).send(recapPage(person, context(req, res), recapFacts(req, res, found), { consent, errors }));
       return;
     }
     const created = await createMandatFromIdentification(deps, {

@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   AidantRequest, Autorisation, Card, IdpConnection, CardShipment, ComiteDecisionRecord, Connection, EmailOutbox, HabilitationRequest, Issuer,
-  IssuerEmailConfirmation, LoginFailure, LoginLink, Mandat, SetupLink, RequestMessage, StructureChangeRequest, TrainingRegistration, TrainingSession, Usager, User,
+  IssuerEmailConfirmation, LoginFailure, LoginLink, Mandat, MandatTranslation, SetupLink, RequestMessage, StructureChangeRequest, TrainingRegistration, TrainingSession, Usager, User,
 } from '../../db/models/index.js';
 import { appendJournal } from '../../services/journal.js';
 import { mintIssuerLink } from '../../services/private-links.js';
@@ -53,6 +53,10 @@ export async function createAdminFixtures(staffIds: string[]): Promise<AdminFixt
   const message = await RequestMessage.create({ habilitationRequestId: request.id, sender: 'anct', authorId: staffIds[0], content: 'Merci de préciser le SIRET.' });
   const decision = await ComiteDecisionRecord.create({ id: unique('decision-'), habilitationRequestId: request.id, decision: 'require_changes', motif: 'SIRET à préciser', juryMemberId: staffIds[0] });
 
+  const translation = await MandatTranslation.create({
+    languageCode: `qaa-${unique('').slice(0, 8)}`, nameFr: 'Langue de test', nameNative: 'Test', direction: 'ltr',
+    body: 'Texte de test.', textVersion: '2026-03-23', createdById: staffIds[0], updatedById: staffIds[0],
+  });
   const structureChange = await StructureChangeRequest.create({ aidantId: referent.id, organisationId: organisation.id, requestedById: referent.id });
 
   for (const actorId of staffIds) {
@@ -92,6 +96,7 @@ export async function createAdminFixtures(staffIds: string[]): Promise<AdminFixt
       aidant_requests: aidantRequest.id, request_messages: message.id, comite_decisions: decision.id, email_outbox: outbox.id,
       organisation_memberships: referent.id, structure_change_requests: structureChange.id,
       training_sessions: trainingSession.id, training_registrations: trainingRegistration.id,
+      mandat_translations: translation.id,
     },
     secrets,
   };
