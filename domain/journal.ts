@@ -53,6 +53,8 @@ export const JOURNAL_ACTIONS = {
   card_shipment_updated: "Mise à jour de l'envoi d'une carte",
   // back-office
   admin_login: 'Connexion au back-office ANCT',
+  journal_exported: 'Export du journal au format CSV',
+  journal_verified: 'Vérification de la chaîne d’empreintes du journal',
 } as const;
 export type JournalAction = keyof typeof JOURNAL_ACTIONS;
 export const JOURNAL_ACTION_KEYS = Object.keys(JOURNAL_ACTIONS) as JournalAction[];

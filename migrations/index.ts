@@ -18,6 +18,7 @@ import * as franceconnectClient from './0018-franceconnect-client.js';
 import * as mandats from './0019-mandats.js';
 import * as mandatReminders from './0020-mandat-reminders.js';
 import * as mandatCreation from './0021-mandat-creation.js';
+import * as journalBackOffice from './0025-journal-back-office.js';
 
 export const MIGRATIONS = [
   { name: '0001-domain', ...domain },
@@ -38,4 +39,5 @@ export const MIGRATIONS = [
   { name: '0019-mandats', ...mandats },
   { name: '0020-mandat-reminders', ...mandatReminders },
   { name: '0021-mandat-creation', ...mandatCreation },
+  { name: '0025-journal-back-office', ...journalBackOffice },
 ];
