@@ -14,6 +14,7 @@ import type { Action, ActionContext, ActionRequest, ActionResponse, ResourceOpti
 import { can } from '../domain/roles.js';
 import { describeDemarches, describeDetails } from '../domain/journal-export.js';
 import { JOURNAL_ACTIONS } from '../domain/journal.js';
+import { describeVerification } from '../domain/journal-verification.js';
 import { appendJournal, verifyJournalChain } from '../services/journal.js';
 import { COMPONENTS } from './components.js';
 import { decorateRows } from './guarded-resource.js';
@@ -30,14 +31,6 @@ decorateRows('journal', async (rows) => {
     row.demarchesText = describeDemarches(row.demarches as string[] | null);
   }
 });
-
-/** The verification's result in French (the action's page and its notice). */
-export function describeVerification({ checked, brokenAt }: { checked: number; brokenAt: string | null }): string {
-  const entries = `${checked.toLocaleString('fr-FR')} ${checked > 1 ? 'entrées vérifiées' : 'entrée vérifiée'}`;
-  return brokenAt
-    ? `Chaîne d’empreintes ROMPUE à l’entrée n° ${brokenAt} (${entries}) : cette entrée ou la précédente a été modifiée ou supprimée hors de l’application.`
-    : `Chaîne d’empreintes intacte : ${entries}, aucune n’a été modifiée ni supprimée.`;
-}
 
 function exportAction(): Partial<Action<ActionResponse>> {
   return {

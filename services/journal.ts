@@ -51,7 +51,7 @@ export async function verifyJournalChain(transaction?: Transaction, batchSize = 
   for (;;) {
     const entries = await sequelize.query<{ id: string; hash: string; previous_hash: string; recomputed: string }>(`
       SELECT id::text AS id, hash, previous_hash, journal_entry_digest(previous_hash, j) AS recomputed
-      FROM journal j WHERE id > $1 ORDER BY id LIMIT ${Math.trunc(batchSize)}`, { type: QueryTypes.SELECT, bind: [after], transaction });
+      FROM journal j WHERE j.id > $1 ORDER BY j.id LIMIT ${Math.trunc(batchSize)}`, { type: QueryTypes.SELECT, bind: [after], transaction });
     for (const entry of entries) {
       checked += 1;
       if (entry.recomputed !== entry.hash || entry.previous_hash !== expectedPrevious) return { checked, brokenAt: entry.id };
