@@ -40,7 +40,7 @@ function exportAction(): Partial<Action<ActionResponse>> {
     isAccessible: canRead,
     isVisible: canRead,
     // The page only shows the download link; the file comes from GET /admin/journal/export.csv.
-    handler: async () => ({}),
+    handler: async (_request: ActionRequest, _response: unknown, context: ActionContext) => (context.record ? { record: context.record.toJSON(context.currentAdmin) } : {}),
   };
 }
 
@@ -52,7 +52,7 @@ function verifyAction(): Partial<Action<ActionResponse>> {
     isAccessible: canVerify,
     isVisible: canVerify,
     handler: async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
-      if (request.method !== 'post') return {};
+      if (request.method !== 'post') return context.record ? { record: context.record.toJSON(context.currentAdmin) } : {};
       const result = await verifyJournalChain();
       await appendJournal({ action: 'journal_verified', actorId: String(context.currentAdmin!.id), details: { checked: result.checked, brokenAt: result.brokenAt } });
       const message = describeVerification(result);
