@@ -13,7 +13,7 @@
 import type { Action, ActionContext, ActionRequest, ActionResponse, ResourceOptions } from 'adminjs';
 import { can } from '../domain/roles.js';
 import { describeDemarches, describeDetails } from '../domain/journal-export.js';
-import { JOURNAL_ACTIONS } from '../domain/journal.js';
+import { JOURNAL_ACTIONS, type JournalAction } from '../domain/journal.js';
 import { describeVerification } from '../domain/journal-verification.js';
 import { appendJournal, verifyJournalChain } from '../services/journal.js';
 import { COMPONENTS } from './components.js';
@@ -24,9 +24,10 @@ type EnumOf = (resourceId: string, property: string, labels: Record<string, stri
 const canRead = ({ currentAdmin }: ActionContext) => can(currentAdmin?.roles as string[] | undefined, 'read_journal');
 const canVerify = ({ currentAdmin }: ActionContext) => can(currentAdmin?.roles as string[] | undefined, 'verify_journal');
 
-/** The record page's French view of the details and démarches. */
+/** The record page's French view of the details and démarches, and its title (breadcrumbs, page header). */
 decorateRows('journal', async (rows) => {
   for (const row of rows) {
+    row.summary = `${JOURNAL_ACTIONS[row.action as JournalAction] ?? row.action} (entrée n° ${row.id})`;
     row.detailsText = describeDetails(row.details as Record<string, unknown> | null).join('\n');
     row.demarchesText = describeDemarches(row.demarches as string[] | null);
   }
@@ -75,7 +76,8 @@ export function journalResourceOptions(helpers: { navigation: ResourceOptions['n
       'demarchesText', 'durationDays', 'detailsText', 'hash', 'previousHash',
     ],
     properties: {
-      action: { isTitle: true, ...helpers.enumOf('journal', 'action', JOURNAL_ACTIONS) },
+      action: helpers.enumOf('journal', 'action', JOURNAL_ACTIONS),
+      summary: { type: 'string', isTitle: true, isSortable: false, isVisible: false },
       detailsText: { ...computed(true), components: { show: COMPONENTS.Lines } },
       demarchesText: { ...computed(true), type: 'string' },
     },
@@ -98,7 +100,7 @@ export const JOURNAL_TRANSLATIONS = {
       properties: {
         id: 'N° d’entrée', actorId: 'Auteur', organisationId: 'Structure', usagerId: 'Usager', mandatId: 'Mandat', autorisationId: 'Autorisation',
         habilitationRequestId: 'Demande d’habilitation', onboardingId: 'Habilitation d’aidant', demarchesText: 'Démarches',
-        durationDays: 'Durée (jours)', detailsText: 'Détails',
+        durationDays: 'Durée (jours)', detailsText: 'Détails', summary: 'Entrée',
       },
       actions: ACTIONS,
     },

@@ -16,6 +16,10 @@ export interface JournalFilters {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REFERENCES = { organisationId: 'structure', actorId: 'auteur', usagerId: 'usager' } as const;
 
+const FILTER_NAMES: Record<string, string> = {
+  action: 'action', organisationId: 'structure', actorId: 'auteur', usagerId: 'usager', 'createdAt~~from': 'date de début', 'createdAt~~to': 'date de fin',
+};
+
 export type FilterParse = { filters: JournalFilters; errors: string[] };
 
 /**
@@ -27,6 +31,8 @@ export function parseJournalFilters(query: Record<string, unknown>): FilterParse
   const errors: string[] = [];
   const text = (key: string) => {
     const value = query[`filters.${key}`];
+    // A repeated parameter (an array) is refused, not ignored: ignoring it would export more than asked.
+    if (value !== undefined && typeof value !== 'string') errors.push(`Le filtre « ${FILTER_NAMES[key] ?? key} » est donné plusieurs fois.`);
     return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
   };
   const action = text('action');

@@ -91,6 +91,7 @@ describe('the journal in the back-office', () => {
       // Nothing but « Afficher » on an entry: no edition, no deletion, no bulk action.
       expect((shown.body.record.recordActions as { name: string }[]).map((action) => action.name)).toEqual(['show']);
       expect(shown.body.record.bulkActions).toEqual([]);
+      expect(shown.body.record.title).toBe(`Utilisation d'une autorisation (entrée n° ${ids[1]})`);
       expect(shown.body.record.params).toMatchObject({
         action: 'use_autorisation',
         demarchesText: DEMARCHES.social.titreCourt,

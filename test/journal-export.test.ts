@@ -83,6 +83,7 @@ describe('the journal CSV, escaping', () => {
     expect(parseJournalFilters({ 'filters.action': 'drop_table', 'filters.usagerId': '12', 'filters.createdAt~~from': 'hier' }).errors).toEqual([
       'L’action « drop_table » n’existe pas dans le journal.', 'L’identifiant de l’usager est mal formé.', 'La date de début est mal formée.',
     ]);
+    expect(parseJournalFilters({ 'filters.organisationId': [id, id] }).errors).toEqual(['Le filtre « structure » est donné plusieurs fois.']);
     expect(parseJournalFilters({ 'filters.createdAt~~from': '2026-02-01', 'filters.createdAt~~to': '2026-01-01' }).errors)
       .toEqual(['La date de début est postérieure à la date de fin.']);
   });
