@@ -13,6 +13,8 @@ export const COMPONENTS = {
   CardImport: componentLoader.add('CardImport', path.join(here, 'components', 'CardImport.tsx')),
   CardUnlink: componentLoader.add('CardUnlink', path.join(here, 'components', 'CardUnlink.tsx')),
   AttendanceAction: componentLoader.add('AttendanceAction', path.join(here, 'components', 'AttendanceAction.tsx')),
+  JournalExport: componentLoader.add('JournalExport', path.join(here, 'components', 'JournalExport.tsx')),
+  JournalVerify: componentLoader.add('JournalVerify', path.join(here, 'components', 'JournalVerify.tsx')),
 };
 
 // AdminJS's own date cells and fields, in French and in Europe/Paris (they format in the browser's zone).

@@ -7,7 +7,6 @@ import {
 } from '../db/models/index.js';
 import { DEMARCHE_KEYS, DEMARCHES } from '../domain/demarches.js';
 import { COMITE_DECISIONS, ONBOARDING_STATUSES, REQUEST_STATUSES, SHIPMENT_STATUSES, STRUCTURE_TYPES } from '../domain/habilitation.js';
-import { JOURNAL_ACTIONS } from '../domain/journal.js';
 import { MANDAT_DURATIONS, MANDAT_STATUSES } from '../domain/mandat.js';
 import { can, STAFF_ROLES, type BackOfficeCapability } from '../domain/roles.js';
 import { daysBetween, frenchDate } from '../domain/duration.js';
@@ -15,6 +14,7 @@ import type { Lifecycles } from '../services/lifecycles.js';
 import { habilitationRequestActions, onboardingActions, shipmentActions } from './actions.js';
 import { eligibilityActions, structureChangeResource } from './onboarding-actions.js';
 import { cardResourceOptions } from './card-actions.js';
+import { journalResourceOptions } from './journal-resource.js';
 import { COMPONENTS } from './components.js';
 import { decorateRows } from './guarded-resource.js';
 import { trainingResources } from './training-resources.js';
@@ -238,17 +238,7 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string, secret
         actions: readOnly('manage_usagers'),
       },
     },
-    {
-      resource: JournalEntry,
-      options: {
-        navigation: NAV.supervision,
-        sort: { sortBy: 'id', direction: 'desc' },
-        listProperties: ['createdAt', 'action', 'actorId', 'organisationId', 'usagerId'],
-        filterProperties: ['action', 'actorId', 'organisationId', 'createdAt'],
-        properties: { action: enumOf('journal', 'action', JOURNAL_ACTIONS) },
-        actions: readOnly('read_journal'),
-      },
-    },
+    { resource: JournalEntry, options: journalResourceOptions({ navigation: NAV.supervision, enumOf }) },
     {
       resource: EmailOutbox,
       options: {

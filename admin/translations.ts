@@ -8,9 +8,10 @@ import { ALL_MODELS } from '../db/models/index.js';
 import { enumTranslations } from './resources.js';
 import { cardTranslations } from './card-actions.js';
 import { TRAINING_TRANSLATIONS } from './training-resources.js';
+import { JOURNAL_TRANSLATIONS } from './journal-resource.js';
 
 export function backOfficeTranslations(): LocaleTranslations {
-  const project = [frProjectTranslations, cardTranslations, TRAINING_TRANSLATIONS, enumTranslations(), booleanTranslations()];
+  const project = [frProjectTranslations, cardTranslations, TRAINING_TRANSLATIONS, JOURNAL_TRANSLATIONS, enumTranslations(), booleanTranslations()];
   return project.reduce((merged, part) => mergeDeep(merged, part), frTranslations) as LocaleTranslations;
 }
 

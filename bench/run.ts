@@ -23,6 +23,7 @@ import { renderContext, renderEmail, renderEmailWithMjml } from '../emails/rende
 import { createWorker } from '../worker/create-worker.js';
 import { benchLogin } from './login.js';
 import { benchCardImport } from './card-import.js';
+import { benchJournalExport } from './journal-export.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))];
@@ -59,6 +60,7 @@ try {
   line('journal chain verification', `${chain.checked} entries in ${ms(performance.now() - verifyStart)} (${chain.brokenAt ? 'BROKEN' : 'intact'})`);
 
   await benchCardImport(sequelize, line);
+  await benchJournalExport(sequelize, line);
 
   const render = renderContext('http://localhost:3000');
   const renderData = (i: number) => ({ issuerName: `Léa Roux ${i}`, structureName: 'CCAS d’Anglet', requestUrl: `http://localhost/x/${i}` });

@@ -54,6 +54,8 @@ export const JOURNAL_ACTIONS = {
   // back-office
   admin_login: 'Connexion au back-office ANCT',
   mandat_translation_changed: "Création, modification ou publication d'une traduction du mandat",
+  journal_exported: 'Export du journal au format CSV',
+  journal_verified: 'Vérification de la chaîne d’empreintes du journal',
 } as const;
 export type JournalAction = keyof typeof JOURNAL_ACTIONS;
 export const JOURNAL_ACTION_KEYS = Object.keys(JOURNAL_ACTIONS) as JournalAction[];

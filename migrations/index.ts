@@ -20,6 +20,7 @@ import * as mandatReminders from './0020-mandat-reminders.js';
 import * as mandatCreation from './0021-mandat-creation.js';
 import * as mandatTranslations from './0022-mandat-translations.js';
 import * as identityProvider from './0024-identity-provider.js';
+import * as journalBackOffice from './0025-journal-back-office.js';
 import * as mandatRenewal from './0026-mandat-renewal.js';
 import * as usagerNotifications from './0027-usager-notifications.js';
 
@@ -44,6 +45,7 @@ export const MIGRATIONS = [
   { name: '0021-mandat-creation', ...mandatCreation },
   { name: '0022-mandat-translations', ...mandatTranslations },
   { name: '0024-identity-provider', ...identityProvider },
+  { name: '0025-journal-back-office', ...journalBackOffice },
   { name: '0026-mandat-renewal', ...mandatRenewal },
   { name: '0027-usager-notifications', ...usagerNotifications },
 ];

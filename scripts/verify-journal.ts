@@ -2,6 +2,7 @@
 import { loadConfigOrExit } from '../config/index.js';
 import { createSequelize } from '../db/sequelize.js';
 import { verifyJournalChain } from '../services/journal.js';
+import { describeVerification } from '../domain/journal-verification.js';
 
 const config = loadConfigOrExit();
 if (!config.database.url) {
@@ -9,7 +10,7 @@ if (!config.database.url) {
   process.exit(78);
 }
 const sequelize = createSequelize(config.database.url, { poolMax: 1 });
-const { checked, brokenAt } = await verifyJournalChain();
+const result = await verifyJournalChain();
 await sequelize.close();
-process.stdout.write(brokenAt ? `Journal chain BROKEN at entry ${brokenAt} (${checked} entries checked).\n` : `Journal chain intact (${checked} entries).\n`);
-process.exit(brokenAt ? 1 : 0);
+process.stdout.write(`${describeVerification(result)}\n`);
+process.exit(result.brokenAt ? 1 : 0);

@@ -1,7 +1,7 @@
 // Writes to the append-only journal. With an idempotency key, a retried write is a no-op.
 import { JournalEntry } from '../db/models/index.js';
 import type { JournalAction } from '../domain/journal.js';
-import type { Transaction } from 'sequelize';
+import { QueryTypes, type Transaction } from 'sequelize';
 
 export interface JournalInput {
   action: JournalAction;
@@ -39,19 +39,25 @@ export async function appendJournal(input: JournalInput, transaction?: Transacti
   );
 }
 
-/** Recomputes the hash chain; returns the id of the first entry that does not match, or null when intact. */
-export async function verifyJournalChain(transaction?: Transaction): Promise<{ checked: number; brokenAt: string | null }> {
+/**
+ * Recomputes the hash chain, in batches by id (a million entries are never held at once); returns how many
+ * entries were checked and the id of the first one that does not match (null when the chain is intact).
+ */
+export async function verifyJournalChain(transaction?: Transaction, batchSize = 10_000): Promise<{ checked: number; brokenAt: string | null }> {
   const sequelize = JournalEntry.sequelize!;
-  const [rows] = await sequelize.query(`
-    SELECT id, hash, previous_hash,
-           journal_entry_digest(previous_hash, j) AS recomputed,
-           lag(hash) OVER (ORDER BY id) AS expected_previous
-    FROM journal j ORDER BY id`, { transaction });
-  const entries = rows as { id: string; hash: string; previous_hash: string; recomputed: string; expected_previous: string | null }[];
-  for (const entry of entries) {
-    if (entry.recomputed !== entry.hash || entry.previous_hash !== (entry.expected_previous ?? 'genesis')) {
-      return { checked: entries.length, brokenAt: String(entry.id) };
+  let checked = 0;
+  let after = '0';
+  let expectedPrevious = 'genesis';
+  for (;;) {
+    const entries = await sequelize.query<{ id: string; hash: string; previous_hash: string; recomputed: string }>(`
+      SELECT id::text AS id, hash, previous_hash, journal_entry_digest(previous_hash, j) AS recomputed
+      FROM journal j WHERE j.id > $1 ORDER BY j.id LIMIT ${Math.trunc(batchSize)}`, { type: QueryTypes.SELECT, bind: [after], transaction });
+    for (const entry of entries) {
+      checked += 1;
+      if (entry.recomputed !== entry.hash || entry.previous_hash !== expectedPrevious) return { checked, brokenAt: entry.id };
+      expectedPrevious = entry.hash;
     }
+    if (entries.length < batchSize) return { checked, brokenAt: null };
+    after = entries[entries.length - 1].id;
   }
-  return { checked: entries.length, brokenAt: null };
 }

@@ -1,0 +1,30 @@
+// « Exporter en CSV »: the download link of the journal with the filters of the list it was opened from (AdminJS
+// passes the list's query along). The file itself streams from GET /admin/journal/export.csv.
+import React from 'react';
+import { Box, Button, H3, Text } from '@adminjs/design-system';
+import type { ActionProps } from 'adminjs';
+
+const JournalExport: React.FC<ActionProps> = () => {
+  const current = new URLSearchParams(window.location.search);
+  const filters = new URLSearchParams();
+  for (const [key, value] of current) if (key.startsWith('filters.') && value) filters.append(key, value);
+  const count = [...filters.keys()].length;
+  const href = `/admin/journal/export.csv${count > 0 ? `?${filters.toString()}` : ''}`;
+  return (
+    <Box variant="white" padding="xl">
+      <H3>Exporter le journal en CSV</H3>
+      <Text mb="lg">
+        {count > 0
+          ? `Le fichier contient les entrées qui correspondent aux ${count > 1 ? `${count} filtres` : 'filtre'} de la liste.`
+          : 'Aucun filtre n’est appliqué : le fichier contient tout le journal. Pour en exporter une partie, filtrez la liste puis revenez ici.'}
+      </Text>
+      <Text mb="lg">
+        Le fichier est au format CSV (séparateur point-virgule, UTF-8), lisible par Excel et LibreOffice. Il contient des données
+        personnelles : conservez-le en lieu sûr et supprimez-le dès qu’il n’est plus utile. L’export est inscrit au journal.
+      </Text>
+      <Button as="a" variant="contained" href={href} download>Télécharger le fichier CSV</Button>
+    </Box>
+  );
+};
+
+export default JournalExport;

@@ -1,0 +1,43 @@
+// GET /admin/journal/export.csv: the journal as a CSV file, with the filters of the back-office list (its own
+// query parameters). Mounted behind the back-office login (admin/index.ts) and refused without read_journal.
+// A GET that changes nothing but the journal itself (the export is journaled, as a copy of personal data
+// leaving the service): no CSRF token needed, and another site can only make the browser download a file it
+// cannot read.
+import type { Request, RequestHandler, Response } from 'express';
+import type { Sequelize } from 'sequelize';
+import { journalCsvFileName, parseJournalFilters } from '../domain/journal-export.js';
+import { can } from '../domain/roles.js';
+import { appendJournal } from '../services/journal.js';
+import { lastJournalId, writeJournalCsv } from '../services/journal-export.js';
+
+const FORBIDDEN = 'Vous n’avez pas les droits nécessaires pour exporter le journal.';
+
+export function journalExportRoute(sequelize: Sequelize, options: { batchSize?: number } = {}): RequestHandler {
+  return (req: Request, res: Response, next) => {
+    (async () => {
+      const admin = req.session.adminUser!;
+      if (!can(admin.roles, 'read_journal')) return void res.status(403).type('text/plain; charset=utf-8').send(FORBIDDEN);
+      const { filters, errors } = parseJournalFilters(req.query as Record<string, unknown>);
+      if (errors.length > 0) return void res.status(400).type('text/plain; charset=utf-8').send(`Export impossible : ${errors.join(' ')}`);
+      const upToId = await lastJournalId(sequelize);
+      await appendJournal({
+        action: 'journal_exported', actorId: admin.id,
+        details: { filters: Object.fromEntries(Object.entries(filters).map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value])), upToId },
+      });
+      res.status(200);
+      res.set({
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': `attachment; filename="${journalCsvFileName(new Date())}"`,
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+      });
+      try {
+        await writeJournalCsv(sequelize, filters, upToId, res, options);
+        res.end();
+      } catch (error) {
+        // The headers are gone: a cut download is the only honest answer (the file ends without its last rows).
+        res.destroy(error as Error);
+      }
+    })().catch(next);
+  };
+}

@@ -1,0 +1,109 @@
+// The journal in the back-office: read-only for every role (the table itself refuses UPDATE and DELETE), listed
+// with filters (action, structure, auteur, usager, dates), a record page in French, « Exporter en CSV » (the
+// download itself is admin/journal-export-route.ts) and « Vérifier la chaîne d’empreintes ».
+//
+// Who reads it: the ANCT team and the technical admin (capability read_journal). The journal says which aidant
+// acted for which usager and when: the comité (anct_jury) decides habilitations and has no need of it.
+// Verifying the chain (capability verify_journal) is the technical admin's: it reads every entry, and a broken
+// chain is an incident for whoever administers the database.
+//
+// The hash chain is shown: each hash is a SHA-256 of the entry's own content and of the previous hash, with no
+// key, so it proves nothing to whoever can read the entry and grants nothing; showing it lets an auditor compare
+// with a copy (admin/internal-fields.ts lists it among the reviewed public fields).
+import type { Action, ActionContext, ActionRequest, ActionResponse, ResourceOptions } from 'adminjs';
+import { can } from '../domain/roles.js';
+import { describeDemarches, describeDetails } from '../domain/journal-export.js';
+import { JOURNAL_ACTIONS, type JournalAction } from '../domain/journal.js';
+import { describeVerification } from '../domain/journal-verification.js';
+import { appendJournal, verifyJournalChain } from '../services/journal.js';
+import { COMPONENTS } from './components.js';
+import { decorateRows } from './guarded-resource.js';
+
+type EnumOf = (resourceId: string, property: string, labels: Record<string, string>) => { availableValues: { value: string; label: string }[] };
+
+const canRead = ({ currentAdmin }: ActionContext) => can(currentAdmin?.roles as string[] | undefined, 'read_journal');
+const canVerify = ({ currentAdmin }: ActionContext) => can(currentAdmin?.roles as string[] | undefined, 'verify_journal');
+
+/** The record page's French view of the details and démarches, and its title (breadcrumbs, page header). */
+decorateRows('journal', async (rows) => {
+  for (const row of rows) {
+    row.summary = `${JOURNAL_ACTIONS[row.action as JournalAction] ?? row.action} (entrée n° ${row.id})`;
+    row.detailsText = describeDetails(row.details as Record<string, unknown> | null).join('\n');
+    row.demarchesText = describeDemarches(row.demarches as string[] | null);
+  }
+});
+
+function exportAction(): Partial<Action<ActionResponse>> {
+  return {
+    actionType: 'resource',
+    component: COMPONENTS.JournalExport,
+    icon: 'Download',
+    isAccessible: canRead,
+    isVisible: canRead,
+    // The page only shows the download link; the file comes from GET /admin/journal/export.csv.
+    handler: async (_request: ActionRequest, _response: unknown, context: ActionContext) => (context.record ? { record: context.record.toJSON(context.currentAdmin) } : {}),
+  };
+}
+
+function verifyAction(): Partial<Action<ActionResponse>> {
+  return {
+    actionType: 'resource',
+    component: COMPONENTS.JournalVerify,
+    icon: 'CheckCircle',
+    isAccessible: canVerify,
+    isVisible: canVerify,
+    handler: async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
+      if (request.method !== 'post') return context.record ? { record: context.record.toJSON(context.currentAdmin) } : {};
+      const result = await verifyJournalChain();
+      await appendJournal({ action: 'journal_verified', actorId: String(context.currentAdmin!.id), details: { checked: result.checked, brokenAt: result.brokenAt } });
+      const message = describeVerification(result);
+      return { verification: { ...result, message }, notice: { type: result.brokenAt ? 'error' : 'success', message } };
+    },
+  };
+}
+
+/** The journal resource's options (admin/resources.ts registers them). */
+export function journalResourceOptions(helpers: { navigation: ResourceOptions['navigation']; enumOf: EnumOf }): ResourceOptions {
+  const read = { isAccessible: canRead };
+  const computed = (show: boolean) => ({ type: 'textarea' as const, isSortable: false, isVisible: { list: false, show, edit: false, filter: false } });
+  return {
+    navigation: helpers.navigation,
+    sort: { sortBy: 'id', direction: 'desc' },
+    listProperties: ['createdAt', 'action', 'actorId', 'organisationId', 'usagerId'],
+    filterProperties: ['action', 'organisationId', 'actorId', 'usagerId', 'createdAt'],
+    showProperties: [
+      'id', 'createdAt', 'action', 'actorId', 'organisationId', 'usagerId', 'mandatId', 'autorisationId', 'habilitationRequestId', 'onboardingId',
+      'demarchesText', 'durationDays', 'detailsText', 'hash', 'previousHash',
+    ],
+    properties: {
+      action: helpers.enumOf('journal', 'action', JOURNAL_ACTIONS),
+      summary: { type: 'string', isTitle: true, isSortable: false, isVisible: false },
+      detailsText: { ...computed(true), components: { show: COMPONENTS.Lines } },
+      demarchesText: { ...computed(true), type: 'string' },
+    },
+    actions: {
+      list: read, show: read, search: read,
+      new: { isAccessible: false, isVisible: false }, edit: { isAccessible: false, isVisible: false },
+      delete: { isAccessible: false, isVisible: false }, bulkDelete: { isAccessible: false, isVisible: false },
+      exportCsv: exportAction(),
+      verifyJournal: verifyAction(),
+    },
+  };
+}
+
+const ACTIONS = { exportCsv: 'Exporter en CSV', verifyJournal: 'Vérifier la chaîne d’empreintes' };
+
+/** The French words of the journal resource (admin/translations.ts merges them). */
+export const JOURNAL_TRANSLATIONS = {
+  resources: {
+    journal: {
+      properties: {
+        id: 'N° d’entrée', actorId: 'Auteur', organisationId: 'Structure', usagerId: 'Usager', mandatId: 'Mandat', autorisationId: 'Autorisation',
+        habilitationRequestId: 'Demande d’habilitation', onboardingId: 'Habilitation d’aidant', demarchesText: 'Démarches',
+        durationDays: 'Durée (jours)', detailsText: 'Détails', summary: 'Entrée',
+      },
+      actions: ACTIONS,
+    },
+  },
+  actions: ACTIONS,
+};
