@@ -2,7 +2,7 @@
 // serve, start the deliveries of e-mails stored but never started (Temporal was down after the commit), and
 // find the e-mails that the outbox has not managed to send or never will (failed).
 import { Op } from 'sequelize';
-import { Connection, EmailOutbox, IssuerEmailConfirmation, LoginFailure, LoginLink, PrivateLink, SetupLink } from '../db/models/index.js';
+import { Connection, EmailOutbox, IdpConnection, IssuerEmailConfirmation, LoginFailure, LoginLink, PrivateLink, SetupLink } from '../db/models/index.js';
 import { DAY_MS } from '../domain/duration.js';
 import { LOGIN_POLICY } from './login-guard.js';
 
@@ -23,6 +23,11 @@ export async function purgeExpiredRecords(now = new Date()): Promise<Record<stri
     setupLinks: await SetupLink.destroy({ where: { expiresAt: before(RETENTION.expiredLinksMs) } }),
     privateLinks: await PrivateLink.destroy({ where: { expiresAt: before(RETENTION.expiredLinksMs) } }),
     connections: await Connection.destroy({ where: { expiresAt: before(RETENTION.expiredConnectionsMs) } }),
+    // The identity provider's connections hold who acted for whom (the journal keeps that for good): gone once
+    // the interaction and its access token expired long enough ago.
+    idpConnections: await IdpConnection.destroy({
+      where: { expiresAt: before(RETENTION.expiredConnectionsMs), [Op.or]: [{ accessTokenExpiresAt: null }, { accessTokenExpiresAt: before(RETENTION.expiredConnectionsMs) }] },
+    }),
     loginFailures: await LoginFailure.destroy({ where: { createdAt: before(LOGIN_POLICY.windowMs) } }),
   };
 }

@@ -1,7 +1,7 @@
 // The hourly housekeeping on a real Temporal server and worker: expired technical records are deleted (and
 // nothing else), e-mails stuck in the outbox are reported to the technical team once, and the schedule that
 // runs it is created idempotently.
-import { EmailOutbox, Issuer, IssuerEmailConfirmation, LoginFailure, RequestMessage } from '../db/models/index.js';
+import { EmailOutbox, IdpConnection, Issuer, IssuerEmailConfirmation, LoginFailure, RequestMessage } from '../db/models/index.js';
 import { DAY_MS } from '../domain/duration.js';
 import { postRequestMessage } from '../services/habilitation.js';
 import { DELIVERY_START_GRACE_MS } from '../services/housekeeping.js';
@@ -48,6 +48,23 @@ describe('housekeeping', () => {
     expect(await IssuerEmailConfirmation.findByPk(recentlyExpired.id)).not.toBeNull(); // kept a while for support
     expect(await IssuerEmailConfirmation.findByPk(valid.id)).not.toBeNull();
     expect(await LoginFailure.count({ where: { key } })).toBe(1);
+  });
+
+  it('forgets the identity provider’s connections once the interaction and its access token expired two days ago', async () => {
+    const connection = (expiredMs: number, tokenExpiredMs: number | null) => IdpConnection.create({
+      clientId: 'fc', redirectUri: 'https://fc.exemple/callback', fcVersion: 2, state: unique('state'), nonce: unique('nonce'), acr: 'eidas1', repScope: null,
+      expiresAt: new Date(Date.now() - expiredMs), accessTokenExpiresAt: tokenExpiredMs === null ? null : new Date(Date.now() - tokenExpiredMs),
+    });
+    const old = await connection(3 * DAY_MS, null);
+    const oldWithToken = await connection(3 * DAY_MS, 3 * DAY_MS);
+    const tokenRecent = await connection(3 * DAY_MS, DAY_MS);
+    const recent = await connection(DAY_MS, null);
+    const { purged } = await runHousekeeping();
+    expect(purged.idpConnections).toBeGreaterThanOrEqual(2);
+    expect(await IdpConnection.findByPk(old.id)).toBeNull();
+    expect(await IdpConnection.findByPk(oldWithToken.id)).toBeNull();
+    expect(await IdpConnection.findByPk(tokenRecent.id)).not.toBeNull();
+    expect(await IdpConnection.findByPk(recent.id)).not.toBeNull();
   });
 
   it('reports each e-mail stuck in the outbox to the technical team once', async () => {
