@@ -93,6 +93,7 @@ describe('the demo démarche site', () => {
     const home = await (await fetch(site.url)).text();
     expect(home).toContain('Démarche de démonstration');
     expect(home).toContain('Se connecter avec Aidants Connect');
+    expect((await fetch(`${site.url}/dsfr/dsfr.min.css`)).status).toBe(200); // DSFR's look, served by the site itself
 
     const { authorize, cookie, state } = await startLogin(site, 'social');
     expect(`${authorize.origin}${authorize.pathname}`).toBe(`${idp.url}/authorize/`);
