@@ -124,6 +124,10 @@ export interface Config {
     /** The id_token's `exp` - `iat`. */
     idTokenTtlMs: number;
   };
+  /** The demo « démarche » site (infra/demo-demarche-site.ts), FranceConnect's stand-in towards the identity provider: `npm start` in development only. */
+  demoDemarcheSite: {
+    port: number;
+  };
   operations: {
     /** The technical team, told of e-mails stuck in the outbox. */
     alertEmail: string;
@@ -389,6 +393,7 @@ export function loadConfig(env: Env = process.env): Config {
       accessTokenTtlMs: duration('IDP_ACCESS_TOKEN_TTL', '60 seconds'),
       idTokenTtlMs: duration('IDP_ID_TOKEN_TTL', '5 minutes'),
     },
+    demoDemarcheSite: { port: port('DEMO_DEMARCHE_PORT', 8091) },
     operations: {
       alertEmail: email('ALERT_EMAIL', 'tech@aidantsconnect.beta.gouv.fr'),
       stuckEmailAfterMs: duration('STUCK_EMAIL_ALERT_AFTER', '1 hour'),
@@ -430,4 +435,5 @@ export const CONFIG_VARIABLES = [
   'FRANCECONNECT_POST_LOGOUT_URL', 'FRANCECONNECT_SIGNING_ALG', 'FRANCECONNECT_STAND_IN_PORT', 'FC_CONNECTION_AGE',
   'IDP_ISSUER', 'IDP_FC_CLIENT_ID', 'IDP_FC_CLIENT_SECRET', 'IDP_FC_REDIRECT_URI_V1', 'IDP_FC_REDIRECT_URI_V2',
   'IDP_FC_POST_LOGOUT_URI_V1', 'IDP_FC_POST_LOGOUT_URI_V2', 'IDP_INTERACTION_TTL', 'IDP_CODE_TTL', 'IDP_ACCESS_TOKEN_TTL', 'IDP_ID_TOKEN_TTL',
+  'DEMO_DEMARCHE_PORT',
 ] as const;

@@ -1,8 +1,8 @@
 // `npm start`: brings up the whole service on embedded defaults — PostgreSQL (embedded), the Temporal dev
 // server (built on first run), the mail sink, the local FranceConnect stand-in — then migrates, seeds demo data, starts the worker and the web
-// server, and prints every URL. PostgreSQL, Temporal, the worker and the web server are watched and restarted
+// server (and, in development, the demo démarche site, a client of its identity provider), and prints every URL. PostgreSQL, Temporal, the worker and the web server are watched and restarted
 // when they die (a few times, then everything stops with a message). Ctrl-C stops everything it started:
-// web server, worker, Temporal, FranceConnect stand-in, mail sink, PostgreSQL, in that order.
+// demo démarche site, web server, worker, Temporal, FranceConnect stand-in, mail sink, PostgreSQL, in that order.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { loadConfigOrExit, PROJECT_ROOT } from '../config/index.js';
 import { createSequelize } from '../db/sequelize.js';
 import { migrate } from '../db/migrate.js';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
+import { demoDemarcheSiteUris, startDemoDemarcheSite } from '../infra/demo-demarche-site.js';
 import { startFranceConnectStandIn, TEST_IDENTITIES } from '../infra/franceconnect-stand-in.js';
 import { startMailSink } from '../infra/mail-sink.js';
 import { ensureTemporalCli, explainFailure } from '../infra/provision.js';
@@ -33,7 +34,7 @@ if (holder > 0 && holder !== process.pid && existsSync(`/proc/${holder}`) && rea
 }
 
 /** What was started, stopped in this order (the documented one: users of a service stop before it). */
-const STOP_ORDER = ['the web server', 'the worker', 'the Temporal dev server', 'the FranceConnect stand-in', 'the mail sink', 'PostgreSQL'] as const;
+const STOP_ORDER = ['the demo démarche site', 'the web server', 'the worker', 'the Temporal dev server', 'the FranceConnect stand-in', 'the mail sink', 'PostgreSQL'] as const;
 type Part = (typeof STOP_ORDER)[number];
 const running = new Map<Part, { stop(): Promise<void> }>();
 
@@ -145,7 +146,12 @@ try {
   else if (await seedDemoData(sequelize, createSecretBox(config.secrets.key))) say('Demo data created.');
   await sequelize.close();
 
-  const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, SMTP_URL: smtpUrl, ADMIN_JS_TMP_DIR: path.join(PROJECT_ROOT, 'adminjs-bundle') };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporalAddress, SMTP_URL: smtpUrl, ADMIN_JS_TMP_DIR: path.join(PROJECT_ROOT, 'adminjs-bundle') };
+  // The demo démarche site plays FranceConnect towards the identity provider: in development, unless FranceConnect's
+  // callbacks are configured, the identity provider registers the site's instead (production never starts it).
+  const demoSite = config.nodeEnv === 'development' && process.env.IDP_FC_REDIRECT_URI_V2 === undefined && process.env.IDP_FC_POST_LOGOUT_URI_V2 === undefined
+    ? demoDemarcheSiteUris(config.demoDemarcheSite.port) : undefined;
+  if (demoSite) Object.assign(env, { IDP_FC_REDIRECT_URI_V2: demoSite.redirectUri, IDP_FC_POST_LOGOUT_URI_V2: demoSite.postLogoutRedirectUri });
   await keep('the worker', () => startNodeProcess('worker/main.ts', env));
   await keep('the web server', () => startNodeProcess('server/main.ts', env));
 
@@ -156,6 +162,15 @@ try {
     if (shuttingDown) await new Promise(() => {});
     if (i > 240) throw new Error(`The web server did not become healthy at ${healthUrl} within 2 minutes: see its messages above (is port ${config.http.port} free? set PORT otherwise).`);
     await new Promise((r) => setTimeout(r, 500));
+  }
+
+  if (demoSite) {
+    const { port } = config.demoDemarcheSite;
+    say(`Starting the demo démarche site (port ${port})…`);
+    const site = await startDemoDemarcheSite({ port, identityProvider: config.identityProvider }).catch((error: Error) => {
+      throw new Error(`The demo démarche site could not start on port ${port} (${error.message}): free the port or set DEMO_DEMARCHE_PORT.`);
+    });
+    running.set('the demo démarche site', site);
   }
 
   const base = config.http.publicUrl;
@@ -171,6 +186,7 @@ Aidants Connect is running (healthy after ${((Date.now() - started) / 1000).toFi
   Mail sink          ${mailUi}
   FranceConnect      ${franceconnectUi}${config.http.devTools ? `
       try it (logged in as an aidant) ${base}/espace-aidant/franceconnect/essai` : ''}
+  Démarche (demo)    ${demoSite ? `${demoSite.url}  (« Se connecter avec Aidants Connect »: a démarche on behalf of a demo usager)` : 'not started (IDP_FC_REDIRECT_URI_V2 or IDP_FC_POST_LOGOUT_URI_V2 set, or not in development)'}
   Health             ${base}/health
 
 Press Ctrl-C to stop everything.

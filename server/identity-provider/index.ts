@@ -118,6 +118,10 @@ export function identityProviderRouter(deps: AppDeps): Router {
   const demarchePage = async (req: Request, res: Response, found: NonNullable<Awaited<ReturnType<typeof interactionOf>>>, status: number, error?: string) => {
     const usager = found.connection.usagerId ? await Usager.findByPk(found.connection.usagerId) : null;
     if (!usager) { res.redirect(303, interactionPath(found.connection.id)); return; }
+    // This form's answer is the redirect to FranceConnect's callback, and CSP form-action covers the redirects
+    // after a post: allow that registered origin on this page only.
+    const csp = res.getHeader('Content-Security-Policy');
+    if (typeof csp === 'string') res.setHeader('Content-Security-Policy', csp.replace("form-action 'self'", `form-action 'self' ${new URL(found.connection.redirectUri).origin}`));
     const demarches = await actingDemarches(deps.sequelize, { aidantId: found.person.user.id, organisationId: found.person.organisation.id, usagerId: usager.id }, found.offered);
     res.status(status).send(demarcheChoicePage(found.person, csrfToken(req, res, secure), found.connection.id, usager, demarches, error));
   };
