@@ -6,7 +6,10 @@
 // expired (60 %), revoked (25 %) or superseded (15 %); the current ones active (78 %), expired (15 %) or revoked
 // (7 %); one active mandat in twenty has one démarche revoked. Active durations: LONG 50 %, SEMESTER 30 %,
 // MONTH 15 %, SHORT 5 %, each signed at some point of its length so that it expires from tomorrow on.
-// The journal is not seeded (its hash chain is written row by row, and no benchmark reads it).
+// The journal is not seeded (its hash chain is written row by row, and no benchmark reads it). Ids are
+// PostgreSQL 18's uuidv7() in insertion order, so that the primary keys and the autorisations' (mandat_id,
+// démarche) index are appended to rather than written at random pages; the rows
+// themselves are inserted in a shuffled order (see `mandat facts`).
 import { randomBytes } from 'node:crypto';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { DEMARCHE_KEYS } from '../domain/demarches.js';
@@ -81,9 +84,14 @@ export async function seedMandats(sequelize: Sequelize, options: SeedOptions): P
     await step('mandat facts', `
       CREATE TEMP TABLE seed_mandats ON COMMIT DROP AS
       WITH base AS (
-        SELECT o.s, k, o.s::bigint * :P + k AS n, gen_random_uuid() AS id, o.id AS organisation_id,
-               (o.s * 31 + k * 17) % 100 AS h, (o.s * 7919 + k * 104729) % 1000 AS g
-        FROM seed_orgs o, generate_series(0, :P - 1) k
+        -- Ids in the order the mandats are inserted (uuidv7, time-ordered), and that order shuffled: a
+        -- structure's mandats lie across the table as if signed over time, while each index grows at its end.
+        SELECT s, k, n, uuidv7() AS id, organisation_id, h, g FROM (
+          SELECT o.s, k, o.s::bigint * :P + k AS n, o.id AS organisation_id,
+                 (o.s * 31 + k * 17) % 100 AS h, (o.s * 7919 + k * 104729) % 1000 AS g
+          FROM seed_orgs o, generate_series(0, :P - 1) k
+          ORDER BY md5((o.s::bigint * :P + k)::text)
+        ) shuffled
       ), typed AS (
         SELECT *, CASE
             WHEN k < :OLD THEN CASE WHEN h < 60 THEN 'expired' WHEN h < 85 THEN 'revoked' ELSE 'superseded' END
@@ -114,16 +122,15 @@ export async function seedMandats(sequelize: Sequelize, options: SeedOptions): P
                            template_hash, attestation_hash, text_version, workflow_started_at)
       SELECT id, organisation_id, usager_id, created_by_id, duration, status, created_at, expires_at, revoked_at,
              md5(:textVersion), md5(id::text), :textVersion, created_at
-      FROM seed_mandats ORDER BY n`);
+      FROM seed_mandats ORDER BY id`);
 
     await step('autorisations', `
-      INSERT INTO autorisations (mandat_id, demarche, revoked_at, revoked_by_id, created_at)
-      SELECT m.id, (${DEMARCHES_SQL})[(m.n + 3 * j) % 10 + 1],
+      INSERT INTO autorisations (id, mandat_id, demarche, revoked_at, revoked_by_id, created_at)
+      SELECT uuidv7(), m.id, (${DEMARCHES_SQL})[(m.n + 3 * j) % 10 + 1],
              coalesce(m.autorisations_revoked_at, CASE WHEN m.status = 'active' AND m.g % 20 = 7 AND j = 1 THEN m.created_at + interval '1 hour' END),
              CASE WHEN m.autorisations_revoked_at IS NOT NULL OR (m.status = 'active' AND m.g % 20 = 7 AND j = 1) THEN m.created_by_id END,
              m.created_at
-      FROM seed_mandats m, generate_series(0, m.demarches - 1) j
-      ORDER BY m.n, j`);
+      FROM (SELECT * FROM seed_mandats ORDER BY id) m, generate_series(0, m.demarches - 1) j`);
   });
   const analyzeStarted = performance.now();
   await sequelize.query('ANALYZE organisations, users, organisation_memberships, usagers, mandats, autorisations');

@@ -87,7 +87,9 @@ export const FULL_SCALE: MandatScale = { structures: 10_000, mandatsPerStructure
 export async function seedForBench(sequelize: Sequelize, scale: MandatScale, line: Line): Promise<SeedResult> {
   process.stdout.write(`Seeding ${scale.structures * scale.mandatsPerStructure} mandats across ${scale.structures} structures…\n`);
   const steps: string[] = [];
-  const seed = await seedMandats(sequelize, { ...scale, progress: (step, seconds) => steps.push(`${step} ${seconds.toFixed(1)} s`) });
+  const seed = await seedMandats(sequelize, {
+    ...scale, progress: (step, seconds) => { steps.push(`${step} ${seconds.toFixed(1)} s`); process.stdout.write(`  … ${steps.at(-1)}\n`); },
+  });
   const c = seed.counts;
   line('mandat seeding (set-based SQL, one transaction)', `${seed.seconds.toFixed(0)} s: ${c.organisations} structures, ${c.aidants} aidants, ${c.usagers} usagers, ${c.mandats} mandats, ${c.autorisations} autorisations`);
   line('  seeding steps', steps.join(', '));
