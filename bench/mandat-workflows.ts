@@ -7,6 +7,9 @@
 // 2. on a time-skipping Temporal server (Temporal's Java test server, @temporalio/testing) with a real worker:
 //    10 000 reminders falling due on the same day in 100 structures, the time until the grouped e-mails (one
 //    per structure and recipient, workflows/mandat-reminder-digest.ts) are all in the mail sink, and their count.
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, type Worker } from '@temporalio/worker';
@@ -135,7 +138,12 @@ async function benchReminderDigests(options: { sequelize: Sequelize; stack: Thro
   const perStructure = Math.min(100, options.reminders);
   const structures = Math.ceil(options.reminders / perStructure);
   // Temporal's Java test server, as the tests start it (test/support/temporal.ts).
-  const ts = await startTimeSkippingEnvironment(await ensureTimeSkippingServer(() => undefined));
+  // Its provisioned script gives the JVM 512 MB: with 10 000 workflows it died in a first run (most likely
+  // out of heap). The same command with 2 GB, from a copy of the script.
+  const script = await readFile(await ensureTimeSkippingServer(() => undefined), 'utf8');
+  const roomier = path.join(await mkdtemp(path.join(os.tmpdir(), 'ac-bench-ts-')), 'temporal-test-server');
+  await writeFile(roomier, script.replace(/-Xmx\S+/, '-Xmx2g'), { mode: 0o755 });
+  const ts = await startTimeSkippingEnvironment(roomier);
   const { mailer, deps } = activityDeps(sequelize, stack.mailSink.smtpUrl);
   const taskQueue = 'bench-reminders';
   const worker = await createWorker({ connection: ts.env.nativeConnection, namespace: 'default', taskQueue, deps, workflowBundle: options.bundle });
