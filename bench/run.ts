@@ -24,6 +24,7 @@ import { createWorker } from '../worker/create-worker.js';
 import { benchLogin } from './login.js';
 import { benchCardImport } from './card-import.js';
 import { benchJournalExport } from './journal-export.js';
+import { benchMandatSuite } from './mandat-suite.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))];
@@ -44,6 +45,25 @@ async function timed<T>(count: number, concurrency: number, task: (i: number) =>
   }));
   const seconds = (performance.now() - started) / 1000;
   return { perSecond: count / seconds, p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95) };
+}
+
+// `npm run bench -- mandats`: the mandat benchmarks alone, on a stack of their own.
+const only = process.argv.slice(2);
+if (only.length > 0) {
+  if (only.some((name) => name !== 'mandats')) {
+    process.stderr.write(`Unknown benchmark ${only.join(' ')}: run \`npm run bench\` (all) or \`npm run bench -- mandats\`.\n`);
+    process.exit(2);
+  }
+  process.stdout.write('Starting a throwaway stack…\n');
+  const stack = await startThrowawayStack();
+  const sequelize = createSequelize(stack.databaseUrl, { poolMax: 10 });
+  try {
+    await benchMandatSuite({ stack, sequelize, line });
+  } finally {
+    await sequelize.close();
+    await stack.stop();
+  }
+  process.exit(0);
 }
 
 process.stdout.write('Starting a throwaway stack…\n');
@@ -139,6 +159,7 @@ try {
   await running;
   await client.connection.close();
   await connection.close();
+  await benchMandatSuite({ stack, sequelize, line });
 } finally {
   mailer.close();
   await sequelize.close();

@@ -114,10 +114,10 @@ export async function startTimeSkippingWorker(sequelize: Sequelize) {
   };
 }
 
-/** Temporal's Java test server on a free port, once it accepts gRPC connections (up to a minute). */
-async function startJavaTestServer(): Promise<{ address: string; stop(): void }> {
+/** Temporal's Java test server on a free port, once it accepts gRPC connections (up to a minute); also used by bench/. */
+export async function startJavaTestServer(serverPath = testEnv.timeSkippingServer): Promise<{ address: string; stop(): void }> {
   const port = await freePort();
-  const child = spawn(testEnv.timeSkippingServer, [String(port)], { stdio: 'ignore', detached: false });
+  const child = spawn(serverPath, [String(port)], { stdio: 'ignore', detached: false });
   const address = `127.0.0.1:${port}`;
   const stop = () => { if (child.exitCode === null) child.kill('SIGKILL'); };
   const until = Date.now() + 60_000;
