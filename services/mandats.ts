@@ -166,6 +166,9 @@ const factsOf = (mandat: Mandat & { autorisations: Autorisation[] }) => ({
 // Reading: the usagers of a structure and one usager's mandats, with expired and revoked ones for a year.
 
 export const USAGER_TABS = ['active', 'expired', 'revoked'] as const;
+
+/** Built once: `localeCompare(…, 'fr')` builds a collator per call (30 times slower on a structure's list). */
+const FRENCH_NAMES = new Intl.Collator('fr', { sensitivity: 'base' });
 export type UsagerTab = (typeof USAGER_TABS)[number];
 
 export interface MandatView extends MandatFacts {
@@ -271,7 +274,7 @@ export async function listUsagers(sequelize: Sequelize, options: { organisationI
   const counts = { active: 0, expired: 0, revoked: 0 };
   for (const summary of summaries) counts[summary.tab] += 1;
   const usagers = summaries.filter((s) => s.tab === options.tab).sort((a, b) =>
-    a.familyName.localeCompare(b.familyName, 'fr', { sensitivity: 'base' }) || a.givenName.localeCompare(b.givenName, 'fr', { sensitivity: 'base' }));
+    FRENCH_NAMES.compare(a.familyName, b.familyName) || FRENCH_NAMES.compare(a.givenName, b.givenName));
   return { counts, usagers };
 }
 
