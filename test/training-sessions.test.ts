@@ -355,8 +355,12 @@ describe('accessibility of the training pages', () => {
         page.click('button[type=submit]:has-text("Inscrire à cette session")'),
       ]);
       expect(answer.status()).toBe(303);
-      await page.waitForSelector('.fr-alert--success, .fr-alert--error, .fr-error-text', { timeout: 60_000 });
-      expect(await page.locator('.fr-alert--success').count() ? 'inscrit' : await page.textContent('main')).toBe('inscrit');
+      // The page the registration leads to, once loaded: its success notice, or what it says instead (and where).
+      const next = answer.request().redirectedTo();
+      expect(next).not.toBeNull();
+      expect((await next!.response())?.status()).toBe(200);
+      await page.waitForLoadState('domcontentloaded', { timeout: 60_000 });
+      expect(await page.locator('.fr-alert--success').count() ? 'inscrit' : `${page.url()}: ${await page.textContent('main')}`).toBe('inscrit');
       await check('aidant, inscrit');
       expect(Object.keys(checked)).toHaveLength(4);
       expect(Object.fromEntries(Object.entries(checked).filter(([, found]) => found.length > 0))).toEqual({});
