@@ -34,7 +34,11 @@ interface ChildServer { url: string; client?: { clientId: string; clientSecret: 
 
 /** Forks a server module (same --import tsx as this process) and waits for its address. */
 async function startChild(file: string, env: Record<string, string>): Promise<ChildServer> {
-  const child = fork(fileURLToPath(new URL(file, import.meta.url)), [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_IDP_PROFILE=<dir>: each server writes a V8 CPU profile there when it stops (--cpu-prof).
+  const profile = process.env.BENCH_IDP_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_IDP_PROFILE}`] : [];
+  const child = fork(fileURLToPath(new URL(file, import.meta.url)), [], {
+    env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...profile],
+  });
   const ready = await new Promise<{ url: string; client?: ChildServer['client'] }>((resolve, reject) => {
     child.once('message', (message) => resolve(message as never));
     child.once('exit', (code) => reject(new Error(`${file} exited (${code}) before listening`)));
@@ -46,6 +50,7 @@ async function startChild(file: string, env: Record<string, string>): Promise<Ch
       child.send('cpu');
     }),
     async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
       child.send('stop');
       const timer = setTimeout(() => child.kill(), 5000);
@@ -264,13 +269,30 @@ export async function benchIdentityProvider(options: { stack: ThrowawayStack; se
     line('identity provider round trips', `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (before)`);
     line('', `Aidants Connect — ${STEP_REQUESTS.ac}`);
     line('', `reference — ${STEP_REQUESTS.reference}`);
+    const ratio = (name: string, clients: number, acFigures: Figures, refFigures: Figures) => line(`ratio ${name} / reference, ${clients} client${clients > 1 ? 's' : ''}`,
+      `throughput ${(acFigures.perSecond / refFigures.perSecond).toFixed(2)}  p99 ${(quantile(acFigures.total, 0.99) / quantile(refFigures.total, 0.99)).toFixed(2)}  CPU/rt ${(acFigures.cpuMsPerRoundTrip / refFigures.cpuMsPerRoundTrip).toFixed(2)}`);
+    const referenceAt = new Map<number, Figures>();
     for (const level of LEVELS) {
       const acFigures = await measure(sequelize, ac, acClients.slice(0, level.clients), level.count);
       report(line, 'Aidants Connect IdP', level.clients, level.count, acFigures);
       const refFigures = await measure(sequelize, reference, referenceClients.slice(0, level.clients), level.count);
       report(line, 'bare oidc-provider + PostgreSQL', level.clients, level.count, refFigures);
-      line(`ratio Aidants Connect / reference, ${level.clients} client${level.clients > 1 ? 's' : ''}`,
-        `throughput ${(acFigures.perSecond / refFigures.perSecond).toFixed(2)}  p99 ${(quantile(acFigures.total, 0.99) / quantile(refFigures.total, 0.99)).toFixed(2)}  CPU/rt ${(acFigures.cpuMsPerRoundTrip / refFigures.cpuMsPerRoundTrip).toFixed(2)}`);
+      referenceAt.set(level.clients, refFigures);
+      ratio('Aidants Connect', level.clients, acFigures, refFigures);
+    }
+    // The same app in two web processes (node:cluster), against the reference's figures above.
+    await ac.stop();
+    const ac2 = await startChild('./identity-provider-server.ts', { BENCH_IDP_PROCESSES: '2' });
+    try {
+      const ac2Clients = aidants.map((aidant) => acRoundTrip(ac2.url, aidant));
+      await measure(sequelize, ac2, ac2Clients.slice(0, 8), 40);
+      for (const level of LEVELS.filter((l) => l.clients > 1)) {
+        const figures = await measure(sequelize, ac2, ac2Clients.slice(0, level.clients), level.count);
+        report(line, 'Aidants Connect IdP, 2 web processes', level.clients, level.count, figures);
+        ratio('Aidants Connect ×2', level.clients, figures, referenceAt.get(level.clients)!);
+      }
+    } finally {
+      await ac2.stop();
     }
     line('identity provider round trips', `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (after)`);
   } finally {

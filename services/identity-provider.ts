@@ -48,8 +48,15 @@ export type InteractionLookup =
 export async function openInteraction(id: string, aidant: { userId: string; organisationId: string; sessionId: string }, secretsKey: Buffer): Promise<InteractionLookup> {
   if (!isUuid(id)) return { outcome: 'unknown' };
   const sessionHash = hashToken(secretsKey, SESSION_PURPOSE, aidant.sessionId);
-  await IdpConnection.update({ aidantId: aidant.userId, organisationId: aidant.organisationId, sessionHash }, { where: { id, aidantId: null } });
-  const connection = await IdpConnection.findByPk(id);
+  // One statement: bound now (the UPDATE's row), or as it was (the statement's snapshot, when already bound).
+  const [connection] = await IdpConnection.sequelize!.query(`
+    WITH bound AS (
+      UPDATE idp_connections SET aidant_id = :userId, organisation_id = :organisationId, session_hash = :sessionHash
+      WHERE id = :id AND aidant_id IS NULL RETURNING *)
+    SELECT * FROM bound UNION ALL SELECT * FROM idp_connections WHERE id = :id AND NOT EXISTS (SELECT 1 FROM bound)`, {
+    replacements: { id, userId: aidant.userId, organisationId: aidant.organisationId, sessionHash },
+    type: QueryTypes.SELECT, model: IdpConnection, mapToModel: true,
+  });
   if (!connection) return { outcome: 'unknown' };
   if (connection.aidantId !== aidant.userId || connection.organisationId !== aidant.organisationId || connection.sessionHash !== sessionHash) return { outcome: 'other_aidant' };
   if (connection.codeHash !== null) return { outcome: 'completed' };
