@@ -3,12 +3,13 @@
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { Client, Connection } from '@temporalio/client';
+import type { Sequelize } from 'sequelize';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config/index.js';
 import { createSequelize } from '../db/sequelize.js';
 import { HabilitationRequest } from '../db/models/index.js';
 import { createLogger } from '../infra/logger.js';
-import { startThrowawayStack } from '../infra/throwaway-stack.js';
+import { startThrowawayStack, type ThrowawayStack } from '../infra/throwaway-stack.js';
 import { createApp } from '../server/app.js';
 import { parseStructure } from '../domain/habilitation-form.js';
 import { createRequestDraft } from '../services/habilitation.js';
@@ -25,6 +26,7 @@ import { benchLogin } from './login.js';
 import { benchCardImport } from './card-import.js';
 import { benchJournalExport } from './journal-export.js';
 import { benchMandatSuite } from './mandat-suite.js';
+import { benchIdentityProvider } from './identity-provider.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))];
@@ -47,18 +49,20 @@ async function timed<T>(count: number, concurrency: number, task: (i: number) =>
   return { perSecond: count / seconds, p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95) };
 }
 
-// `npm run bench -- mandats`: the mandat benchmarks alone, on a stack of their own.
-const only = process.argv.slice(2);
-if (only.length > 0) {
-  if (only.some((name) => name !== 'mandats')) {
-    process.stderr.write(`Unknown benchmark ${only.join(' ')}: run \`npm run bench\` (all) or \`npm run bench -- mandats\`.\n`);
-    process.exit(2);
-  }
-  process.stdout.write('Starting a throwaway stack…\n');
+// `npm run bench -- <name>…` runs only the named benchmarks, each on the same throwaway stack; no name: all.
+const SELECTABLE: Record<string, (stack: ThrowawayStack, sequelize: Sequelize) => Promise<void>> = {
+  idp: (stack, sequelize) => benchIdentityProvider({ stack, sequelize, line }),
+  mandats: (stack, sequelize) => benchMandatSuite({ stack, sequelize, line }),
+};
+const selected = process.argv.slice(2);
+if (selected.length > 0) {
+  const unknown = selected.filter((name) => !(name in SELECTABLE));
+  if (unknown.length > 0) throw new Error(`unknown benchmark(s): ${unknown.join(', ')} (known: ${Object.keys(SELECTABLE).join(', ')})`);
   const stack = await startThrowawayStack();
   const sequelize = createSequelize(stack.databaseUrl, { poolMax: 10 });
   try {
-    await benchMandatSuite({ stack, sequelize, line });
+    process.stdout.write(`\nAidants Connect benchmarks: ${selected.join(', ')} (${new Date().toISOString()}, Node ${process.version})\n\n`);
+    for (const name of selected) await SELECTABLE[name]!(stack, sequelize);
   } finally {
     await sequelize.close();
     await stack.stop();
@@ -154,6 +158,7 @@ try {
   // A save answers 303 (to the next step): autocannon counts it as non-2xx, so only transport errors are shown.
   line('HTTP POST a form step, saved (20 connections, 5 s)', `${save.requests.average.toFixed(0)} req/s  p50 ${save.latency.p50} ms  p99 ${save.latency.p99} ms  errors ${save.errors}  3xx ${save['3xx']}`);
   await benchLogin({ baseUrl: `http://127.0.0.1:${port}`, sequelize, line });
+  await benchIdentityProvider({ stack, sequelize, line });
   server.close();
   worker.shutdown();
   await running;

@@ -29,23 +29,32 @@ export interface ActingAutorisation {
  * create mandats. Any malformed input is simply not allowed. Returns null when not allowed.
  */
 export async function findActingAutorisation(sequelize: Sequelize, request: ActingRequest, transaction?: Transaction): Promise<ActingAutorisation | null> {
-  if (![request.aidantId, request.organisationId, request.usagerId].every(isUuid) || !isDemarche(request.demarche)) return null;
-  const [row] = await sequelize.query<{ autorisation_id: string; mandat_id: string; expires_at: Date }>(`
-    SELECT a.id AS autorisation_id, m.id AS mandat_id, m.expires_at
+  return (await findActingAutorisations(sequelize, request, [request.demarche], transaction)).get(request.demarche) ?? null;
+}
+
+/**
+ * The same answer for several démarches at once (the identity provider's démarche page), in the same one query:
+ * for each démarche allowed, its autorisation of the mandat expiring last. Démarches not allowed are absent.
+ */
+export async function findActingAutorisations(sequelize: Sequelize, request: Omit<ActingRequest, 'demarche'>, demarches: readonly string[], transaction?: Transaction): Promise<Map<string, ActingAutorisation>> {
+  const asked = demarches.filter(isDemarche);
+  if (![request.aidantId, request.organisationId, request.usagerId].every(isUuid) || asked.length === 0) return new Map();
+  const rows = await sequelize.query<{ demarche: string; autorisation_id: string; mandat_id: string; expires_at: Date }>(`
+    SELECT DISTINCT ON (a.demarche) a.demarche, a.id AS autorisation_id, m.id AS mandat_id, m.expires_at
     FROM mandats m
-    JOIN autorisations a ON a.mandat_id = m.id AND a.demarche = :demarche AND a.revoked_at IS NULL
-    JOIN organisations o ON o.id = m.organisation_id AND o.is_active AND :demarche = ANY (o.allowed_demarches)
+    JOIN autorisations a ON a.mandat_id = m.id AND a.demarche = ANY (ARRAY[:demarches]::text[]) AND a.revoked_at IS NULL
+    JOIN organisations o ON o.id = m.organisation_id AND o.is_active AND a.demarche = ANY (o.allowed_demarches)
     JOIN organisation_memberships om ON om.organisation_id = m.organisation_id AND om.user_id = :aidantId
       AND om.is_active AND om.can_create_mandats
     JOIN users aidant ON aidant.id = om.user_id AND aidant.is_active
     JOIN usagers u ON u.id = m.usager_id AND u.anonymised_at IS NULL
     WHERE m.usager_id = :usagerId AND m.organisation_id = :organisationId
       AND m.expires_at > :at AND m.status = 'active' AND m.revoked_at IS NULL
-    ORDER BY m.expires_at DESC
-    LIMIT 1`, {
-    replacements: { ...request, at: request.at ?? new Date() }, type: QueryTypes.SELECT, transaction,
+    ORDER BY a.demarche, m.expires_at DESC`, {
+    replacements: { aidantId: request.aidantId, organisationId: request.organisationId, usagerId: request.usagerId, demarches: asked, at: request.at ?? new Date() },
+    type: QueryTypes.SELECT, transaction,
   });
-  return row ? { autorisationId: row.autorisation_id, mandatId: row.mandat_id, expiresAt: new Date(row.expires_at) } : null;
+  return new Map(rows.map((row) => [row.demarche, { autorisationId: row.autorisation_id, mandatId: row.mandat_id, expiresAt: new Date(row.expires_at) }]));
 }
 
 export async function mayActFor(sequelize: Sequelize, request: ActingRequest): Promise<boolean> {

@@ -4,16 +4,14 @@
 // UPDATE … WHERE code_used_at IS NULL decides between concurrent redemptions; a later one revokes the access
 // token the first issued. Every use of the identity (userinfo) re-checks the autorisation and journals
 // `use_autorisation` in the same transaction.
-import { randomUUID, createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Config } from '../config/index.js';
-import { IdpConnection, JournalEntry, Usager } from '../db/models/index.js';
+import { IdpConnection, Usager } from '../db/models/index.js';
 import type { AuthorizeRequest } from '../domain/identity-provider.js';
 import { identitePivot } from '../domain/identity-provider.js';
-import { findActingAutorisation } from './autorisations.js';
-import { appendJournal } from './journal.js';
-import { recordUsagerNotification } from './usager-notifications.js';
+import { findActingAutorisation, findActingAutorisations } from './autorisations.js';
 import { hashToken, newLinkToken } from './link-tokens.js';
 import { isUuid } from './mandats.js';
 
@@ -50,8 +48,15 @@ export type InteractionLookup =
 export async function openInteraction(id: string, aidant: { userId: string; organisationId: string; sessionId: string }, secretsKey: Buffer): Promise<InteractionLookup> {
   if (!isUuid(id)) return { outcome: 'unknown' };
   const sessionHash = hashToken(secretsKey, SESSION_PURPOSE, aidant.sessionId);
-  await IdpConnection.update({ aidantId: aidant.userId, organisationId: aidant.organisationId, sessionHash }, { where: { id, aidantId: null } });
-  const connection = await IdpConnection.findByPk(id);
+  // One statement: bound now (the UPDATE's row), or as it was (the statement's snapshot, when already bound).
+  const [connection] = await IdpConnection.sequelize!.query(`
+    WITH bound AS (
+      UPDATE idp_connections SET aidant_id = :userId, organisation_id = :organisationId, session_hash = :sessionHash
+      WHERE id = :id AND aidant_id IS NULL RETURNING *)
+    SELECT * FROM bound UNION ALL SELECT * FROM idp_connections WHERE id = :id AND NOT EXISTS (SELECT 1 FROM bound)`, {
+    replacements: { id, userId: aidant.userId, organisationId: aidant.organisationId, sessionHash },
+    type: QueryTypes.SELECT, model: IdpConnection, mapToModel: true,
+  });
   if (!connection) return { outcome: 'unknown' };
   if (connection.aidantId !== aidant.userId || connection.organisationId !== aidant.organisationId || connection.sessionHash !== sessionHash) return { outcome: 'other_aidant' };
   if (connection.codeHash !== null) return { outcome: 'completed' };
@@ -144,20 +149,30 @@ export async function useAccessToken(sequelize: Sequelize, secretsKey: Buffer, t
     }, transaction);
     const usager = await Usager.findByPk(connection.usagerId!, { transaction });
     if (!acting || !usager) return { outcome: 'not_allowed' } as const;
-    const idempotencyKey = `idp-userinfo:${connection.id}:${randomUUID()}`;
-    await appendJournal({
-      action: 'use_autorisation', actorId: connection.aidantId, organisationId: connection.organisationId, usagerId: usager.id,
-      mandatId: acting.mandatId, autorisationId: acting.autorisationId, demarches: [connection.demarche!],
-      details: { identityProviderConnectionId: connection.id, franceconnectVersion: connection.fcVersion }, idempotencyKey,
-    }, transaction);
-    const entry = await JournalEntry.findOne({ where: { idempotencyKey }, attributes: ['id'], transaction });
-    await recordUsagerNotification(sequelize, transaction, { journalId: entry!.id, usagerId: usager.id });
-    return { outcome: 'identity', claims: identitePivot(usager), journalEntryId: String(entry!.id), connectionId: connection.id, usagerId: usager.id } as const;
+    // The journal entry and the notification's record in ONE statement, last in the transaction: the journal's
+    // chain lock (migration 0001) is held from this insert to the commit, by every writer of the journal.
+    const [recorded] = await sequelize.query<{ journal_id: string }>(`
+      WITH entry AS (
+        INSERT INTO journal (action, actor_id, organisation_id, usager_id, mandat_id, autorisation_id, demarches, details)
+        VALUES ('use_autorisation', :actorId, :organisationId, :usagerId, :mandatId, :autorisationId, ARRAY[:demarche]::text[], CAST(:details AS jsonb))
+        RETURNING id)
+      INSERT INTO usager_notifications (journal_id, usager_id) SELECT id, :usagerId FROM entry RETURNING journal_id`, {
+      replacements: {
+        actorId: connection.aidantId, organisationId: connection.organisationId, usagerId: usager.id, mandatId: acting.mandatId,
+        autorisationId: acting.autorisationId, demarche: connection.demarche!,
+        details: JSON.stringify({ identityProviderConnectionId: connection.id, franceconnectVersion: connection.fcVersion }),
+      },
+      type: QueryTypes.SELECT, transaction,
+    });
+    return { outcome: 'identity', claims: identitePivot(usager), journalEntryId: String(recorded!.journal_id), connectionId: connection.id, usagerId: usager.id } as const;
   });
 }
 
-/** The démarches of `usagerId` this aidant may act on now among `offered` (THE authorisation check for each). */
+/** The démarches of `usagerId` this aidant may act on now among `offered` (THE authorisation check, one query for all). */
 export async function actingDemarches(sequelize: Sequelize, who: { aidantId: string; organisationId: string; usagerId: string }, offered: readonly string[]) {
-  const found = await Promise.all(offered.map(async (demarche) => ({ demarche, acting: await findActingAutorisation(sequelize, { ...who, demarche }) })));
-  return found.filter((f) => f.acting !== null).map((f) => ({ demarche: f.demarche, autorisationId: f.acting!.autorisationId, expiresAt: f.acting!.expiresAt }));
+  const acting = await findActingAutorisations(sequelize, who, offered);
+  return offered.flatMap((demarche) => {
+    const found = acting.get(demarche);
+    return found ? [{ demarche, autorisationId: found.autorisationId, expiresAt: found.expiresAt }] : [];
+  });
 }

@@ -1,0 +1,301 @@
+// The identity provider's benchmark (issue 10, « Benchmark »): full FranceConnect round trips against Aidants
+// Connect — authorize (prompt=login, the aidant's live session) → the usager's page and choice → the démarche's
+// page and choice (→ code) → token (client_secret_post, HS256 id_token checked) → userinfo — at 1, 8 and 32
+// concurrent clients, each client a distinct aidant of a structure of their own with their own usagers and
+// mandats; and, in the same run, the same round trip against a bare oidc-provider code flow storing everything
+// in the same PostgreSQL (bench/reference-provider-server.ts) as the reference point.
+// Each server runs in a child process of its own: its CPU per round trip is its own process.cpuUsage() delta.
+// The aidants' sessions come from the test helper espaceCookie (a session row written as express-session does,
+// plus a journaled connect_aidant so that the activity check passes); bench/login.ts measures the real login.
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { jwtVerify } from 'jose';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import type { ThrowawayStack } from '../infra/throwaway-stack.js';
+import { testConfig } from '../test/support/env.js';
+import { createPerson, createStructure, espaceCookie } from '../test/support/espace.js';
+import { createTestMandat } from '../test/support/mandats.js';
+
+type Line = (name: string, figures: string) => void;
+const STEPS = ['authorize', 'usager', 'démarche', 'token', 'userinfo'] as const;
+/** What each step covers, per system (a step is one or more HTTP requests). */
+const STEP_REQUESTS = {
+  ac: 'authorize: GET /authorize/ · usager: GET page + POST choice · démarche: GET page + POST choice (→ code) · token · userinfo',
+  reference: 'authorize: GET /auth · usager = login: GET page + POST + GET resume · démarche = consent: GET page + POST (grant saved) + GET resume (→ code) · token · userinfo',
+};
+/** BENCH_IDP_SCALE (e.g. 0.1 for a quick check) multiplies the round trips of each level. */
+const SCALE = Number(process.env.BENCH_IDP_SCALE ?? 1);
+const LEVELS = [{ clients: 1, count: 60 }, { clients: 8, count: 320 }, { clients: 32, count: 640 }].map((l) => ({ ...l, count: Math.max(l.clients, Math.round(l.count * SCALE)) }));
+const USAGERS_PER_AIDANT = 4;
+
+interface ChildServer { url: string; client?: { clientId: string; clientSecret: string; redirectUri: string }; cpuMicros(): Promise<number>; stop(): Promise<void> }
+
+/** Forks a server module (same --import tsx as this process) and waits for its address. */
+async function startChild(file: string, env: Record<string, string>): Promise<ChildServer> {
+  // BENCH_IDP_PROFILE=<dir>: each server writes a V8 CPU profile there when it stops (--cpu-prof).
+  const profile = process.env.BENCH_IDP_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_IDP_PROFILE}`] : [];
+  const child = fork(fileURLToPath(new URL(file, import.meta.url)), [], {
+    env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...profile],
+  });
+  const ready = await new Promise<{ url: string; client?: ChildServer['client'] }>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as never));
+    child.once('exit', (code) => reject(new Error(`${file} exited (${code}) before listening`)));
+  });
+  return {
+    ...ready,
+    cpuMicros: () => new Promise((resolve) => {
+      child.once('message', (message) => { const { cpu } = message as { cpu: NodeJS.CpuUsage }; resolve(cpu.user + cpu.system); });
+      child.send('cpu');
+    }),
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.send('stop');
+      const timer = setTimeout(() => child.kill(), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** One browser (or FranceConnect's server): its cookies, an address of its own, no redirect followed. */
+function browser(base: string, options: { cookie?: string; address?: string } = {}) {
+  const cookies = new Map<string, string>();
+  const keepPair = (pair: string) => {
+    const at = pair.indexOf('=');
+    const [name, value] = [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+    if (value === '') cookies.delete(name); else cookies.set(name, value);
+  };
+  if (options.cookie) keepPair(options.cookie);
+  return async (path: string | URL, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}) => {
+    const headers: Record<string, string> = { ...init.headers };
+    if (cookies.size > 0) headers.cookie = [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    if (options.address) headers['x-forwarded-for'] = options.address;
+    if (init.form) headers['content-type'] = 'application/x-www-form-urlencoded';
+    const res = await fetch(new URL(path, base), { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, redirect: 'manual', body: init.form ? new URLSearchParams(init.form).toString() : undefined });
+    for (const cookie of res.headers.getSetCookie()) {
+      const pair = cookie.split(';')[0]!;
+      keepPair(/expires=Thu, 01 Jan 1970/i.test(cookie) ? `${pair.slice(0, pair.indexOf('='))}=` : pair);
+    }
+    const text = await res.text();
+    return { status: res.status, location: res.headers.get('location'), text };
+  };
+}
+
+const hex = (bytes = 32) => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('hex');
+const CSRF = /name="_csrf" value="([^"]+)"/;
+
+function expectStatus(answer: { status: number; text: string }, status: number, what: string) {
+  if (answer.status !== status) throw new Error(`${what} answered ${answer.status} (expected ${status}): ${answer.text.replace(/<style>[^]*?<\/style>/, "").slice(0, 1200)}`);
+}
+
+/** A round trip: the duration of each step (ms), in STEPS order. */
+type RoundTrip = (i: number) => Promise<number[]>;
+
+async function stepTimer<T>(durations: number[], run: () => Promise<T>): Promise<T> {
+  const t = performance.now();
+  const result = await run();
+  durations.push(performance.now() - t);
+  return result;
+}
+
+/** FranceConnect's round trip through an aidant's browser, then its server's token and userinfo calls. */
+function acRoundTrip(url: string, aidant: { cookie: string; address: string; usagerIds: string[]; subs: string[] }): RoundTrip {
+  const idp = testConfig({ PUBLIC_URL: url }).identityProvider;
+  const aidantBrowser = browser(url, { cookie: aidant.cookie, address: aidant.address });
+  const franceconnect = browser(url);
+  return async (i) => {
+    const durations: number[] = [];
+    const state = hex();
+    const nonce = hex();
+    const which = i % aidant.usagerIds.length;
+    const query = new URLSearchParams({
+      response_type: 'code', client_id: idp.clientId, redirect_uri: idp.redirectUriV2, scope: 'openid profile email birth', acr_values: 'eidas1', state, nonce, prompt: 'login',
+    });
+    const interaction = await stepTimer(durations, async () => {
+      const authorize = await aidantBrowser(`/authorize/?${query}`);
+      expectStatus(authorize, 303, 'authorize');
+      return authorize.location!;
+    });
+    await stepTimer(durations, async () => {
+      const page = await aidantBrowser(interaction);
+      expectStatus(page, 200, 'the usager page');
+      const chosen = await aidantBrowser(`${interaction}/usager`, { form: { _csrf: CSRF.exec(page.text)![1]!, usager: aidant.usagerIds[which]! } });
+      expectStatus(chosen, 303, 'the usager choice');
+    });
+    const code = await stepTimer(durations, async () => {
+      const page = await aidantBrowser(`${interaction}/demarche`);
+      expectStatus(page, 200, 'the démarche page');
+      const chosen = await aidantBrowser(`${interaction}/demarche`, { form: { _csrf: CSRF.exec(page.text)![1]!, demarche: 'social' } });
+      expectStatus(chosen, 302, 'the démarche choice');
+      const back = new URL(chosen.location!);
+      if (back.searchParams.get('state') !== state) throw new Error('the callback lost the state');
+      return back.searchParams.get('code')!;
+    });
+    const tokens = await stepTimer(durations, async () => {
+      const answer = await franceconnect('/token/', { form: { code, grant_type: 'authorization_code', redirect_uri: idp.redirectUriV2, client_id: idp.clientId, client_secret: idp.clientSecret } });
+      expectStatus(answer, 200, 'token');
+      return JSON.parse(answer.text) as { access_token: string; id_token: string };
+    });
+    const { payload } = await jwtVerify(tokens.id_token, new TextEncoder().encode(idp.clientSecret), { issuer: idp.issuer, audience: idp.clientId, algorithms: ['HS256'] });
+    if (payload.nonce !== nonce || payload.sub !== aidant.subs[which]) throw new Error('unexpected id_token');
+    await stepTimer(durations, async () => {
+      const info = await franceconnect('/userinfo/', { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      expectStatus(info, 200, 'userinfo');
+      if ((JSON.parse(info.text) as { sub: string }).sub !== aidant.subs[which]) throw new Error('userinfo: another sub');
+    });
+    return durations;
+  };
+}
+
+/** The same round trip on the bare oidc-provider: login and consent interactions finished over HTTP. */
+function referenceRoundTrip(server: ChildServer, accounts: string[]): RoundTrip {
+  const client = server.client!;
+  const userBrowser = browser(server.url);
+  const relyingParty = browser(server.url);
+  const finish = async (interaction: string, action: string, form: Record<string, string>) => {
+    const page = await userBrowser(interaction);
+    expectStatus(page, 200, `the ${action} page`);
+    const done = await userBrowser(`${interaction}/${action}`, { form });
+    expectStatus(done, 303, `the ${action} form`);
+    const resumed = await userBrowser(done.location!);
+    expectStatus(resumed, 303, `the resume after ${action}`);
+    return resumed.location!;
+  };
+  return async (i) => {
+    const durations: number[] = [];
+    const state = hex();
+    const nonce = hex();
+    const account = accounts[i % accounts.length]!;
+    const query = new URLSearchParams({ response_type: 'code', client_id: client.clientId, redirect_uri: client.redirectUri, scope: 'openid profile', state, nonce, prompt: 'login' });
+    const interaction = await stepTimer(durations, async () => {
+      const authorize = await userBrowser(`/auth?${query}`);
+      expectStatus(authorize, 303, 'authorize');
+      return new URL(authorize.location!, server.url).pathname;
+    });
+    const consent = await stepTimer(durations, async () => new URL(await finish(interaction, 'login', { login: account }), server.url).pathname);
+    const code = await stepTimer(durations, async () => {
+      const location = await finish(consent, 'confirm', { confirm: 'yes' });
+      if (location.startsWith('/')) throw new Error(`another interaction after the consent: ${(await userBrowser(location)).text}`);
+      const back = new URL(location);
+      if (back.searchParams.get('state') !== state) throw new Error(`the callback lost the state: ${back}`);
+      return back.searchParams.get('code')!;
+    });
+    const tokens = await stepTimer(durations, async () => {
+      const answer = await relyingParty('/token', { form: { code, grant_type: 'authorization_code', redirect_uri: client.redirectUri, client_id: client.clientId, client_secret: client.clientSecret } });
+      expectStatus(answer, 200, 'token');
+      return JSON.parse(answer.text) as { access_token: string; id_token: string };
+    });
+    const { payload } = await jwtVerify(tokens.id_token, new TextEncoder().encode(client.clientSecret), { issuer: server.url, audience: client.clientId, algorithms: ['HS256'] });
+    if (payload.nonce !== nonce || payload.sub !== account) throw new Error('unexpected id_token');
+    await stepTimer(durations, async () => {
+      const info = await relyingParty('/me', { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      expectStatus(info, 200, 'userinfo');
+      if ((JSON.parse(info.text) as { sub: string }).sub !== account) throw new Error('userinfo: another sub');
+    });
+    return durations;
+  };
+}
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+interface Figures { perSecond: number; total: number[]; steps: number[][]; cpuMsPerRoundTrip: number; cpuShare: number; xactsPerRoundTrip: number }
+
+/** `count` round trips by `clients` concurrent clients (client k always the same aidant / account). */
+async function measure(sequelize: Sequelize, server: ChildServer, clients: RoundTrip[], count: number): Promise<Figures> {
+  const xacts = async () => Number((await sequelize.query<{ n: string }>(
+    'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()', { type: QueryTypes.SELECT }))[0]!.n);
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 1100)); // PostgreSQL flushes its statistics at most every second
+  await settle();
+  const xacts0 = await xacts();
+  const cpu0 = await server.cpuMicros();
+  const total: number[] = [];
+  const steps: number[][] = STEPS.map(() => []);
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(clients.map(async (roundTrip) => {
+    for (let i = next++; i < count; i = next++) {
+      const t = performance.now();
+      const durations = await roundTrip(i);
+      total.push(performance.now() - t);
+      durations.forEach((d, s) => steps[s]!.push(d));
+    }
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  const cpuMs = (await server.cpuMicros() - cpu0) / 1000;
+  await settle();
+  const xactsDone = await xacts() - xacts0 - 2; // minus this function's own two statistics queries
+  return {
+    perSecond: count / seconds, total: total.sort((a, b) => a - b), steps: steps.map((s) => s.sort((a, b) => a - b)),
+    cpuMsPerRoundTrip: cpuMs / count, cpuShare: cpuMs / 1000 / seconds, xactsPerRoundTrip: xactsDone / count,
+  };
+}
+
+function report(line: Line, name: string, clients: number, count: number, f: Figures) {
+  const pq = (sorted: number[]) => `${quantile(sorted, 0.5).toFixed(1)}/${quantile(sorted, 0.99).toFixed(1)}`;
+  line(`${name}, ${clients} client${clients > 1 ? 's' : ''} (${count} round trips)`,
+    `${f.perSecond.toFixed(1)} rt/s  round trip p50 ${quantile(f.total, 0.5).toFixed(1)} ms p99 ${quantile(f.total, 0.99).toFixed(1)} ms  CPU ${f.cpuMsPerRoundTrip.toFixed(2)} ms/rt (${(100 * f.cpuShare).toFixed(0)} % of a core)  ${f.xactsPerRoundTrip.toFixed(1)} PG xacts/rt`);
+  line('', `p50/p99 ms: ${STEPS.map((s, i) => `${s} ${pq(f.steps[i]!)}`).join('  ')}`);
+}
+
+/** Creates the aidants (one structure each, their usagers and mandats, a live session) and runs both systems. */
+export async function benchIdentityProvider(options: { stack: ThrowawayStack; sequelize: Sequelize; line: Line }): Promise<void> {
+  const { stack, sequelize, line } = options;
+  // test/support (testConfig, espaceCookie) reads the test stack's variables: this stack's.
+  Object.assign(process.env, {
+    TEST_DB_URL: stack.databaseUrl, TEST_TEMPORAL_ADDRESS: stack.temporalAddress, TEST_SMTP_URL: stack.mailSink.smtpUrl, TEST_FRANCECONNECT_ISSUER: stack.franceconnect.issuer,
+  });
+  const maxClients = Math.max(...LEVELS.map((l) => l.clients));
+  const aidants: { cookie: string; address: string; usagerIds: string[]; subs: string[] }[] = [];
+  for (let k = 0; k < maxClients; k += 1) {
+    const structure = await createStructure(`CCAS du banc d’essai ${k + 1}`);
+    const person = await createPerson(structure);
+    const usagers = [];
+    for (let u = 0; u < USAGERS_PER_AIDANT; u += 1) usagers.push((await createTestMandat(structure, person.user, { duration: 'LONG', demarches: ['papiers', 'social'] })).usager);
+    aidants.push({ cookie: await espaceCookie(sequelize, person.user, structure.id), address: `10.77.${k}.1`, usagerIds: usagers.map((u) => u.id), subs: usagers.map((u) => u.sub) });
+  }
+  const ac = await startChild('./identity-provider-server.ts', {});
+  const reference = await startChild('./reference-provider-server.ts', { BENCH_DATABASE_URL: stack.databaseUrl });
+  try {
+    const acClients = aidants.map((aidant) => acRoundTrip(ac.url, aidant));
+    // One account per client, logged in again at each round trip (prompt=login): another account in the same
+    // browser would make oidc-provider ask to end the previous session first.
+    const referenceClients = aidants.map((_, k) => referenceRoundTrip(reference, [`account-${k}`]));
+    // Warm-up (JIT, connection pools, caches): not measured.
+    await measure(sequelize, ac, acClients.slice(0, 8), 40);
+    await measure(sequelize, reference, referenceClients.slice(0, 8), 40);
+    line('identity provider round trips', `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (before)`);
+    line('', `Aidants Connect — ${STEP_REQUESTS.ac}`);
+    line('', `reference — ${STEP_REQUESTS.reference}`);
+    const ratio = (name: string, clients: number, acFigures: Figures, refFigures: Figures) => line(`ratio ${name} / reference, ${clients} client${clients > 1 ? 's' : ''}`,
+      `throughput ${(acFigures.perSecond / refFigures.perSecond).toFixed(2)}  p99 ${(quantile(acFigures.total, 0.99) / quantile(refFigures.total, 0.99)).toFixed(2)}  CPU/rt ${(acFigures.cpuMsPerRoundTrip / refFigures.cpuMsPerRoundTrip).toFixed(2)}`);
+    const referenceAt = new Map<number, Figures>();
+    for (const level of LEVELS) {
+      const acFigures = await measure(sequelize, ac, acClients.slice(0, level.clients), level.count);
+      report(line, 'Aidants Connect IdP', level.clients, level.count, acFigures);
+      const refFigures = await measure(sequelize, reference, referenceClients.slice(0, level.clients), level.count);
+      report(line, 'bare oidc-provider + PostgreSQL', level.clients, level.count, refFigures);
+      referenceAt.set(level.clients, refFigures);
+      ratio('Aidants Connect', level.clients, acFigures, refFigures);
+    }
+    // The same app in two web processes (node:cluster), against the reference's figures above.
+    await ac.stop();
+    const ac2 = await startChild('./identity-provider-server.ts', { BENCH_IDP_PROCESSES: '2' });
+    try {
+      const ac2Clients = aidants.map((aidant) => acRoundTrip(ac2.url, aidant));
+      await measure(sequelize, ac2, ac2Clients.slice(0, 8), 40);
+      for (const level of LEVELS.filter((l) => l.clients > 1)) {
+        const figures = await measure(sequelize, ac2, ac2Clients.slice(0, level.clients), level.count);
+        report(line, 'Aidants Connect IdP, 2 web processes', level.clients, level.count, figures);
+        ratio('Aidants Connect ×2', level.clients, figures, referenceAt.get(level.clients)!);
+      }
+    } finally {
+      await ac2.stop();
+    }
+    line('identity provider round trips', `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (after)`);
+  } finally {
+    await Promise.all([ac.stop(), reference.stop()]);
+  }
+}
