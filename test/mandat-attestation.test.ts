@@ -41,7 +41,6 @@ const binary = (path: string, cookie: string) => get(path, cookie).buffer(true).
   res.on('end', () => done(null, Buffer.concat(chunks)));
 });
 const textOf = (page: string) => page.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, '\'').replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
-const tokenOf = (url: string) => url.split('/').pop()!;
 
 /** WinAnsi bytes 0x80–0x9F that differ from Latin-1 (those the attestation may use). */
 const WIN_ANSI: Record<number, string> = { 0x80: '€', 0x85: '…', 0x8c: 'Œ', 0x91: '‘', 0x92: '’', 0x93: '“', 0x94: '”', 0x95: '•', 0x96: '–', 0x97: '—', 0x9c: 'œ' };

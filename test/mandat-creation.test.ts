@@ -5,7 +5,6 @@
 // older mandat's workflow; with Temporal unreachable the mandat is created and its workflow started later by
 // the sweep; the revocation from the usager's page reaches the workflow; another structure's
 // mandat is a 404.
-import request from 'supertest';
 import type { Express } from 'express';
 import { Autorisation, Connection, JournalEntry, Mandat, type Organisation } from '../db/models/index.js';
 import { workflowIdForMandat } from '../domain/mandat-lifecycle.js';
@@ -16,7 +15,7 @@ import { IDENTIFICATION_REFUSALS, startPendingMandatWorkflows } from '../service
 import type { mandatWorkflow } from '../workflows/mandat.js';
 import { mandatStateQuery } from '../workflows/messages.js';
 import { testConfig } from './support/env.js';
-import { codeOf, createPerson, createStructure, csrfOf, espaceCookie, type TestPerson } from './support/espace.js';
+import { codeOf, createPerson, createStructure, loggedInAidant, type TestPerson } from './support/espace.js';
 import { standInBrowser } from './support/franceconnect.js';
 import { signMandat } from './support/mandats.js';
 import { unreachableClient, useWorkerStack } from './support/temporal.js';
@@ -33,19 +32,7 @@ beforeAll(() => {
 const mandatHandle = (mandatId: string) => stack.client.workflow.getHandle<typeof mandatWorkflow>(workflowIdForMandat(mandatId));
 
 /** A logged-in aidant of `organisation` and what their browser does. */
-async function aidant(organisation: Organisation, server: Express = app) {
-  const person = await createPerson(organisation);
-  const session = await espaceCookie(stack.sequelize, person.user, organisation.id);
-  const first = await request(server).get('/espace-aidant/mandats/nouveau').set('Cookie', session);
-  expect(first.status).toBe(200);
-  const csrf = csrfOf(first);
-  const cookie = `${session}; ${csrf.cookie}`;
-  const get = (path: string) => request(server).get(path).set('Cookie', cookie);
-  const post = (path: string, form: Record<string, string | string[]>) =>
-    request(server).post(path).set('Cookie', cookie).type('form').send(new URLSearchParams(Object.entries({ _csrf: csrf.token, ...form })
-      .flatMap(([k, v]) => [v].flat().map((one): [string, string] => [k, one]))).toString());
-  return { person, organisation, get, post };
-}
+const aidant = (organisation: Organisation, server: Express = app) => loggedInAidant(server, stack.sequelize, organisation);
 type Aidant = Awaited<ReturnType<typeof aidant>>;
 
 /** Chooses, identifies `identity` with the stand-in, and answers the recap's address. */

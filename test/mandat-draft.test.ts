@@ -3,7 +3,6 @@
 // for the usager and « Projet — non signé »; the published translations offered (in their language and
 // direction, right to left for Arabic), unpublished and outdated ones not; no choice, another structure's
 // choice or a choice no longer allowed → a French page, never a 500.
-import request from 'supertest';
 import type { Sequelize } from 'sequelize';
 import type { Express } from 'express';
 import { MandatTranslation, Organisation, OrganisationMembership } from '../db/models/index.js';
@@ -13,7 +12,7 @@ import { createLogger } from '../infra/logger.js';
 import { createApp } from '../server/app.js';
 import { DRAFT_ERRORS } from '../server/espace/mandat-draft-pages.js';
 import { createLifecycles } from '../services/lifecycles.js';
-import { createPerson, createStructure, csrfOf, espaceCookie } from './support/espace.js';
+import { createStructure, loggedInAidant } from './support/espace.js';
 import { testConfig, testSequelize, unique } from './support/env.js';
 import { unreachableClient } from './support/temporal.js';
 
@@ -33,19 +32,7 @@ const NEW = '/espace-aidant/mandats/nouveau';
 const DRAFT = '/espace-aidant/mandats/nouveau/projet';
 
 /** A logged-in aidant of `organisation` and what their browser does (one session, its CSRF cookie). */
-async function aidant(organisation: Organisation) {
-  const person = await createPerson(organisation);
-  const session = await espaceCookie(sequelize, person.user, organisation.id);
-  const first = await request(app).get(NEW).set('Cookie', session);
-  expect(first.status).toBe(200);
-  const csrf = csrfOf(first);
-  const cookie = `${session}; ${csrf.cookie}`;
-  const get = (path: string) => request(app).get(path).set('Cookie', cookie);
-  const post = (path: string, form: Record<string, string | string[]>) =>
-    request(app).post(path).set('Cookie', cookie).type('form').send(new URLSearchParams(Object.entries({ _csrf: csrf.token, ...form })
-      .flatMap(([k, v]) => [v].flat().map((one): [string, string] => [k, one]))).toString());
-  return { person, first, get, post };
-}
+const aidant = (organisation: Organisation) => loggedInAidant(app, sequelize, organisation, NEW);
 
 /** A translation with a private-use code of its own (the test database is shared with the demo data). */
 const translation = (fields: Partial<{ direction: 'ltr' | 'rtl'; isPublished: boolean; textVersion: string; body: string; nameFr: string }> = {}) =>

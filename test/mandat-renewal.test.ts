@@ -5,7 +5,6 @@
 // a year, then refused with the reference's message; another structure's usager is a 404; the renewal's recap
 // serves once and for its aidant only; the update's validator refuses a mandat that does not renew it.
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
 import type { Express } from 'express';
 import { Autorisation, Connection, JournalEntry, Mandat, type Organisation } from '../db/models/index.js';
 import { workflowIdForMandat } from '../domain/mandat-lifecycle.js';
@@ -16,7 +15,7 @@ import { createLifecycles, type Lifecycles } from '../services/lifecycles.js';
 import type { mandatWorkflow } from '../workflows/mandat.js';
 import { mandatStateQuery } from '../workflows/messages.js';
 import { testConfig } from './support/env.js';
-import { codeOf, createPerson, createStructure, csrfOf, espaceCookie } from './support/espace.js';
+import { codeOf, createStructure, loggedInAidant } from './support/espace.js';
 import { createUsager, DAY, signMandat } from './support/mandats.js';
 import { useWorkerStack } from './support/temporal.js';
 import { waitFor } from './support/wait.js';
@@ -33,17 +32,7 @@ beforeAll(() => {
 const mandatHandle = (mandatId: string) => stack.client.workflow.getHandle<typeof mandatWorkflow>(workflowIdForMandat(mandatId));
 
 /** A logged-in aidant of `organisation` and what their browser does. */
-async function aidant(organisation: Organisation) {
-  const person = await createPerson(organisation);
-  const session = await espaceCookie(stack.sequelize, person.user, organisation.id);
-  const csrf = csrfOf(await request(app).get('/espace-aidant/usagers').set('Cookie', session));
-  const cookie = `${session}; ${csrf.cookie}`;
-  const get = (path: string) => request(app).get(path).set('Cookie', cookie);
-  const post = (path: string, form: Record<string, string | string[]>) =>
-    request(app).post(path).set('Cookie', cookie).type('form').send(new URLSearchParams(Object.entries({ _csrf: csrf.token, ...form })
-      .flatMap(([k, v]) => [v].flat().map((one): [string, string] => [k, one]))).toString());
-  return { person, organisation, get, post };
-}
+const aidant = (organisation: Organisation) => loggedInAidant(app, stack.sequelize, organisation, '/espace-aidant/usagers');
 type Aidant = Awaited<ReturnType<typeof aidant>>;
 
 const connectionOf = (recap: string) => new URL(recap, 'http://x').searchParams.get('connexion')!;

@@ -135,3 +135,21 @@ export class CookieBrowser {
     return this.keep(await request(this.app()).post(action).type('form').set('Cookie', this.header).set('X-Forwarded-For', this.ip).send({ ...body, _csrf: token }));
   }
 }
+
+/**
+ * A logged-in aidant of `organisation` and what their browser does over supertest: one espace session and the
+ * CSRF cookie and token of `firstPath` (a page with a form, read first; answered as `first`).
+ */
+export async function loggedInAidant(app: Express, sequelize: Sequelize, organisation: Organisation, firstPath = '/espace-aidant/mandats/nouveau') {
+  const person = await createPerson(organisation);
+  const session = await espaceCookie(sequelize, person.user, organisation.id);
+  const first = await request(app).get(firstPath).set('Cookie', session);
+  if (first.status !== 200) throw new Error(`${firstPath} answered ${first.status}`);
+  const csrf = csrfOf(first);
+  const cookie = `${session}; ${csrf.cookie}`;
+  const get = (path: string) => request(app).get(path).set('Cookie', cookie);
+  const post = (path: string, form: Record<string, string | string[]>) =>
+    request(app).post(path).set('Cookie', cookie).type('form').send(new URLSearchParams(Object.entries({ _csrf: csrf.token, ...form })
+      .flatMap(([k, v]) => [v].flat().map((one): [string, string] => [k, one]))).toString());
+  return { person, organisation, first, get, post };
+}
