@@ -98,7 +98,8 @@ describe('the back-office in a browser, as each role', () => {
       const page = await stack.browser.newPage();
       page.on('request', (request) => { if (!request.url().startsWith(stack.web.url) && !request.url().startsWith('data:')) foreign.push(request.url()); });
       await logIn(page, person);
-      await page.getByText('Tableau de bord de l’ANCT').waitFor();
+      // The first page view builds this web process's AdminJS components bundle: minutes on a loaded 2-core machine.
+      await page.getByText('Tableau de bord de l’ANCT').waitFor({ timeout: 240_000 });
       await capture(page, '/admin', found, person.email); // the dashboard, where the login lands
       // A role walks the resources it may list (the others are not in its navigation).
       const shown = await page.evaluate("window.REDUX_STATE.resources.filter((r) => r.resourceActions.some((a) => a.name === 'list')).map((r) => r.id)") as string[];
@@ -120,7 +121,7 @@ describe('the back-office in a browser, as each role', () => {
       .formatToParts(entry.createdAt).map((part) => [part.type, part.value]));
     expect(pageTexts.get(`${staff[2].email} /admin/resources/journal/records/${fixtures.ids.journal}/show`)).toContain(`${paris.day}/${paris.month}/${paris.year} ${paris.hour}:${paris.minute}`);
     expect(pageTexts.get(`${staff[2].email} /admin/resources/card_shipments/records/${fixtures.ids.card_shipments}/markSent`)).toMatch(/Carte de Karim Benali — CCAS /);
-  }, 240_000);
+  }, 420_000);
 
   it('serves /admin pages that reference no other host', async () => {
     const page = await stack.browser.newPage();

@@ -15,7 +15,7 @@ import { jwtVerify } from 'jose';
 import type { AppDeps } from '../app.js';
 import { checkAuthorizeParams, offeredDemarches, perimetersRefusal } from '../../domain/identity-provider.js';
 import { Usager } from '../../db/models/index.js';
-import { findActingAutorisation } from '../../services/autorisations.js';
+import { findActingAutorisation, findActingAutorisations } from '../../services/autorisations.js';
 import {
   actingDemarches, chooseUsager, createInteraction, issueCode, openInteraction, redeemCode, sameSecret, useAccessToken, type InteractionLookup,
 } from '../../services/identity-provider.js';
@@ -101,13 +101,15 @@ export function identityProviderRouter(deps: AppDeps): Router {
   pages.post('/usager', verifyCsrf, asyncRoute(async (req, res) => {
     const found = await interactionOf(req, res);
     if (!found) return;
-    const usagers = await usagersFor(found.person.organisation.id, found.offered, '');
     const chosen = typeof req.body.usager === 'string' ? req.body.usager : '';
     if (!chosen) {
+      const usagers = await usagersFor(found.person.organisation.id, found.offered, '');
       res.status(400).send(usagerChoicePage(found.person, csrfToken(req, res, secure), found.connection.id, usagers, '', 'Erreur : choisissez la personne accompagnée.'));
       return;
     }
-    if (!usagers.some((u) => u.id === chosen)) {
+    // THE authorisation check, for the démarches the request allows: the aidant may act for this usager on one.
+    const acting = await findActingAutorisations(deps.sequelize, { aidantId: found.person.user.id, organisationId: found.person.organisation.id, usagerId: chosen }, found.offered);
+    if (acting.size === 0) {
       res.status(403).send(protocolErrorPage(403, 'Cette personne n’a pas de mandat actif avec votre structure pour les démarches demandées.'));
       return;
     }
