@@ -28,6 +28,9 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
  * served (no `bypassCSP` needed, so that a test also sees what the CSP blocks).
  */
 export async function axeViolations(page: Page): Promise<string[]> {
+  // A click that navigates returns before the next page is there: check the page once it has loaded (a
+  // script tag waited for it implicitly; an evaluation does not).
+  await page.waitForLoadState('load');
   if (!(await page.evaluate('typeof axe !== "undefined"'))) await page.evaluate(AXE_SOURCE);
   const result = await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })`) as
     { violations: { id: string; nodes: { target: string[] }[] }[] };
