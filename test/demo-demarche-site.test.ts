@@ -9,12 +9,9 @@ import express, { type Express } from 'express';
 import { SignJWT } from 'jose';
 import { DEV_IDP_CLIENT_ID, DEV_IDP_CLIENT_SECRET } from '../config/index.js';
 import { demoDemarcheSiteUris, startDemoDemarcheSite, type DemoDemarcheSite } from '../infra/demo-demarche-site.js';
-import { createLogger } from '../infra/logger.js';
 import { freePort } from '../infra/throwaway-stack.js';
-import { createApp } from '../server/app.js';
-import { createLifecycles } from '../services/lifecycles.js';
 import { testConfig, testSequelize } from './support/env.js';
-import { unreachableClient } from './support/temporal.js';
+import { appWithoutTemporal } from './support/app.js';
 
 const sequelize = testSequelize();
 const listen = async (handler: RequestListener): Promise<{ server: Server; url: string }> => {
@@ -36,11 +33,7 @@ beforeAll(async () => {
   const uris = demoDemarcheSiteUris(sitePort);
   let app: Express | undefined;
   idp = await listen((req, res) => app!(req, res));
-  const temporal = unreachableClient();
-  app = createApp({
-    config: testConfig({ PUBLIC_URL: idp.url, IDP_FC_REDIRECT_URI_V2: uris.redirectUri, IDP_FC_POST_LOGOUT_URI_V2: uris.postLogoutRedirectUri }),
-    sequelize, temporal, log: createLogger('test', 'error'), lifecycles: createLifecycles(temporal, { taskQueue: 'unused', habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } }),
-  });
+  app = appWithoutTemporal(sequelize, testConfig({ PUBLIC_URL: idp.url, IDP_FC_REDIRECT_URI_V2: uris.redirectUri, IDP_FC_POST_LOGOUT_URI_V2: uris.postLogoutRedirectUri }));
   site = await startDemoDemarcheSite({ port: sitePort, identityProvider: { issuer: idp.url, clientId: DEV_IDP_CLIENT_ID, clientSecret: DEV_IDP_CLIENT_SECRET } });
   started.push(site);
 

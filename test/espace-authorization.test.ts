@@ -8,12 +8,10 @@ import request from 'supertest';
 import type { Sequelize } from 'sequelize';
 import { AidantOnboarding, Card, OrganisationMembership, User, type Organisation } from '../db/models/index.js';
 import { can, STAFF_ROLE_KEYS, type BackOfficeCapability } from '../domain/roles.js';
-import { createLogger } from '../infra/logger.js';
 import { createApp } from '../server/app.js';
-import { createLifecycles } from '../services/lifecycles.js';
-import { testConfig, testSequelize, unique } from './support/env.js';
+import { testSequelize, unique } from './support/env.js';
 import { createPerson, createStructure, csrfOf, espaceCookie, type TestPerson } from './support/espace.js';
-import { unreachableClient } from './support/temporal.js';
+import { appWithoutTemporal } from './support/app.js';
 
 let sequelize: Sequelize;
 let app: ReturnType<typeof createApp>;
@@ -36,11 +34,7 @@ async function side(name: string): Promise<Side> {
 
 beforeAll(async () => {
   sequelize = testSequelize();
-  const temporal = unreachableClient();
-  app = createApp({
-    config: testConfig(), sequelize, temporal, log: createLogger('test', 'error'),
-    lifecycles: createLifecycles(temporal, { taskQueue: 'unused', habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } }),
-  });
+  app = appWithoutTemporal(sequelize);
   [a, b] = [await side('CCAS A'), await side('CCAS B')];
 });
 afterAll(async () => { await sequelize.close(); });

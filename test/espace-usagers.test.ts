@@ -3,23 +3,17 @@
 // ones for a year only, another structure's usager or a malformed id answering 404, and who may reach them.
 import request from 'supertest';
 import type { Sequelize } from 'sequelize';
-import { createLogger } from '../infra/logger.js';
 import { createApp } from '../server/app.js';
-import { createLifecycles } from '../services/lifecycles.js';
 import { createPerson, createStructure, espaceCookie } from './support/espace.js';
-import { testConfig, testSequelize } from './support/env.js';
+import { testSequelize } from './support/env.js';
 import { createUsager, DAY, revokeAutorisations, signMandat } from './support/mandats.js';
-import { unreachableClient } from './support/temporal.js';
+import { appWithoutTemporal } from './support/app.js';
 
 let sequelize: Sequelize;
 let app: ReturnType<typeof createApp>;
 beforeAll(() => {
   sequelize = testSequelize();
-  const temporal = unreachableClient();
-  app = createApp({
-    config: testConfig(), sequelize, temporal, log: createLogger('test', 'error'),
-    lifecycles: createLifecycles(temporal, { taskQueue: 'unused', habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } }),
-  });
+  app = appWithoutTemporal(sequelize);
 });
 afterAll(() => sequelize.close());
 

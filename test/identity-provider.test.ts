@@ -14,13 +14,10 @@ import * as client from 'openid-client';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import request from 'supertest';
 import { IdpConnection, JournalEntry, Mandat, Organisation, type Usager } from '../db/models/index.js';
-import { createLogger } from '../infra/logger.js';
-import { createApp } from '../server/app.js';
-import { createLifecycles } from '../services/lifecycles.js';
 import { testConfig, testSequelize } from './support/env.js';
 import { createPerson, createStructure, csrfOf, espaceCookie, type TestPerson } from './support/espace.js';
 import { createTestMandat, createUsager, revokeAutorisations } from './support/mandats.js';
-import { unreachableClient } from './support/temporal.js';
+import { appWithoutTemporal } from './support/app.js';
 
 const V1 = 'https://fcp.integ.test/oidc_callback';
 const V2 = 'https://fcp-low.integ.test/api/v2/oidc-callback';
@@ -44,8 +41,7 @@ beforeAll(async () => {
   const config = testConfig({
     PUBLIC_URL: issuer, IDP_FC_REDIRECT_URI_V1: V1, IDP_FC_REDIRECT_URI_V2: V2, IDP_FC_POST_LOGOUT_URI_V1: LOGOUT_V1, IDP_FC_POST_LOGOUT_URI_V2: LOGOUT_V2,
   });
-  const temporal = unreachableClient();
-  app = createApp({ config, sequelize, temporal, log: createLogger('test', 'error'), lifecycles: createLifecycles(temporal, { taskQueue: 'unused', habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } }) });
+  app = appWithoutTemporal(sequelize, config);
   handler = app;
 });
 afterAll(async () => {

@@ -9,28 +9,22 @@ import { Autorisation, Mandat } from '../db/models/index.js';
 import { attestationHash, templateHash } from '../domain/attestation.js';
 import { MANDAT_TEXT_VERSION } from '../domain/mandat.js';
 import { MANDAT_TEXTS, mandatTextCanonical } from '../domain/mandat-text.js';
-import { createLogger } from '../infra/logger.js';
 import { createApp, withoutTokens } from '../server/app.js';
 import { winAnsi } from '../server/espace/attestation-pdf.js';
-import { createLifecycles } from '../services/lifecycles.js';
 import { mandatIdOfToken, verificationToken, verificationUrl } from '../services/mandat-verification.js';
 import { TEMPLATE_HASH } from '../services/demo-data.js';
 import { qrMatrix, qrRuns } from '../services/qr-code.js';
 import { createPerson, createStructure, espaceCookie } from './support/espace.js';
 import { testConfig, testSequelize } from './support/env.js';
 import { createUsager, DAY, signMandat } from './support/mandats.js';
-import { unreachableClient } from './support/temporal.js';
+import { appWithoutTemporal } from './support/app.js';
 
 const config = testConfig();
 let sequelize: Sequelize;
 let app: ReturnType<typeof createApp>;
 beforeAll(() => {
   sequelize = testSequelize();
-  const temporal = unreachableClient();
-  app = createApp({
-    config, sequelize, temporal, log: createLogger('test', 'error'),
-    lifecycles: createLifecycles(temporal, { taskQueue: 'unused', habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } }),
-  });
+  app = appWithoutTemporal(sequelize, config);
 });
 afterAll(() => sequelize.close());
 

@@ -8,23 +8,16 @@ import type { Express } from 'express';
 import { MandatTranslation, Organisation, OrganisationMembership } from '../db/models/index.js';
 import { currentMandatText } from '../domain/mandat-text.js';
 import { MANDAT_TEXT_VERSION } from '../domain/mandat.js';
-import { createLogger } from '../infra/logger.js';
-import { createApp } from '../server/app.js';
 import { DRAFT_ERRORS } from '../server/espace/mandat-draft-pages.js';
-import { createLifecycles } from '../services/lifecycles.js';
 import { createStructure, loggedInAidant } from './support/espace.js';
-import { testConfig, testSequelize, unique } from './support/env.js';
-import { unreachableClient } from './support/temporal.js';
+import { testSequelize, unique } from './support/env.js';
+import { appWithoutTemporal } from './support/app.js';
 
 let sequelize: Sequelize;
 let app: Express;
 beforeAll(() => {
   sequelize = testSequelize();
-  const temporal = unreachableClient();
-  app = createApp({
-    config: testConfig(), sequelize, temporal, log: createLogger('test', 'error'),
-    lifecycles: createLifecycles(temporal, { taskQueue: 'unused', habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } }),
-  });
+  app = appWithoutTemporal(sequelize);
 });
 afterAll(async () => { await sequelize.close(); });
 
