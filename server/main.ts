@@ -61,8 +61,8 @@ const stopNotificationSweep = startUsagerNotificationSweep({ sequelize, lifecycl
   onError: (error) => log.warn('could not wake the notifications of usagers yet', { error: error.message }),
 });
 
-lifecycles.ensureHousekeepingSchedule()
-  .catch((error) => log.warn('could not set up the housekeeping schedule', { error: (error as Error).message }));
+lifecycles.ensureSchedules()
+  .catch((error) => log.warn('could not set up the schedules of the periodic duties', { error: (error as Error).message }));
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

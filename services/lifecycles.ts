@@ -11,6 +11,7 @@ import { InvalidTransitionError } from '../domain/errors.js';
 import type { aidantOnboardingWorkflow } from '../workflows/aidant-onboarding.js';
 import type { habilitationRequestWorkflow } from '../workflows/habilitation-request.js';
 import type { mandatWorkflow } from '../workflows/mandat.js';
+import { PERIODIC_DUTIES } from './periodic-duties.js';
 import type { usagerNotificationWorkflow } from '../workflows/usager-notification.js';
 import { DEFAULT_USAGER_NOTIFICATION_POLICY, workflowIdForUsagerNotification, type UsagerNotificationPolicy } from '../domain/usager-notification.js';
 import { DEFAULT_MANDAT_POLICY, workflowIdForMandat, type MandatPhase, type MandatPolicy } from '../domain/mandat-lifecycle.js';
@@ -36,8 +37,11 @@ export interface Lifecycles {
    * an e-mail already stored by enqueueEmail ({ idempotencyKey }), which is then only delivered.
    */
   sendEmail(request: EmailDelivery): Promise<void>;
-  /** Creates the hourly housekeeping schedule, or points it at this task queue if it exists. */
-  ensureHousekeepingSchedule(): Promise<void>;
+  /**
+   * Creates the schedule of every periodic duty (services/periodic-duties.ts), or brings an existing one up to
+   * date with the code (spec, workflow, this task queue). Running it at each start is fine.
+   */
+  ensureSchedules(): Promise<void>;
   /**
    * Sends an update to an aidant's onboarding, deduplicated on the state it was taken from: the same action
    * twice from the same step (a double click) is applied once, the same action at a later step again.
@@ -64,7 +68,6 @@ export interface Lifecycles {
   renewMandat(mandatId: string, renewedById: string, actorId: string): Promise<MandatPhase>;
 }
 
-export const HOUSEKEEPING_SCHEDULE_ID = 'housekeeping';
 
 const dedupeId = (...parts: unknown[]) => createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
 
@@ -151,18 +154,16 @@ export function createLifecycles(
       await startEmailDelivery(client, options.taskQueue, request);
     },
 
-    async ensureHousekeepingSchedule() {
-      const action = { type: 'startWorkflow' as const, workflowType: 'housekeepingWorkflow', taskQueue: options.taskQueue, args: [] };
-      try {
-        await client.schedule.create({
-          scheduleId: HOUSEKEEPING_SCHEDULE_ID,
-          spec: { intervals: [{ every: '1 hour' }] },
-          action,
-          policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
-        });
-      } catch (error) {
-        if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-        await client.schedule.getHandle(HOUSEKEEPING_SCHEDULE_ID).update((schedule) => ({ ...schedule, action }));
+    async ensureSchedules() {
+      for (const duty of PERIODIC_DUTIES) {
+        const action = { type: 'startWorkflow' as const, workflowType: duty.workflowType, taskQueue: options.taskQueue, args: [], workflowId: `schedule/${duty.id}` };
+        const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: duty.catchupWindow };
+        try {
+          await client.schedule.create({ scheduleId: duty.id, spec: duty.spec, action, policies, memo: { description: duty.description } });
+        } catch (error) {
+          if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+          await client.schedule.getHandle(duty.id).update((schedule) => ({ ...schedule, spec: duty.spec, action, policies }));
+        }
       }
     },
 

@@ -5,7 +5,9 @@ import { EmailOutbox, IdpConnection, Issuer, IssuerEmailConfirmation, LoginFailu
 import { DAY_MS } from '../domain/duration.js';
 import { postRequestMessage } from '../services/habilitation.js';
 import { DELIVERY_START_GRACE_MS } from '../services/housekeeping.js';
-import { createLifecycles, HOUSEKEEPING_SCHEDULE_ID } from '../services/lifecycles.js';
+import { createLifecycles } from '../services/lifecycles.js';
+import { PERIODIC_DUTIES } from '../services/periodic-duties.js';
+import * as workflows from '../workflows/index.js';
 import { testEnv, unique } from './support/env.js';
 import { createSubmittedRequest } from './support/factories.js';
 import { mailsTo, waitForMails } from './support/mail.js';
@@ -121,16 +123,20 @@ describe('housekeeping', () => {
     expect(await EmailOutbox.findOne({ where: { idempotencyKey: key } })).toMatchObject({ status: 'sent', attempts: 1 });
   });
 
-  it('creates its hourly schedule once, however often the web server starts', async () => {
+  it('creates the schedule of every periodic duty once, however often the web server starts, each starting a registered workflow', async () => {
     const lifecycles = createLifecycles(stack.client, { taskQueue: stack.worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } });
     try {
-      await lifecycles.ensureHousekeepingSchedule();
-      await lifecycles.ensureHousekeepingSchedule();
-      const schedule = await stack.client.schedule.getHandle(HOUSEKEEPING_SCHEDULE_ID).describe();
-      expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'housekeepingWorkflow', taskQueue: stack.worker.taskQueue });
-      expect(schedule.spec.intervals).toEqual([expect.objectContaining({ every: 3_600_000 })]);
+      await lifecycles.ensureSchedules();
+      await lifecycles.ensureSchedules();
+      for (const duty of PERIODIC_DUTIES) {
+        expect(Object.keys(workflows)).toContain(duty.workflowType);
+        const schedule = await stack.client.schedule.getHandle(duty.id).describe();
+        expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: duty.workflowType, taskQueue: stack.worker.taskQueue });
+      }
+      const housekeeping = await stack.client.schedule.getHandle('housekeeping').describe();
+      expect(housekeeping.spec.intervals).toEqual([expect.objectContaining({ every: 3_600_000 })]);
     } finally {
-      await stack.client.schedule.getHandle(HOUSEKEEPING_SCHEDULE_ID).delete();
+      for (const duty of PERIODIC_DUTIES) await stack.client.schedule.getHandle(duty.id).delete().catch(() => undefined);
     }
   });
 });

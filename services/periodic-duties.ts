@@ -1,0 +1,27 @@
+// Every periodic duty of the service is a Temporal schedule declared here, in code: visible (and pausable) in
+// the Temporal UI, created or brought up to date by each start of the web server (services/lifecycles.ts).
+// Add a duty by adding a line; its workflow takes no arguments and reads the time from Temporal.
+import type { ScheduleOptions } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
+
+export interface PeriodicDuty {
+  /** The schedule's id, shown in the Temporal UI. */
+  id: string;
+  /** The workflow each run starts (exported by workflows/index.ts), with no arguments. */
+  workflowType: string;
+  /** What the duty is for, in French (the schedule's memo, read in the Temporal UI). */
+  description: string;
+  spec: ScheduleOptions['spec'];
+  /** How late a missed run (server down) is still run once on recovery. */
+  catchupWindow: Duration;
+}
+
+export const PERIODIC_DUTIES: readonly PeriodicDuty[] = [
+  {
+    id: 'housekeeping',
+    workflowType: 'housekeepingWorkflow',
+    description: 'Ménage horaire : liens et connexions expirés, e-mails jamais partis ou bloqués.',
+    spec: { intervals: [{ every: '1 hour' }] },
+    catchupWindow: '1 hour',
+  },
+];
