@@ -41,20 +41,30 @@ export async function findActingAutorisations(sequelize: Sequelize, request: Omi
   if (![request.aidantId, request.organisationId, request.usagerId].every(isUuid) || asked.length === 0) return new Map();
   const rows = await sequelize.query<{ demarche: string; autorisation_id: string; mandat_id: string; expires_at: Date }>(`
     SELECT DISTINCT ON (a.demarche) a.demarche, a.id AS autorisation_id, m.id AS mandat_id, m.expires_at
-    FROM mandats m
-    JOIN autorisations a ON a.mandat_id = m.id AND a.demarche = ANY (ARRAY[:demarches]::text[]) AND a.revoked_at IS NULL
-    JOIN organisations o ON o.id = m.organisation_id AND o.is_active AND a.demarche = ANY (o.allowed_demarches)
-    JOIN organisation_memberships om ON om.organisation_id = m.organisation_id AND om.user_id = :aidantId
-      AND om.is_active AND om.can_create_mandats
-    JOIN users aidant ON aidant.id = om.user_id AND aidant.is_active
-    JOIN usagers u ON u.id = m.usager_id AND u.anonymised_at IS NULL
-    WHERE m.usager_id = :usagerId AND m.organisation_id = :organisationId
-      AND m.expires_at > :at AND m.status = 'active' AND m.revoked_at IS NULL
+    ${actingFrom({ aidantId: ':aidantId', organisationId: ':organisationId', usagerId: ':usagerId', demarches: 'ARRAY[:demarches]::text[]', at: ':at' })}
     ORDER BY a.demarche, m.expires_at DESC`, {
     replacements: { aidantId: request.aidantId, organisationId: request.organisationId, usagerId: request.usagerId, demarches: asked, at: request.at ?? new Date() },
     type: QueryTypes.SELECT, transaction,
   });
   return new Map(rows.map((row) => [row.demarche, { autorisationId: row.autorisation_id, mandatId: row.mandat_id, expiresAt: new Date(row.expires_at) }]));
+}
+
+/**
+ * THE check as SQL, for the statements that must decide and write at once (the identity provider binds a
+ * choice or journals a use in the same statement): the FROM … WHERE part, over `m` (mandats), `a`
+ * (autorisations), `o`, `om`, `aidant` and `u` (usagers), each argument a SQL expression — a placeholder or a
+ * column of the caller's statement, never a value. Without `usagerId`, every usager the aidant may act for.
+ */
+export function actingFrom(on: { aidantId: string; organisationId: string; usagerId?: string; demarches: string; at: string }): string {
+  return `FROM mandats m
+    JOIN autorisations a ON a.mandat_id = m.id AND a.demarche = ANY (${on.demarches}) AND a.revoked_at IS NULL
+    JOIN organisations o ON o.id = m.organisation_id AND o.is_active AND a.demarche = ANY (o.allowed_demarches)
+    JOIN organisation_memberships om ON om.organisation_id = m.organisation_id AND om.user_id = ${on.aidantId}
+      AND om.is_active AND om.can_create_mandats
+    JOIN users aidant ON aidant.id = om.user_id AND aidant.is_active
+    JOIN usagers u ON u.id = m.usager_id AND u.anonymised_at IS NULL
+    WHERE ${on.usagerId ? `m.usager_id = ${on.usagerId} AND ` : ''}m.organisation_id = ${on.organisationId}
+      AND m.expires_at > ${on.at} AND m.status = 'active' AND m.revoked_at IS NULL`;
 }
 
 export async function mayActFor(sequelize: Sequelize, request: ActingRequest): Promise<boolean> {

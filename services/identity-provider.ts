@@ -8,12 +8,13 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Config } from '../config/index.js';
-import { IdpConnection, Usager } from '../db/models/index.js';
+import { IdpConnection } from '../db/models/index.js';
+import { isDemarche } from '../domain/demarches.js';
 import type { AuthorizeRequest } from '../domain/identity-provider.js';
 import { identitePivot } from '../domain/identity-provider.js';
-import { findActingAutorisation, findActingAutorisations } from './autorisations.js';
+import { actingFrom, findActingAutorisations } from './autorisations.js';
 import { hashToken, newLinkToken } from './link-tokens.js';
-import { isUuid } from './mandats.js';
+import { byFrenchName, isUuid, usagerSearchConditions } from './mandats.js';
 
 export type IdpConfig = Config['identityProvider'];
 
@@ -37,8 +38,18 @@ export async function createInteraction(request: AuthorizeRequest, ttlMs: number
   });
 }
 
+/** An interaction as the aidant's pages use it, with the names of the usager chosen so far. */
+export interface Interaction {
+  id: string;
+  redirectUri: string;
+  state: string;
+  repScope: IdpConnection['repScope'];
+  usagerId: string | null;
+  usager: { givenName: string; familyName: string } | null;
+}
+
 export type InteractionLookup =
-  | { outcome: 'valid'; connection: IdpConnection }
+  | { outcome: 'valid'; connection: Interaction }
   | { outcome: 'unknown' | 'expired' | 'other_aidant' | 'completed' };
 
 /**
@@ -49,36 +60,90 @@ export async function openInteraction(id: string, aidant: { userId: string; orga
   if (!isUuid(id)) return { outcome: 'unknown' };
   const sessionHash = hashToken(secretsKey, SESSION_PURPOSE, aidant.sessionId);
   // One statement: bound now (the UPDATE's row), or as it was (the statement's snapshot, when already bound).
-  const [connection] = await IdpConnection.sequelize!.query(`
+  const [row] = await IdpConnection.sequelize!.query<{
+    id: string; redirect_uri: string; state: string; rep_scope: IdpConnection['repScope']; aidant_id: string; organisation_id: string; session_hash: string;
+    usager_id: string | null; code_hash: string | null; expires_at: Date; given_name: string | null; family_name: string | null;
+  }>(`
     WITH bound AS (
       UPDATE idp_connections SET aidant_id = :userId, organisation_id = :organisationId, session_hash = :sessionHash
-      WHERE id = :id AND aidant_id IS NULL RETURNING *)
-    SELECT * FROM bound UNION ALL SELECT * FROM idp_connections WHERE id = :id AND NOT EXISTS (SELECT 1 FROM bound)`, {
+      WHERE id = :id AND aidant_id IS NULL RETURNING *),
+    connection AS (SELECT * FROM bound UNION ALL SELECT * FROM idp_connections WHERE id = :id AND NOT EXISTS (SELECT 1 FROM bound))
+    SELECT c.id, c.redirect_uri, c.state, c.rep_scope, c.aidant_id, c.organisation_id, c.session_hash, c.usager_id, c.code_hash, c.expires_at,
+      u.given_name, u.family_name
+    FROM connection c LEFT JOIN usagers u ON u.id = c.usager_id AND u.anonymised_at IS NULL`, {
     replacements: { id, userId: aidant.userId, organisationId: aidant.organisationId, sessionHash },
-    type: QueryTypes.SELECT, model: IdpConnection, mapToModel: true,
+    type: QueryTypes.SELECT,
   });
-  if (!connection) return { outcome: 'unknown' };
-  if (connection.aidantId !== aidant.userId || connection.organisationId !== aidant.organisationId || connection.sessionHash !== sessionHash) return { outcome: 'other_aidant' };
-  if (connection.codeHash !== null) return { outcome: 'completed' };
-  if (connection.expiresAt.getTime() <= Date.now()) return { outcome: 'expired' };
-  return { outcome: 'valid', connection };
+  if (!row) return { outcome: 'unknown' };
+  if (row.aidant_id !== aidant.userId || row.organisation_id !== aidant.organisationId || row.session_hash !== sessionHash) return { outcome: 'other_aidant' };
+  if (row.code_hash !== null) return { outcome: 'completed' };
+  if (new Date(row.expires_at).getTime() <= Date.now()) return { outcome: 'expired' };
+  return {
+    outcome: 'valid',
+    connection: {
+      id: row.id, redirectUri: row.redirect_uri, state: row.state, repScope: row.rep_scope, usagerId: row.usager_id,
+      usager: row.usager_id && row.given_name !== null ? { givenName: row.given_name, familyName: row.family_name! } : null,
+    },
+  };
 }
 
-/** Records the chosen usager (the page of the démarches follows). */
-export async function chooseUsager(connection: IdpConnection, usagerId: string): Promise<void> {
-  await IdpConnection.update({ usagerId }, { where: { id: connection.id, codeHash: null } });
+/** Who chooses in an interaction: the aidant in their current structure (THE authorisation check's first terms). */
+export interface InteractionAidant {
+  aidantId: string;
+  organisationId: string;
 }
 
 /**
- * Issues the code for the chosen démarche, once per interaction: returns it (to go into the redirect only),
- * or null when another request completed the interaction first.
+ * The usagers this aidant may act for now on one of the `offered` démarches (THE authorisation check, for every
+ * usager of the structure at once), whose names contain every word of `search`, in alphabetical order.
  */
-export async function issueCode(connection: IdpConnection, choice: { usagerId: string; demarche: string; autorisationId: string }, ttlMs: number, secretsKey: Buffer): Promise<string | null> {
+export async function usagersForInteraction(sequelize: Sequelize, who: InteractionAidant, offered: readonly string[], search: string) {
+  if (offered.length === 0) return [];
+  const replacements: Record<string, unknown> = { aidantId: who.aidantId, organisationId: who.organisationId, demarches: offered, at: new Date() };
+  const conditions = usagerSearchConditions(search, replacements);
+  const rows = await sequelize.query<{ id: string; givenName: string; familyName: string; birthdate: string }>(`
+    SELECT DISTINCT u.id, u.given_name AS "givenName", u.family_name AS "familyName", u.birthdate
+    ${actingFrom({ aidantId: ':aidantId', organisationId: ':organisationId', demarches: 'ARRAY[:demarches]::text[]', at: ':at' })}
+    ${conditions.map((condition) => `AND ${condition}`).join(' ')}`, { replacements, type: QueryTypes.SELECT });
+  return rows.sort(byFrenchName);
+}
+
+/**
+ * Records the chosen usager (the page of the démarches follows) when THE authorisation check allows one of the
+ * `offered` démarches for them, in one statement; false when it does not (or the interaction was completed).
+ */
+export async function chooseUsager(sequelize: Sequelize, connection: Interaction, who: InteractionAidant, usagerId: string, offered: readonly string[]): Promise<boolean> {
+  if (!isUuid(usagerId) || offered.length === 0) return false;
+  const [, count] = await sequelize.query(`
+    UPDATE idp_connections SET usager_id = :usagerId
+    WHERE id = :id AND code_hash IS NULL
+      AND EXISTS (SELECT 1 ${actingFrom({ aidantId: ':aidantId', organisationId: ':organisationId', usagerId: ':usagerId', demarches: 'ARRAY[:demarches]::text[]', at: ':at' })})`, {
+    replacements: { id: connection.id, usagerId, aidantId: who.aidantId, organisationId: who.organisationId, demarches: offered, at: new Date() },
+    type: QueryTypes.UPDATE,
+  });
+  return count === 1;
+}
+
+/**
+ * Issues the code for the chosen démarche, once per interaction, bound to the autorisation THE check finds (in
+ * the same statement): returns it (to go into the redirect only), or null when the check refuses or another
+ * request completed the interaction first.
+ */
+export async function issueCode(sequelize: Sequelize, connection: Interaction, who: InteractionAidant, demarche: string, ttlMs: number, secretsKey: Buffer): Promise<string | null> {
+  if (!connection.usagerId || !isDemarche(demarche)) return null;
   const code = newLinkToken();
-  const [count] = await IdpConnection.update({
-    usagerId: choice.usagerId, demarche: choice.demarche as IdpConnection['demarche'], autorisationId: choice.autorisationId,
-    codeHash: hashToken(secretsKey, CODE_PURPOSE, code), codeExpiresAt: new Date(Date.now() + ttlMs),
-  }, { where: { id: connection.id, codeHash: null } });
+  const [, count] = await sequelize.query(`
+    UPDATE idp_connections c SET demarche = :demarche, autorisation_id = acting.autorisation_id, code_hash = :codeHash, code_expires_at = :codeExpiresAt
+    FROM (SELECT a.id AS autorisation_id
+      ${actingFrom({ aidantId: ':aidantId', organisationId: ':organisationId', usagerId: ':usagerId', demarches: 'ARRAY[:demarche]::text[]', at: ':at' })}
+      ORDER BY m.expires_at DESC LIMIT 1) acting
+    WHERE c.id = :id AND c.usager_id = :usagerId AND c.code_hash IS NULL`, {
+    replacements: {
+      id: connection.id, usagerId: connection.usagerId, demarche, aidantId: who.aidantId, organisationId: who.organisationId, at: new Date(),
+      codeHash: hashToken(secretsKey, CODE_PURPOSE, code), codeExpiresAt: new Date(Date.now() + ttlMs),
+    },
+    type: QueryTypes.UPDATE,
+  });
   return count === 1 ? code : null;
 }
 
@@ -97,15 +162,16 @@ export async function redeemCode(sequelize: Sequelize, config: IdpConfig, secret
   const codeHash = hashToken(secretsKey, CODE_PURPOSE, presented.code);
   const accessToken = newLinkToken();
   const now = new Date();
+  // The usager's sub in the same statement; null when the usager has been anonymised or deleted since.
   const [rows] = await sequelize.query(`
-    UPDATE idp_connections SET code_used_at = :now, access_token_hash = :accessTokenHash, access_token_expires_at = :accessTokenExpiresAt
+    UPDATE idp_connections c SET code_used_at = :now, access_token_hash = :accessTokenHash, access_token_expires_at = :accessTokenExpiresAt
     WHERE code_hash = :codeHash AND code_used_at IS NULL AND code_expires_at > :now AND client_id = :clientId AND redirect_uri = :redirectUri
-    RETURNING id, nonce, acr, usager_id, demarche`, {
+    RETURNING id, nonce, acr, demarche, (SELECT u.sub FROM usagers u WHERE u.id = c.usager_id AND u.anonymised_at IS NULL) AS sub`, {
     replacements: {
       now, codeHash, clientId: presented.clientId, redirectUri: presented.redirectUri,
       accessTokenHash: hashToken(secretsKey, ACCESS_TOKEN_PURPOSE, accessToken), accessTokenExpiresAt: new Date(now.getTime() + config.accessTokenTtlMs),
     },
-  }) as [{ id: string; nonce: string; acr: string; usager_id: string; demarche: string }[], unknown];
+  }) as [{ id: string; nonce: string; acr: string; demarche: string; sub: string | null }[], unknown];
   const redeemed = rows[0];
   if (!redeemed) {
     const connection = await IdpConnection.findOne({ where: { codeHash } });
@@ -117,12 +183,11 @@ export async function redeemCode(sequelize: Sequelize, config: IdpConfig, secret
     if (connection.clientId !== presented.clientId || connection.redirectUri !== presented.redirectUri) return { outcome: 'mismatch' };
     return { outcome: 'expired' };
   }
-  const usager = await Usager.findByPk(redeemed.usager_id);
-  if (!usager || usager.anonymisedAt) return { outcome: 'refused' };
+  if (!redeemed.sub) return { outcome: 'refused' };
   const iat = Math.floor(now.getTime() / 1000);
   const idToken = await new SignJWT({ nonce: redeemed.nonce, acr: redeemed.acr, rep_scope: [redeemed.demarche] })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuer(config.issuer).setAudience(config.clientId).setSubject(usager.sub)
+    .setIssuer(config.issuer).setAudience(config.clientId).setSubject(redeemed.sub)
     .setIssuedAt(iat).setExpirationTime(iat + Math.floor(config.idTokenTtlMs / 1000))
     .sign(new TextEncoder().encode(config.clientSecret));
   return { outcome: 'issued', accessToken, idToken, expiresIn: Math.floor(config.accessTokenTtlMs / 1000) };
@@ -139,33 +204,44 @@ export type UserinfoAnswer =
  */
 export async function useAccessToken(sequelize: Sequelize, secretsKey: Buffer, token: string): Promise<UserinfoAnswer> {
   if (!IDP_TOKEN.test(token)) return { outcome: 'unknown' };
-  return sequelize.transaction(async (transaction) => {
-    const connection = await IdpConnection.findOne({ where: { accessTokenHash: hashToken(secretsKey, ACCESS_TOKEN_PURPOSE, token) }, transaction });
-    if (!connection) return { outcome: 'unknown' } as const;
-    if (connection.accessTokenRevokedAt) return { outcome: 'revoked' } as const;
-    if (!connection.accessTokenExpiresAt || connection.accessTokenExpiresAt.getTime() <= Date.now()) return { outcome: 'expired' } as const;
-    const acting = await findActingAutorisation(sequelize, {
-      aidantId: connection.aidantId!, organisationId: connection.organisationId!, usagerId: connection.usagerId!, demarche: connection.demarche!,
-    }, transaction);
-    const usager = await Usager.findByPk(connection.usagerId!, { transaction });
-    if (!acting || !usager) return { outcome: 'not_allowed' } as const;
-    // The journal entry and the notification's record in ONE statement, last in the transaction: the journal's
-    // chain lock (migration 0001) is held from this insert to the commit, by every writer of the journal.
-    const [recorded] = await sequelize.query<{ journal_id: string }>(`
-      WITH entry AS (
-        INSERT INTO journal (action, actor_id, organisation_id, usager_id, mandat_id, autorisation_id, demarches, details)
-        VALUES ('use_autorisation', :actorId, :organisationId, :usagerId, :mandatId, :autorisationId, ARRAY[:demarche]::text[], CAST(:details AS jsonb))
-        RETURNING id)
-      INSERT INTO usager_notifications (journal_id, usager_id) SELECT id, :usagerId FROM entry RETURNING journal_id`, {
-      replacements: {
-        actorId: connection.aidantId, organisationId: connection.organisationId, usagerId: usager.id, mandatId: acting.mandatId,
-        autorisationId: acting.autorisationId, demarche: connection.demarche!,
-        details: JSON.stringify({ identityProviderConnectionId: connection.id, franceconnectVersion: connection.fcVersion }),
-      },
-      type: QueryTypes.SELECT, transaction,
-    });
-    return { outcome: 'identity', claims: identitePivot(usager), journalEntryId: String(recorded!.journal_id), connectionId: connection.id, usagerId: usager.id } as const;
+  // ONE statement, atomic on its own: the token's connection; THE check (services/autorisations.ts) on what it
+  // was issued for, now; when it allows, the journal entry and the notification's record; and the identity.
+  // The journal's chain lock (migration 0001) is held from the insert to the statement's commit only.
+  const [row] = await sequelize.query<{
+    id: string; usager_id: string; revoked: boolean; expired: boolean; journal_id: string | null;
+    sub: string; given_name: string; family_name: string; preferred_username: string | null; birthdate: string; gender: string;
+    birthplace: string | null; birthcountry: string; email: string | null;
+  }>(`
+    WITH c AS (
+      SELECT id, aidant_id, organisation_id, usager_id, demarche, fc_version,
+        access_token_revoked_at IS NOT NULL AS revoked, coalesce(access_token_expires_at <= now(), true) AS expired
+      FROM idp_connections WHERE access_token_hash = :tokenHash),
+    acting AS (
+      SELECT x.* FROM c CROSS JOIN LATERAL (
+        SELECT a.id AS autorisation_id, m.id AS mandat_id
+        ${actingFrom({ aidantId: 'c.aidant_id', organisationId: 'c.organisation_id', usagerId: 'c.usager_id', demarches: 'ARRAY[c.demarche]::text[]', at: 'now()' })}
+        ORDER BY m.expires_at DESC LIMIT 1) x
+      WHERE NOT c.revoked AND NOT c.expired),
+    entry AS (
+      INSERT INTO journal (action, actor_id, organisation_id, usager_id, mandat_id, autorisation_id, demarches, details)
+      SELECT 'use_autorisation', c.aidant_id, c.organisation_id, c.usager_id, acting.mandat_id, acting.autorisation_id, ARRAY[c.demarche]::text[],
+        jsonb_build_object('identityProviderConnectionId', c.id, 'franceconnectVersion', c.fc_version)
+      FROM c, acting RETURNING id, usager_id),
+    notified AS (INSERT INTO usager_notifications (journal_id, usager_id) SELECT id, usager_id FROM entry RETURNING journal_id)
+    SELECT c.id, c.usager_id, c.revoked, c.expired, (SELECT journal_id FROM notified) AS journal_id,
+      u.sub, u.given_name, u.family_name, u.preferred_username, u.birthdate, u.gender, u.birthplace, u.birthcountry, u.email
+    FROM c LEFT JOIN usagers u ON u.id = c.usager_id`, {
+    replacements: { tokenHash: hashToken(secretsKey, ACCESS_TOKEN_PURPOSE, token) }, type: QueryTypes.SELECT,
   });
+  if (!row) return { outcome: 'unknown' };
+  if (row.revoked) return { outcome: 'revoked' };
+  if (row.expired) return { outcome: 'expired' };
+  if (row.journal_id === null) return { outcome: 'not_allowed' };
+  const claims = identitePivot({
+    sub: row.sub, givenName: row.given_name, familyName: row.family_name, preferredUsername: row.preferred_username, birthdate: row.birthdate,
+    gender: row.gender, birthplace: row.birthplace, birthcountry: row.birthcountry, email: row.email,
+  });
+  return { outcome: 'identity', claims, journalEntryId: String(row.journal_id), connectionId: row.id, usagerId: row.usager_id };
 }
 
 /** The démarches of `usagerId` this aidant may act on now among `offered` (THE authorisation check, one query for all). */

@@ -248,17 +248,28 @@ export function searchWords(search: string): string[] {
 }
 
 /**
+ * The SQL conditions of a search over the usagers `u` (every word typed in their names, accents folded), each
+ * word added to `replacements` as a LIKE pattern.
+ */
+export function usagerSearchConditions(search: string, replacements: Record<string, unknown>): string[] {
+  return searchWords(search).map((word, i) => {
+    replacements[`word${i}`] = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return `translate(lower(u.given_name || ' ' || u.family_name || ' ' || coalesce(u.preferred_username, '')), '${FOLD_FROM}', '${FOLD_TO}') LIKE :word${i}`;
+  });
+}
+
+/** Usagers in the order of the lists: family name, then given name, as French sorts them. */
+export const byFrenchName = (a: { familyName: string; givenName: string }, b: { familyName: string; givenName: string }): number =>
+  FRENCH_NAMES.compare(a.familyName, b.familyName) || FRENCH_NAMES.compare(a.givenName, b.givenName);
+
+/**
  * The usagers of a structure with a mandat visible (active, or expired or revoked less than a year ago), in
  * one query over the structure's mandats; `search` keeps those whose names contain every word typed.
  */
 export async function listUsagers(sequelize: Sequelize, options: { organisationId: string; tab: UsagerTab; search?: string; now?: Date }): Promise<UsagersList> {
   const now = options.now ?? new Date();
-  const words = searchWords(options.search ?? '');
   const replacements: Record<string, unknown> = { organisationId: options.organisationId, since: visibleSince(now) };
-  const conditions = words.map((word, i) => {
-    replacements[`word${i}`] = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    return `translate(lower(u.given_name || ' ' || u.family_name || ' ' || coalesce(u.preferred_username, '')), '${FOLD_FROM}', '${FOLD_TO}') LIKE :word${i}`;
-  });
+  const conditions = usagerSearchConditions(options.search ?? '', replacements);
   const rows = await sequelize.query<MandatRow>(MANDATS_QUERY(['m.organisation_id = :organisationId', ...conditions].join(' AND ')), {
     replacements, type: QueryTypes.SELECT,
   });
@@ -273,8 +284,7 @@ export async function listUsagers(sequelize: Sequelize, options: { organisationI
   const summaries = [...byUsager.values()].map(({ row, mandats }) => summarise(row, mandats));
   const counts = { active: 0, expired: 0, revoked: 0 };
   for (const summary of summaries) counts[summary.tab] += 1;
-  const usagers = summaries.filter((s) => s.tab === options.tab).sort((a, b) =>
-    FRENCH_NAMES.compare(a.familyName, b.familyName) || FRENCH_NAMES.compare(a.givenName, b.givenName));
+  const usagers = summaries.filter((s) => s.tab === options.tab).sort(byFrenchName);
   return { counts, usagers };
 }
 

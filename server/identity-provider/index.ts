@@ -14,12 +14,9 @@ import { Router, type Request, type Response } from 'express';
 import { jwtVerify } from 'jose';
 import type { AppDeps } from '../app.js';
 import { checkAuthorizeParams, offeredDemarches, perimetersRefusal } from '../../domain/identity-provider.js';
-import { Usager } from '../../db/models/index.js';
-import { findActingAutorisation, findActingAutorisations } from '../../services/autorisations.js';
 import {
-  actingDemarches, chooseUsager, createInteraction, issueCode, openInteraction, redeemCode, sameSecret, useAccessToken, type InteractionLookup,
+  actingDemarches, chooseUsager, createInteraction, issueCode, openInteraction, redeemCode, sameSecret, useAccessToken, usagersForInteraction, type InteractionLookup,
 } from '../../services/identity-provider.js';
-import { listUsagers } from '../../services/mandats.js';
 import { personOf, requireAidant, requireLogin, requireRecentActivity } from '../espace/session.js';
 import { asyncRoute } from '../web/async-route.js';
 import { csrfToken, verifyCsrf } from '../web/csrf.js';
@@ -85,17 +82,13 @@ export function identityProviderRouter(deps: AppDeps): Router {
     return null;
   };
 
-  /** The usagers with an active mandat in the structure having at least one of the démarches offered. */
-  const usagersFor = async (organisationId: string, offered: string[], search: string) => {
-    const list = await listUsagers(deps.sequelize, { organisationId, tab: 'active', search });
-    return list.usagers.filter((u) => u.activeDemarches.some((d) => offered.includes(d)));
-  };
+  const who = (person: ReturnType<typeof personOf>) => ({ aidantId: person.user.id, organisationId: person.organisation.id });
 
   pages.get('/', asyncRoute(async (req, res) => {
     const found = await interactionOf(req, res);
     if (!found) return;
     const search = typeof req.query.recherche === 'string' ? req.query.recherche.trim().slice(0, 200) : '';
-    res.send(usagerChoicePage(found.person, csrfToken(req, res, secure), found.connection.id, await usagersFor(found.person.organisation.id, found.offered, search), search));
+    res.send(usagerChoicePage(found.person, csrfToken(req, res, secure), found.connection.id, await usagersForInteraction(deps.sequelize, who(found.person), found.offered, search), search));
   }));
 
   pages.post('/usager', verifyCsrf, asyncRoute(async (req, res) => {
@@ -103,28 +96,26 @@ export function identityProviderRouter(deps: AppDeps): Router {
     if (!found) return;
     const chosen = typeof req.body.usager === 'string' ? req.body.usager : '';
     if (!chosen) {
-      const usagers = await usagersFor(found.person.organisation.id, found.offered, '');
+      const usagers = await usagersForInteraction(deps.sequelize, who(found.person), found.offered, '');
       res.status(400).send(usagerChoicePage(found.person, csrfToken(req, res, secure), found.connection.id, usagers, '', 'Erreur : choisissez la personne accompagnée.'));
       return;
     }
-    // THE authorisation check, for the démarches the request allows: the aidant may act for this usager on one.
-    const acting = await findActingAutorisations(deps.sequelize, { aidantId: found.person.user.id, organisationId: found.person.organisation.id, usagerId: chosen }, found.offered);
-    if (acting.size === 0) {
+    // THE authorisation check, for the démarches the request allows, and the choice recorded in one statement.
+    if (!await chooseUsager(deps.sequelize, found.connection, who(found.person), chosen, found.offered)) {
       res.status(403).send(protocolErrorPage(403, 'Cette personne n’a pas de mandat actif avec votre structure pour les démarches demandées.'));
       return;
     }
-    await chooseUsager(found.connection, chosen);
     res.redirect(303, `${interactionPath(found.connection.id)}/demarche`);
   }));
 
   const demarchePage = async (req: Request, res: Response, found: NonNullable<Awaited<ReturnType<typeof interactionOf>>>, status: number, error?: string) => {
-    const usager = found.connection.usagerId ? await Usager.findByPk(found.connection.usagerId) : null;
-    if (!usager) { res.redirect(303, interactionPath(found.connection.id)); return; }
+    const { usagerId, usager } = found.connection;
+    if (!usagerId || !usager) { res.redirect(303, interactionPath(found.connection.id)); return; }
     // This form's answer is the redirect to FranceConnect's callback, and CSP form-action covers the redirects
     // after a post: allow that registered origin on this page only.
     const csp = res.getHeader('Content-Security-Policy');
     if (typeof csp === 'string') res.setHeader('Content-Security-Policy', csp.replace("form-action 'self'", `form-action 'self' ${new URL(found.connection.redirectUri).origin}`));
-    const demarches = await actingDemarches(deps.sequelize, { aidantId: found.person.user.id, organisationId: found.person.organisation.id, usagerId: usager.id }, found.offered);
+    const demarches = await actingDemarches(deps.sequelize, { ...who(found.person), usagerId }, found.offered);
     res.status(status).send(demarcheChoicePage(found.person, csrfToken(req, res, secure), found.connection.id, usager, demarches, error));
   };
 
@@ -138,18 +129,13 @@ export function identityProviderRouter(deps: AppDeps): Router {
     if (!found) return;
     const demarche = typeof req.body.demarche === 'string' ? req.body.demarche : '';
     if (!demarche) return demarchePage(req, res, found, 400, 'Erreur : choisissez la démarche.');
-    const usagerId = found.connection.usagerId;
-    // THE authorisation check (services/autorisations.ts), for a démarche the request allows.
-    const acting = usagerId && found.offered.includes(demarche as never)
-      ? await findActingAutorisation(deps.sequelize, { aidantId: found.person.user.id, organisationId: found.person.organisation.id, usagerId, demarche })
+    // THE authorisation check (services/autorisations.ts), for a démarche the request allows, and the code bound
+    // to the autorisation it found, in one statement.
+    const code = found.offered.includes(demarche as never)
+      ? await issueCode(deps.sequelize, found.connection, who(found.person), demarche, config.codeTtlMs, secretsKey)
       : null;
-    if (!acting) {
-      res.status(403).send(protocolErrorPage(403, 'Vous n’avez pas d’autorisation valide pour cette démarche avec cette personne.'));
-      return;
-    }
-    const code = await issueCode(found.connection, { usagerId: usagerId!, demarche, autorisationId: acting.autorisationId }, config.codeTtlMs, secretsKey);
     if (!code) {
-      res.status(403).send(protocolErrorPage(403, 'Cette connexion est déjà terminée : recommencez depuis le site de la démarche.'));
+      res.status(403).send(protocolErrorPage(403, 'Vous n’avez pas d’autorisation valide pour cette démarche avec cette personne.'));
       return;
     }
     // The redirect_uri of the request, which matched a registered one exactly.

@@ -32,7 +32,7 @@ const steps = (current: 1 | 2, title: string) => html`
     <div class="fr-stepper__steps" data-fr-current-step="${current}" data-fr-steps="2"></div>
   </div>`;
 
-export function usagerChoicePage(person: EspacePerson, csrf: string, id: string, usagers: UsagerSummary[], search: string, error?: string): string {
+export function usagerChoicePage(person: EspacePerson, csrf: string, id: string, usagers: Pick<UsagerSummary, 'id' | 'givenName' | 'familyName' | 'birthdate'>[], search: string, error?: string): string {
   const action = `${interactionPath(id)}/usager`;
   const list = usagers.length === 0
     ? html`<p>${search ? 'Aucun usager ne correspond à cette recherche.' : 'Aucun usager n’a de mandat actif avec votre structure pour les démarches demandées.'}</p>`
