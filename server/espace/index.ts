@@ -44,7 +44,7 @@ export function espaceRouter(deps: AppDeps): Router {
     next();
   });
   router.use(ESPACE_PATHS, espaceSession({ sequelize: deps.sequelize, secret: deps.config.http.sessionSecret, secure, maxAgeMs: deps.config.espace.sessionMaxAgeMs }));
-  router.use(ESPACE_PATHS, loadEspacePerson());
+  router.use(ESPACE_PATHS, loadEspacePerson({ sequelize: deps.sequelize }));
   router.use(loginRouter(espace));
   router.use(setupRouter(espace));
   router.use('/espace-aidant', requireLogin, aidantRouter(espace));

@@ -8,6 +8,7 @@ import { pgSessionStore } from '../web/session-store.js';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { Organisation, OrganisationMembership, User } from '../../db/models/index.js';
 import { ForbiddenError } from '../../domain/errors.js';
+import { isUuid } from './scope.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -76,20 +77,59 @@ export async function switchEspaceOrganisation(req: Request, organisationId: str
   await promised((cb) => req.session.save(cb));
 }
 
+/** The columns of a model under `alias`, each named `<prefix>.<attribute>` (to split a joined row). */
+const columnsOf = (attributes: Record<string, { field?: string }>, alias: string) =>
+  Object.entries(attributes).map(([name, attribute]) => `${alias}."${attribute.field ?? name}" AS "${alias}.${name}"`).join(', ');
+
+/** The values of one model in a joined row (null when its side of a LEFT JOIN is empty). */
+function valuesOf(row: Record<string, unknown>, alias: string): Record<string, unknown> | null {
+  const values: Record<string, unknown> = {};
+  const prefix = `${alias}.`;
+  let empty = true;
+  for (const key in row) {
+    if (!key.startsWith(prefix)) continue;
+    values[key.slice(prefix.length)] = row[key];
+    if (row[key] !== null) empty = false;
+  }
+  return empty ? null : values;
+}
+
+let personQuery: string | undefined;
+/**
+ * The account, its active memberships of active structures (oldest first) and the date of its last journaled
+ * action (the activity check), in ONE statement: every espace page and the identity provider's run it.
+ */
+const PERSON_QUERY = () => personQuery ??= `
+  SELECT ${columnsOf(User.getAttributes(), 'u')}, ${columnsOf(OrganisationMembership.getAttributes(), 'm')}, ${columnsOf(Organisation.getAttributes(), 'o')},
+    (SELECT max(created_at) FROM journal WHERE actor_id = u.id) AS "journaledActivityAt"
+  FROM users u
+  LEFT JOIN (organisation_memberships m JOIN organisations o ON o.id = m.organisation_id AND o.is_active)
+    ON m.user_id = u.id AND m.is_active AND u.is_active
+  WHERE u.id = :userId
+  ORDER BY m.created_at ASC`;
+
 /**
  * Loads the person of the session into res.locals.person: an active account and an active membership of the
  * session's structure (or, when that one ended, of another structure of theirs); otherwise the session ends.
+ * The date of their last journaled action goes to res.locals.journaledActivityAt (requireRecentActivity).
  */
-export function loadEspacePerson(): RequestHandler {
+export function loadEspacePerson(options: { sequelize: Sequelize }): RequestHandler {
   return async (req, res, next) => {
     try {
       const current = req.session?.espace;
       if (!current) return next();
-      const user = await User.findByPk(current.userId);
-      const memberships = user?.isActive ? await OrganisationMembership.findAll({
-        where: { userId: user.id, isActive: true }, include: [{ model: Organisation, as: 'organisation', where: { isActive: true } }],
-        order: [['createdAt', 'ASC']],
-      }) as EspacePerson['memberships'] : [];
+      const rows = isUuid(current.userId)
+        ? await options.sequelize.query<Record<string, unknown>>(PERSON_QUERY(), { replacements: { userId: current.userId }, type: QueryTypes.SELECT })
+        : [];
+      const userValues = rows[0] ? valuesOf(rows[0], 'u') : null;
+      const user = userValues ? User.build(userValues as never, { raw: true, isNewRecord: false }) : null;
+      const memberships = user?.isActive ? rows.flatMap((row) => {
+        const membershipValues = valuesOf(row, 'm');
+        if (!membershipValues) return [];
+        const membership = OrganisationMembership.build(membershipValues as never, { raw: true, isNewRecord: false }) as EspacePerson['memberships'][number];
+        membership.organisation = Organisation.build(valuesOf(row, 'o') as never, { raw: true, isNewRecord: false });
+        return [membership];
+      }) : [];
       const membership = memberships.find((m) => m.organisationId === current.organisationId) ?? memberships[0];
       if (!user || !membership) {
         await closeEspaceSession(req);
@@ -97,6 +137,8 @@ export function loadEspacePerson(): RequestHandler {
       }
       if (membership.organisationId !== current.organisationId) await switchEspaceOrganisation(req, membership.organisationId);
       res.locals.person = { user, organisation: membership.organisation, membership, memberships } satisfies EspacePerson;
+      const at = rows[0]!.journaledActivityAt;
+      res.locals.journaledActivityAt = at ? new Date(at as string) : null;
       next();
     } catch (error) {
       next(error);
@@ -149,7 +191,9 @@ export function requireRecentActivity(options: { sequelize: Sequelize; afterMs: 
     try {
       if (req.method !== 'GET') return next();
       const person = personOf(res);
-      const last = await lastActivity(options.sequelize, person.user.id);
+      // Read with the person (loadEspacePerson) on every espace request; asked here only otherwise.
+      const loaded = res.locals.journaledActivityAt as Date | null | undefined;
+      const last = loaded !== undefined ? loaded : await lastActivity(options.sequelize, person.user.id);
       if (last && Date.now() - last.getTime() <= options.afterMs) return next();
       const back = safeNext(req.originalUrl);
       res.redirect(303, `/reprise-activite${back ? `?next=${encodeURIComponent(back)}` : ''}`);
