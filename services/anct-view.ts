@@ -95,7 +95,7 @@ const REGION_OF = (column: string) => `COALESCE($1::jsonb ->> upper(${column}), 
 
 /** Structures, aidants, requests waiting for the comité and onboardings by step, per région (and in total). */
 export async function countByRegion(sequelize: Sequelize): Promise<Pick<StatisticsFigures, 'regions' | 'totals'>> {
-  const q = <T extends object>(sql: string) => sequelize.query<T>(sql, { bind: [regionsJson], type: QueryTypes.SELECT });
+  const q = <T extends object>(sql: string) => sequelize.query<T>(sql, { bind: sql.includes('$1') ? [regionsJson] : [], type: QueryTypes.SELECT });
   const [structures, aidants, awaiting, onboardings, [totalAidants]] = await Promise.all([
     q<{ region: string; n: string }>(`SELECT ${REGION_OF('o.department_code')} AS region, count(*) AS n FROM organisations o WHERE o.is_active GROUP BY 1`),
     q<{ region: string; n: string }>(`
