@@ -13,6 +13,7 @@ import { createHousekeepingActivities } from './housekeeping.js';
 import { createMandatActivities } from './mandat.js';
 import { createOnboardingActivities } from './onboarding.js';
 import { createUsagerNotificationActivities } from './usager-notification.js';
+import { createAnctViewActivities } from './anct-view.js';
 
 export interface ActivityDeps {
   sequelize: Sequelize;
@@ -45,6 +46,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createHousekeepingActivities(deps, outbox),
     ...createMandatActivities(deps, outbox),
     ...createUsagerNotificationActivities(deps, outbox),
+    ...createAnctViewActivities(deps, outbox),
 
     /**
      * Sends an e-mail once per idempotency key: renders and stores a request first, or delivers an e-mail

@@ -1,7 +1,10 @@
-// Figures of the back-office dashboard: what waits for the ANCT.
+// Figures of the back-office dashboard: what waits for the ANCT, and the latest statistics snapshot (taken
+// every night by the statisticsSnapshotWorkflow: never counted here, at each view).
 import { Op } from 'sequelize';
 import { AidantOnboarding, CardShipment, HabilitationRequest } from '../db/models/index.js';
 import { DAY_MS, daysBetween } from '../domain/duration.js';
+import { ONBOARDING_STATUSES } from '../domain/habilitation.js';
+import { latestStatisticsSnapshot } from './anct-view.js';
 
 /** `overdueAfterMs`: a request waiting longer than this for the comité is overdue (the ANCT is reminded). */
 export async function anctDashboard(overdueAfterMs: number, now = new Date()) {
@@ -23,5 +26,8 @@ export async function anctDashboard(overdueAfterMs: number, now = new Date()) {
     trainingsDueThisMonthFilter: dueThisMonth.toString(),
     lapsedOnboardings: await AidantOnboarding.count({ where: { status: 'lapsed' } }),
     shipmentsInProgress: await CardShipment.count({ where: { status: { [Op.in]: ['preparing', 'sent'] } } }),
+    /** null until the first snapshot. */
+    statistics: await latestStatisticsSnapshot(HabilitationRequest.sequelize!),
+    onboardingStepLabels: ONBOARDING_STATUSES,
   };
 }

@@ -24,4 +24,25 @@ export const PERIODIC_DUTIES: readonly PeriodicDuty[] = [
     spec: { intervals: [{ every: '1 hour' }] },
     catchupWindow: '1 hour',
   },
+  {
+    id: 'anct-weekly-digest',
+    workflowType: 'anctWeeklyDigestWorkflow',
+    description: 'Chaque lundi : les aidants à former demandés par les référents la semaine passée, par région, à l’équipe ANCT (rien si aucun).',
+    spec: { calendars: [{ dayOfWeek: 'MONDAY', hour: 7, minute: 30 }], timezone: 'Europe/Paris' },
+    catchupWindow: '1 day',
+  },
+  {
+    id: 'referent-aidants-without-card',
+    workflowType: 'referentAidantsWithoutCardWorkflow',
+    description: 'Chaque mois : à chaque référent, les aidants de sa structure sans carte ni application validée (rien si tous en ont).',
+    spec: { calendars: [{ dayOfMonth: 2, hour: 9, minute: 0 }], timezone: 'Europe/Paris' },
+    catchupWindow: '3 days',
+  },
+  {
+    id: 'statistics-snapshot',
+    workflowType: 'statisticsSnapshotWorkflow',
+    description: 'Chaque nuit : les statistiques du tableau de bord (structures et aidants par région, mandats et démarches par semaine, demandes et habilitations en cours).',
+    spec: { calendars: [{ hour: 4, minute: 30 }], timezone: 'Europe/Paris' },
+    catchupWindow: '1 day',
+  },
 ];

@@ -48,6 +48,11 @@ const SAMPLES: { [K in TemplateName]: TemplateData<K> } = {
     recipientName: HOSTILE, aidantName: 'Amélie Petit', structureName: HOSTILE, isAidant: false, startsAt: NEAR_MIDNIGHT, endsAt: '2026-12-01T08:00:00.000Z', deadline: NEAR_MIDNIGHT,
   },
   usager_autorisation_used: { recipientName: HOSTILE, uses: [{ structureName: HOSTILE, demarche: 'Papiers - Citoyenneté - Étranger', at: NEAR_MIDNIGHT }, { structureName: 'CCAS de Préguillac', demarche: HOSTILE, at: NEAR_MIDNIGHT }] },
+  anct_weekly_aidants_to_train: { recipientName: HOSTILE, firstDay: '2026-11-23', lastDay: '2026-11-29', total: 2, regions: [
+    { region: 'Corse', aidants: [{ name: HOSTILE, email: 'a@exemple.fr', profession: HOSTILE, structureName: HOSTILE, city: 'Ajaccio', departmentCode: '2A' }] },
+    { region: 'Nouvelle-Aquitaine', aidants: [{ name: 'Amélie Petit', email: 'b@exemple.fr', profession: null, structureName: 'CCAS de Préguillac', city: 'Préguillac', departmentCode: '17' }] },
+  ] },
+  referent_aidants_without_card: { recipientName: HOSTILE, structureName: HOSTILE, aidants: [{ name: HOSTILE, isRecipient: false }, { name: 'Camille Martin', isRecipient: true }] },
   mandat_expiry_reminder: { recipientName: HOSTILE, structureName: HOSTILE, mandats: [{ usagerName: HOSTILE, expiresAt: NEAR_MIDNIGHT, autorisations: 2 }, { usagerName: 'Élise Moreau', expiresAt: NEAR_MIDNIGHT, autorisations: 1 }] },
 };
 

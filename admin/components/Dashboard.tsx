@@ -1,7 +1,9 @@
-// The back-office home: what waits for the ANCT (comité, trainings, lapsed onboardings, shipments).
+// The back-office home: what waits for the ANCT (comité, trainings, lapsed onboardings, shipments), then the
+// statistics of the latest nightly snapshot.
 import React, { useEffect, useState } from 'react';
 import { Box, H2, H4, Text, Link } from '@adminjs/design-system';
 import { ApiClient } from 'adminjs';
+import { StatisticsCharts, type StatisticsSnapshot } from './StatisticsCharts.js';
 
 interface DashboardData {
   awaitingComite: number;
@@ -14,6 +16,8 @@ interface DashboardData {
   trainingsDueThisMonthFilter: string;
   lapsedOnboardings: number;
   shipmentsInProgress: number;
+  statistics: StatisticsSnapshot | null;
+  onboardingStepLabels: Record<string, string>;
 }
 
 const api = new ApiClient();
@@ -43,6 +47,7 @@ const Dashboard: React.FC = () => {
         <Tile title="Délais de formation dépassés" value={data.lapsedOnboardings} href="/admin/resources/aidant_onboardings?filters.status=lapsed" />
         <Tile title="Envois de cartes en cours" value={data.shipmentsInProgress} href="/admin/resources/card_shipments" />
       </Box>
+      <StatisticsCharts statistics={data.statistics} stepLabels={data.onboardingStepLabels} />
       {data.longestWaiting.length > 0 && (
         <Box variant="white" padding="xl">
           <H4>Demandes qui attendent depuis le plus longtemps</H4>
