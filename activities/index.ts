@@ -8,10 +8,12 @@ import {
   deliverEmail, EmailNotDeliverableError, isEmailRequest, sendEmailOnce, type EmailDelivery, type OutboxDeps, type SendOutcome,
 } from '../services/outbox.js';
 import { DEFAULT_SETUP_LINK_TTL_MS } from '../services/setup-links.js';
+import type { RetentionPolicy } from '../domain/retention.js';
 import { createHabilitationActivities } from './habilitation.js';
 import { createHousekeepingActivities } from './housekeeping.js';
 import { createMandatActivities } from './mandat.js';
 import { createOnboardingActivities } from './onboarding.js';
+import { createRetentionActivities } from './retention.js';
 import { createUsagerNotificationActivities } from './usager-notification.js';
 import { createAnctViewActivities } from './anct-view.js';
 
@@ -28,6 +30,8 @@ export interface ActivityDeps {
   setupLinkTtlMs?: number;
   anctEmail: string;
   operations: { alertEmail: string; stuckEmailAfterMs: number };
+  /** The retention durations (config.retention); the CGU's defaults when absent. */
+  retention?: RetentionPolicy;
 }
 
 /** The outbox as the worker uses it: links and render context from the worker's configuration. */
@@ -47,6 +51,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createMandatActivities(deps, outbox),
     ...createUsagerNotificationActivities(deps, outbox),
     ...createAnctViewActivities(deps, outbox),
+    ...createRetentionActivities(deps),
 
     /**
      * Sends an e-mail once per idempotency key: renders and stores a request first, or delivers an e-mail

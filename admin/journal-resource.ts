@@ -15,9 +15,13 @@ import { can } from '../domain/roles.js';
 import { describeDemarches, describeDetails } from '../domain/journal-export.js';
 import { JOURNAL_ACTIONS, type JournalAction } from '../domain/journal.js';
 import { describeVerification } from '../domain/journal-verification.js';
+import { QueryTypes } from 'sequelize';
+import { JournalEntry } from '../db/models/index.js';
+import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from '../domain/retention.js';
 import { appendJournal, verifyJournalChain } from '../services/journal.js';
 import { COMPONENTS } from './components.js';
 import { decorateRows } from './guarded-resource.js';
+import { retentionPreviewAction } from './retention-preview.js';
 
 type EnumOf = (resourceId: string, property: string, labels: Record<string, string>) => { availableValues: { value: string; label: string }[] };
 
@@ -26,12 +30,33 @@ const canVerify = ({ currentAdmin }: ActionContext) => can(currentAdmin?.roles a
 
 /** The record page's French view of the details and démarches, and its title (breadcrumbs, page header). */
 decorateRows('journal', async (rows) => {
+  const erased = await erasedPeople(rows);
   for (const row of rows) {
     row.summary = `${JOURNAL_ACTIONS[row.action as JournalAction] ?? row.action} (entrée n° ${row.id})`;
     row.detailsText = describeDetails(row.details as Record<string, unknown> | null).join('\n');
     row.demarchesText = describeDemarches(row.demarches as string[] | null);
+    row.erasureNote = [
+      row.usagerId && erased.usagers.has(String(row.usagerId)) ? 'relatif à un usager supprimé' : null,
+      row.actorId && erased.aidants.has(String(row.actorId)) ? 'relatif à un aidant supprimé' : null,
+    ].filter(Boolean).join(' ; ');
   }
 });
+
+/**
+ * The usagers the retention deleted and the aidant accounts it anonymised, among those the rows name: the entry
+ * keeps the id (its hash covers it), the person's data is gone (workflows/retention.ts).
+ */
+async function erasedPeople(rows: Record<string, unknown>[]): Promise<{ usagers: Set<string>; aidants: Set<string> }> {
+  const ids = (key: string) => [...new Set(rows.map((row) => row[key]).filter((id): id is string => typeof id === 'string' && id !== ''))];
+  const [usagerIds, actorIds] = [ids('usagerId'), ids('actorId')];
+  const sequelize = JournalEntry.sequelize!;
+  const existing = usagerIds.length === 0 ? [] : await sequelize.query<{ id: string }>(
+    'SELECT id FROM usagers WHERE id = ANY(ARRAY[:ids]::uuid[])', { replacements: { ids: usagerIds }, type: QueryTypes.SELECT });
+  const anonymised = actorIds.length === 0 ? [] : await sequelize.query<{ id: string }>(
+    'SELECT id FROM users WHERE id = ANY(ARRAY[:ids]::uuid[]) AND anonymised_at IS NOT NULL', { replacements: { ids: actorIds }, type: QueryTypes.SELECT });
+  const present = new Set(existing.map((row) => row.id));
+  return { usagers: new Set(usagerIds.filter((id) => !present.has(id))), aidants: new Set(anonymised.map((row) => row.id)) };
+}
 
 function exportAction(): Partial<Action<ActionResponse>> {
   return {
@@ -63,16 +88,16 @@ function verifyAction(): Partial<Action<ActionResponse>> {
 }
 
 /** The journal resource's options (admin/resources.ts registers them). */
-export function journalResourceOptions(helpers: { navigation: ResourceOptions['navigation']; enumOf: EnumOf }): ResourceOptions {
+export function journalResourceOptions(helpers: { navigation: ResourceOptions['navigation']; enumOf: EnumOf; retention?: RetentionPolicy }): ResourceOptions {
   const read = { isAccessible: canRead };
   const computed = (show: boolean) => ({ type: 'textarea' as const, isSortable: false, isVisible: { list: false, show, edit: false, filter: false } });
   return {
     navigation: helpers.navigation,
     sort: { sortBy: 'id', direction: 'desc' },
-    listProperties: ['createdAt', 'action', 'actorId', 'organisationId', 'usagerId'],
+    listProperties: ['createdAt', 'action', 'actorId', 'organisationId', 'usagerId', 'erasureNote'],
     filterProperties: ['action', 'organisationId', 'actorId', 'usagerId', 'createdAt'],
     showProperties: [
-      'id', 'createdAt', 'action', 'actorId', 'organisationId', 'usagerId', 'mandatId', 'autorisationId', 'habilitationRequestId', 'onboardingId',
+      'id', 'createdAt', 'action', 'actorId', 'organisationId', 'usagerId', 'erasureNote', 'mandatId', 'autorisationId', 'habilitationRequestId', 'onboardingId',
       'demarchesText', 'durationDays', 'detailsText', 'hash', 'previousHash',
     ],
     properties: {
@@ -80,6 +105,7 @@ export function journalResourceOptions(helpers: { navigation: ResourceOptions['n
       summary: { type: 'string', isTitle: true, isSortable: false, isVisible: false },
       detailsText: { ...computed(true), components: { show: COMPONENTS.Lines } },
       demarchesText: { ...computed(true), type: 'string' },
+      erasureNote: { type: 'string', isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } },
     },
     actions: {
       list: read, show: read, search: read,
@@ -87,11 +113,12 @@ export function journalResourceOptions(helpers: { navigation: ResourceOptions['n
       delete: { isAccessible: false, isVisible: false }, bulkDelete: { isAccessible: false, isVisible: false },
       exportCsv: exportAction(),
       verifyJournal: verifyAction(),
+      retentionPreview: retentionPreviewAction(helpers.retention ?? DEFAULT_RETENTION_POLICY),
     },
   };
 }
 
-const ACTIONS = { exportCsv: 'Exporter en CSV', verifyJournal: 'Vérifier la chaîne d’empreintes' };
+const ACTIONS = { exportCsv: 'Exporter en CSV', verifyJournal: 'Vérifier la chaîne d’empreintes', retentionPreview: 'Aperçu de la conservation' };
 
 /** The French words of the journal resource (admin/translations.ts merges them). */
 export const JOURNAL_TRANSLATIONS = {
@@ -100,7 +127,7 @@ export const JOURNAL_TRANSLATIONS = {
       properties: {
         id: 'N° d’entrée', actorId: 'Auteur', organisationId: 'Structure', usagerId: 'Usager', mandatId: 'Mandat', autorisationId: 'Autorisation',
         habilitationRequestId: 'Demande d’habilitation', onboardingId: 'Habilitation d’aidant', demarchesText: 'Démarches',
-        durationDays: 'Durée (jours)', detailsText: 'Détails', summary: 'Entrée',
+        durationDays: 'Durée (jours)', detailsText: 'Détails', summary: 'Entrée', erasureNote: 'Personne effacée',
       },
       actions: ACTIONS,
     },

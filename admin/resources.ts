@@ -15,6 +15,7 @@ import { habilitationRequestActions, onboardingActions, shipmentActions } from '
 import { eligibilityActions, structureChangeResource } from './onboarding-actions.js';
 import { cardResourceOptions } from './card-actions.js';
 import { journalResourceOptions } from './journal-resource.js';
+import type { RetentionPolicy } from '../domain/retention.js';
 import { COMPONENTS } from './components.js';
 import { decorateRows } from './guarded-resource.js';
 import { trainingResources } from './training-resources.js';
@@ -107,7 +108,7 @@ function readOnly(capability: BackOfficeCapability) {
   };
 }
 
-export function buildResources(lifecycles: Lifecycles, publicUrl: string, secretsKey: Buffer): ResourceWithOptions[] {
+export function buildResources(lifecycles: Lifecycles, publicUrl: string, secretsKey: Buffer, retention?: RetentionPolicy): ResourceWithOptions[] {
   return [
     {
       resource: HabilitationRequest,
@@ -238,7 +239,7 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string, secret
         actions: readOnly('manage_usagers'),
       },
     },
-    { resource: JournalEntry, options: journalResourceOptions({ navigation: NAV.supervision, enumOf }) },
+    { resource: JournalEntry, options: journalResourceOptions({ navigation: NAV.supervision, enumOf, retention }) },
     {
       resource: EmailOutbox,
       options: {

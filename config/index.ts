@@ -5,6 +5,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDuration } from '../domain/duration.js';
+import type { RetentionPolicy } from '../domain/retention.js';
+import { readRetentionPolicy, RETENTION_VARIABLES } from './retention.js';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -134,6 +136,8 @@ export interface Config {
     /** An e-mail still unsent after this delay is reported (once). */
     stuckEmailAfterMs: number;
   };
+  /** How long personal data is kept once it stopped serving (the daily retention duty, workflows/retention.ts). */
+  retention: RetentionPolicy;
 }
 
 export class ConfigError extends Error {
@@ -398,6 +402,7 @@ export function loadConfig(env: Env = process.env): Config {
       alertEmail: email('ALERT_EMAIL', 'tech@aidantsconnect.beta.gouv.fr'),
       stuckEmailAfterMs: duration('STUCK_EMAIL_ALERT_AFTER', '1 hour'),
     },
+    retention: readRetentionPolicy(read, problems),
   };
 
   if (config.habilitation.onboardingLapsedCloseReminderMs >= config.habilitation.onboardingLapsedCloseDelayMs) {
@@ -436,4 +441,5 @@ export const CONFIG_VARIABLES = [
   'IDP_ISSUER', 'IDP_FC_CLIENT_ID', 'IDP_FC_CLIENT_SECRET', 'IDP_FC_REDIRECT_URI_V1', 'IDP_FC_REDIRECT_URI_V2',
   'IDP_FC_POST_LOGOUT_URI_V1', 'IDP_FC_POST_LOGOUT_URI_V2', 'IDP_INTERACTION_TTL', 'IDP_CODE_TTL', 'IDP_ACCESS_TOKEN_TTL', 'IDP_ID_TOKEN_TTL',
   'DEMO_DEMARCHE_PORT',
+  ...RETENTION_VARIABLES,
 ] as const;

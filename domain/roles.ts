@@ -21,13 +21,15 @@ export type BackOfficeCapability =
   | 'read_journal'
   /** Recompute the journal's hash chain from the back-office: an integrity check for the technical admin. */
   | 'verify_journal'
+  /** See what the retention would delete now (« dry run »), without deleting: the technical admin's. */
+  | 'preview_retention'
   | 'manage_usagers'
   | 'manage_staff';
 
 const CAPABILITIES: Record<StaffRole, readonly BackOfficeCapability[]> = {
   anct_jury: ['decide_habilitation', 'follow_onboarding'],
   anct_staff: ['follow_onboarding', 'manage_training', 'manage_mandat_translations', 'manage_cards', 'read_mandats', 'read_journal'],
-  tech_admin: ['decide_habilitation', 'follow_onboarding', 'manage_training', 'manage_mandat_translations', 'manage_cards', 'read_mandats', 'read_journal', 'verify_journal', 'manage_usagers', 'manage_staff'],
+  tech_admin: ['decide_habilitation', 'follow_onboarding', 'manage_training', 'manage_mandat_translations', 'manage_cards', 'read_mandats', 'read_journal', 'verify_journal', 'preview_retention', 'manage_usagers', 'manage_staff'],
 };
 
 export function can(roles: readonly string[] | undefined, capability: BackOfficeCapability): boolean {

@@ -45,4 +45,11 @@ export const PERIODIC_DUTIES: readonly PeriodicDuty[] = [
     spec: { calendars: [{ hour: 4, minute: 30 }], timezone: 'Europe/Paris' },
     catchupWindow: '1 day',
   },
+  {
+    id: 'retention',
+    workflowType: 'retentionWorkflow',
+    description: 'Conservation des données, chaque nuit : suppression des mandats terminés depuis 6 ans et des usagers sans mandat, anonymisation des comptes d’aidants inactifs (durées : RETENTION_*).',
+    spec: { calendars: [{ hour: 3, minute: 15 }], timezone: 'Europe/Paris' },
+    catchupWindow: '1 day',
+  },
 ];

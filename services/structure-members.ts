@@ -297,7 +297,8 @@ export async function requestAidantsToTrain(deps: MembersDeps, actor: Actor, aid
         }, { transaction });
         await appendJournal({
           action: 'aidant_to_train_requested', actorId: actor.actorId, organisationId: actor.organisationId, onboardingId: onboarding.id,
-          details: { email: aidant.email, conseillerNumerique: aidant.conseillerNumerique },
+          // No e-mail nor name here: the journal's chained content outlives the person's data (the onboarding holds them).
+          details: { conseillerNumerique: aidant.conseillerNumerique },
         }, transaction);
         created.push(onboarding);
       }

@@ -7,3 +7,4 @@ export { mandatWorkflow } from './mandat.js';
 export { mandatReminderDigestWorkflow } from './mandat-reminder-digest.js';
 export { usagerNotificationWorkflow } from './usager-notification.js';
 export { anctWeeklyDigestWorkflow, referentAidantsWithoutCardWorkflow, statisticsSnapshotWorkflow } from './anct-view.js';
+export { retentionWorkflow } from './retention.js';
