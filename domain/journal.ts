@@ -56,6 +56,10 @@ export const JOURNAL_ACTIONS = {
   mandat_translation_changed: "Création, modification ou publication d'une traduction du mandat",
   journal_exported: 'Export du journal au format CSV',
   journal_verified: 'Vérification de la chaîne d’empreintes du journal',
+  // inactivity (workflows/inactive-aidants.ts)
+  inactivity_duty_run: 'Tâche quotidienne : aidants inactifs, brouillons de demande, contenus d’e-mails envoyés',
+  habilitation_draft_reminded: "Relance d'un brouillon de demande d'habilitation inactif",
+  habilitation_draft_deleted: "Suppression d'un brouillon de demande d'habilitation inactif",
 } as const;
 export type JournalAction = keyof typeof JOURNAL_ACTIONS;
 export const JOURNAL_ACTION_KEYS = Object.keys(JOURNAL_ACTIONS) as JournalAction[];

@@ -8,6 +8,7 @@ import { dateFr, dateTimeFr, de } from './french.js';
 import { ESPACE_TEMPLATES, setupLinkBlocks, type SetupLinkData } from './espace-templates.js';
 import { MANDAT_TEMPLATES } from './mandat-templates.js';
 import { USAGER_TEMPLATES } from './usager-templates.js';
+import { INACTIVITY_TEMPLATES } from './inactivity-templates.js';
 import { REFERENT_TEMPLATES } from './referent-templates.js';
 import { referentTrainingUrl, TRAINING_TEMPLATES } from './training-templates.js';
 import { espaceUrl, hello, helloText, mailto, type Greeted, type RenderContext } from './common.js';
@@ -310,6 +311,7 @@ export const TEMPLATES = {
   ...TRAINING_TEMPLATES,
   ...MANDAT_TEMPLATES,
   ...USAGER_TEMPLATES,
+  ...INACTIVITY_TEMPLATES,
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;

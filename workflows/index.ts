@@ -6,3 +6,4 @@ export { housekeepingWorkflow } from './housekeeping.js';
 export { mandatWorkflow } from './mandat.js';
 export { mandatReminderDigestWorkflow } from './mandat-reminder-digest.js';
 export { usagerNotificationWorkflow } from './usager-notification.js';
+export { inactiveAidantsWorkflow } from './inactive-aidants.js';
