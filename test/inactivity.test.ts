@@ -2,8 +2,9 @@
 // PostgreSQL and mail sink: months are skipped, not waited. Rows are dated relative to the server's clock; the
 // duty reads "now" from it. The outbox delay is set to a year here so that this file's skipped clock never
 // purges the bodies other test files read from the outbox.
+import { Client } from '@temporalio/client';
 import { Op, QueryTypes } from 'sequelize';
-import { AidantRequest, Card, EmailOutbox, HabilitationRequest, JournalEntry, User } from '../db/models/index.js';
+import { AidantRequest, Card, EmailOutbox, HabilitationRequest, Issuer, JournalEntry, User } from '../db/models/index.js';
 import { DEFAULT_INACTIVITY_POLICY } from '../domain/inactivity.js';
 import { addMonths, DAY_MS } from '../domain/duration.js';
 import { appendJournal } from '../services/journal.js';
@@ -13,14 +14,20 @@ import { createSubmittedRequest, validStepBodies } from './support/factories.js'
 import { parseAidants, parseIssuer, parseReferent, parseStructure } from '../domain/habilitation-form.js';
 import { createRequestDraft, saveAidants, saveReferent } from '../services/habilitation.js';
 import { registerIssuer } from '../services/issuers.js';
+import { waitForMails } from './support/mail.js';
 import { useTimeSkippingStack } from './support/temporal.js';
 import type { inactiveAidantsWorkflow } from '../workflows/inactive-aidants.js';
 
 const YEAR_MS = 365 * DAY_MS;
-const stack = useTimeSkippingStack({ inactivity: { ...DEFAULT_INACTIVITY_POLICY, outboxBodyRetentionMs: YEAR_MS } });
+// 40 days rather than 90 for the encouragement, so that this file's clock stays well short of 3 months ahead
+// (other test files' drafts are never reminded by it).
+const ENCOURAGEMENT_MS = 40 * DAY_MS;
+const stack = useTimeSkippingStack({ inactivity: { ...DEFAULT_INACTIVITY_POLICY, outboxBodyRetentionMs: YEAR_MS, aidantEncouragementAfterMs: ENCOURAGEMENT_MS } });
 
 const serverNow = async () => new Date(await stack.env.currentTimeMs());
-const runDuty = () => stack.env.client.workflow.execute<typeof inactiveAidantsWorkflow>('inactiveAidantsWorkflow', {
+// A plain client: awaiting the result does not unlock time skipping (the time-skipping client's would, and the
+// server would skip ahead while the duty's activities run). The clock moves only by env.sleep.
+const runDuty = () => new Client({ connection: stack.env.connection }).workflow.execute<typeof inactiveAidantsWorkflow>('inactiveAidantsWorkflow', {
   workflowId: unique('inactivity-'), taskQueue: stack.worker.taskQueue, args: [],
 });
 const keysLike = async (prefix: string) => (await EmailOutbox.findAll({ where: { idempotencyKey: { [Op.like]: `${prefix}%` } }, order: [['createdAt', 'ASC']] }))
@@ -38,12 +45,25 @@ async function inactiveAidant(lastLoginAt: Date) {
 
 const login = async (user: User) => user.update({ lastLoginAt: await serverNow() });
 
+/** An aidant who created a mandat when this file started. */
+let active: { aidant: User; since: Date } | undefined;
+async function encouragementKey(): Promise<string> {
+  const [{ last }] = await stack.sequelize.query<{ last: Date }>("SELECT max(created_at) AS last FROM journal WHERE actor_id = :id AND action = 'create_attestation'", {
+    replacements: { id: active!.aidant.id }, type: QueryTypes.SELECT,
+  });
+  return `inactive-aidant/${active!.aidant.id}/${last.getTime()}/encouragement`;
+}
+
 describe('inactivity duty (time skipping)', () => {
   it('warns an aidant without login for 5 months once, deactivates them a month later once, and tells the référents', async () => {
     const { structure, referent, aidant } = await inactiveAidant(new Date(addMonths(await serverNow(), -5).getTime() + DAY_MS));
     const episode = `inactive-aidant/${aidant.id}/${aidant.lastLoginAt!.getTime()}`;
+    const since = await serverNow();
+    active = { aidant: (await createPerson(structure)).user, since };
+    await appendJournal({ action: 'create_attestation', actorId: active.aidant.id, organisationId: structure.id, details: { test: unique() } });
     await runDuty();
     expect(await keysLike(episode)).toEqual([]); // a day short of 5 months
+    expect(await keysLike(await encouragementKey())).toEqual([]); // active today
 
     await stack.env.sleep(2 * DAY_MS);
     await runDuty();
@@ -67,6 +87,11 @@ describe('inactivity duty (time skipping)', () => {
     const journal = await JournalEntry.findAll({ where: { action: 'aidant_deactivated', organisationId: structure.id } });
     expect(journal).toHaveLength(1);
     expect(journal[0].details).toMatchObject({ aidantId: aidant.id, reason: 'inactivity' });
+    // Delivered once each, though the duty ran twice at each step.
+    const received = await waitForMails(aidant.email, 2);
+    expect(received.map((m) => m.subject).sort()).toEqual(['Aidants Connect - Réactivez votre compte', 'Aidants Connect - Votre compte a été désactivé']);
+    expect(received.find((m) => m.subject.includes('désactivé'))!.text).toMatch(/carte .*doit être rendue/);
+    expect((await waitForMails(referent.user.email, 1)).map((m) => m.subject)).toEqual([`Aidants Connect - Le compte de ${aidant.firstName} ${aidant.lastName} a été désactivé`]);
   });
 
   it('a login after the warning ends the episode: no deactivation, and a later absence is warned again', async () => {
@@ -122,6 +147,7 @@ describe('inactivity duty (time skipping)', () => {
     const draftOf = async () => {
       const bodies = validStepBodies();
       const issuer = await registerIssuer(stack.sequelize, parseIssuer(bodies.issuer).value!);
+      await Issuer.update({ emailVerifiedAt: new Date() }, { where: { id: issuer.id } });
       const request = await createRequestDraft(issuer.id, parseStructure(bodies.structure).value!);
       const referent = parseReferent(bodies.referent, issuer).value!;
       await saveReferent(stack.sequelize, request.id, referent);
@@ -162,23 +188,17 @@ describe('inactivity duty (time skipping)', () => {
     expect(await keysLike(`habilitation-draft/${draft.id}/`)).toHaveLength(2);
   });
 
-  it('encourages an aidant without mandat nor démarche for 90 days, once, and journals each run with its counts', async () => {
-    const structure = await createStructure();
-    const aidant = (await createPerson(structure)).user;
-    await appendJournal({ action: 'create_attestation', actorId: aidant.id, organisationId: structure.id, details: { test: unique() } });
-    const [{ last }] = await stack.sequelize.query<{ last: Date }>("SELECT max(created_at) AS last FROM journal WHERE actor_id = :id AND action = 'create_attestation'", { replacements: { id: aidant.id }, type: QueryTypes.SELECT });
-    const key = `inactive-aidant/${aidant.id}/${last.getTime()}/encouragement`;
-    const untilDue = last.getTime() + 90 * DAY_MS - (await serverNow()).getTime();
-    if (untilDue > DAY_MS) {
-      await stack.env.sleep(untilDue - DAY_MS);
-      await runDuty();
-      expect(await keysLike(key)).toEqual([]);
-    }
-    await stack.env.sleep(2 * DAY_MS);
+  it('encourages an aidant without mandat nor démarche for the delay, once, and journals each run with its counts', async () => {
+    // Active since the start of this file (the journal's dates are the database's clock): not encouraged then, checked in the first test.
+    const key = await encouragementKey();
+    expect((await serverNow()).getTime()).toBeGreaterThan(active!.since.getTime() + ENCOURAGEMENT_MS);
     const counts = await runDuty();
     await runDuty();
     expect(await keysLike(key)).toEqual([key]);
-    expect(counts.encouraged).toBeGreaterThanOrEqual(1);
-    expect(await JournalEntry.count({ where: { action: 'inactivity_duty_run', createdAt: { [Op.gte]: last } } })).toBeGreaterThanOrEqual(2);
+    expect(counts.encouraged ?? 0).toBeLessThanOrEqual(1); // sent by an earlier run already, or by this one
+    expect((await waitForMails(active!.aidant.email, 1)).map((m) => m.subject)).toEqual(['Aidants Connect - Accompagnez vos usagers avec Aidants Connect']);
+    const runs = await JournalEntry.findAll({ where: { action: 'inactivity_duty_run', createdAt: { [Op.gte]: active!.since } } });
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    expect(runs[0].details).toMatchObject({ counts: expect.objectContaining({ warned: expect.any(Number) }) });
   });
 });
