@@ -3,6 +3,7 @@
 // duty reads "now" from it. The outbox delay is set to a year here so that this file's skipped clock never
 // purges the bodies other test files read from the outbox.
 import { Client } from '@temporalio/client';
+import { ConfigError, loadConfig } from '../config/index.js';
 import { Op, QueryTypes } from 'sequelize';
 import { AidantRequest, Card, EmailOutbox, HabilitationRequest, Issuer, JournalEntry, User } from '../db/models/index.js';
 import { DEFAULT_INACTIVITY_POLICY } from '../domain/inactivity.js';
@@ -200,5 +201,22 @@ describe('inactivity duty (time skipping)', () => {
     const runs = await JournalEntry.findAll({ where: { action: 'inactivity_duty_run', createdAt: { [Op.gte]: active!.since } } });
     expect(runs.length).toBeGreaterThanOrEqual(2);
     expect(runs[0].details).toMatchObject({ counts: expect.objectContaining({ warned: expect.any(Number) }) });
+  });
+});
+
+describe('inactivity configuration', () => {
+  it('defaults to 5 months, 30 days, 90 days, 7 days, 3 and 12 months, and names each bad value', () => {
+    expect(loadConfig({}).inactivity).toEqual(DEFAULT_INACTIVITY_POLICY);
+    expect(DEFAULT_INACTIVITY_POLICY).toEqual({
+      aidantWarningAfterMonths: 5, aidantDeactivationAfterWarningMs: 30 * DAY_MS, aidantEncouragementAfterMs: 90 * DAY_MS,
+      outboxBodyRetentionMs: 7 * DAY_MS, draftReminderAfterMonths: 3, draftDeletionAfterMonths: 12,
+    });
+    let problems: string[] = [];
+    try {
+      loadConfig({ INACTIVE_AIDANT_WARNING_AFTER_MONTHS: 'cinq', OUTBOX_BODY_RETENTION: 'une semaine', HABILITATION_DRAFT_REMINDER_AFTER_MONTHS: '12' });
+    } catch (error) {
+      if (error instanceof ConfigError) problems = error.problems;
+    }
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['HABILITATION_DRAFT_REMINDER_AFTER_MONTHS', 'INACTIVE_AIDANT_WARNING_AFTER_MONTHS', 'OUTBOX_BODY_RETENTION']);
   });
 });
