@@ -2,6 +2,7 @@
 // Workflows import only the *type* of this object.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Sequelize } from 'sequelize';
+import type { InactivityPolicy } from '../domain/inactivity.js';
 import { renderContext } from '../emails/render.js';
 import type { Mailer } from '../services/mailer.js';
 import {
@@ -11,6 +12,7 @@ import { DEFAULT_SETUP_LINK_TTL_MS } from '../services/setup-links.js';
 import type { RetentionPolicy } from '../domain/retention.js';
 import { createHabilitationActivities } from './habilitation.js';
 import { createHousekeepingActivities } from './housekeeping.js';
+import { createInactivityActivities } from './inactivity.js';
 import { createMandatActivities } from './mandat.js';
 import { createOnboardingActivities } from './onboarding.js';
 import { createRetentionActivities } from './retention.js';
@@ -32,6 +34,8 @@ export interface ActivityDeps {
   operations: { alertEmail: string; stuckEmailAfterMs: number };
   /** The retention durations (config.retention); the CGU's defaults when absent. */
   retention?: RetentionPolicy;
+  /** The daily inactivity duty's delays (config.inactivity; domain/inactivity.ts defaults when absent). */
+  inactivity?: InactivityPolicy;
 }
 
 /** The outbox as the worker uses it: links and render context from the worker's configuration. */
@@ -48,6 +52,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createHabilitationActivities(deps),
     ...createOnboardingActivities(deps),
     ...createHousekeepingActivities(deps, outbox),
+    ...createInactivityActivities(deps, outbox),
     ...createMandatActivities(deps, outbox),
     ...createUsagerNotificationActivities(deps, outbox),
     ...createAnctViewActivities(deps, outbox),

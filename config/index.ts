@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDuration } from '../domain/duration.js';
 import type { RetentionPolicy } from '../domain/retention.js';
 import { readRetentionPolicy, RETENTION_VARIABLES } from './retention.js';
+import { DEFAULT_INACTIVITY_POLICY, type InactivityPolicy } from '../domain/inactivity.js';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -138,6 +139,8 @@ export interface Config {
   };
   /** How long personal data is kept once it stopped serving (the daily retention duty, workflows/retention.ts). */
   retention: RetentionPolicy;
+  /** The daily inactivity duty (domain/inactivity.ts): inactive aidants, idle habilitation drafts, sent e-mails' bodies. */
+  inactivity: InactivityPolicy;
 }
 
 export class ConfigError extends Error {
@@ -403,10 +406,21 @@ export function loadConfig(env: Env = process.env): Config {
       stuckEmailAfterMs: duration('STUCK_EMAIL_ALERT_AFTER', '1 hour'),
     },
     retention: readRetentionPolicy(read, problems),
+    inactivity: {
+      aidantWarningAfterMonths: positiveInteger('INACTIVE_AIDANT_WARNING_AFTER_MONTHS', DEFAULT_INACTIVITY_POLICY.aidantWarningAfterMonths),
+      aidantDeactivationAfterWarningMs: duration('INACTIVE_AIDANT_DEACTIVATION_AFTER_WARNING', '30 days'),
+      aidantEncouragementAfterMs: duration('AIDANT_ENCOURAGEMENT_AFTER', '90 days'),
+      outboxBodyRetentionMs: duration('OUTBOX_BODY_RETENTION', '7 days'),
+      draftReminderAfterMonths: positiveInteger('HABILITATION_DRAFT_REMINDER_AFTER_MONTHS', DEFAULT_INACTIVITY_POLICY.draftReminderAfterMonths),
+      draftDeletionAfterMonths: positiveInteger('HABILITATION_DRAFT_DELETION_AFTER_MONTHS', DEFAULT_INACTIVITY_POLICY.draftDeletionAfterMonths),
+    },
   };
 
   if (config.habilitation.onboardingLapsedCloseReminderMs >= config.habilitation.onboardingLapsedCloseDelayMs) {
     problems.push('ONBOARDING_LAPSED_CLOSE_REMINDER: must be shorter than ONBOARDING_LAPSED_CLOSE_DELAY');
+  }
+  if (config.inactivity.draftReminderAfterMonths >= config.inactivity.draftDeletionAfterMonths) {
+    problems.push('HABILITATION_DRAFT_REMINDER_AFTER_MONTHS: must be fewer than HABILITATION_DRAFT_DELETION_AFTER_MONTHS');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -58,6 +58,10 @@ export const JOURNAL_ACTIONS = {
   journal_verified: 'Vérification de la chaîne d’empreintes du journal',
   // retention (workflows/retention.ts)
   retention_purge: 'Purge des données arrivées au terme de leur conservation',
+  // inactivity (workflows/inactive-aidants.ts)
+  inactivity_duty_run: 'Tâche quotidienne : aidants inactifs, brouillons de demande, contenus d’e-mails envoyés',
+  habilitation_draft_reminded: "Relance d'un brouillon de demande d'habilitation inactif",
+  habilitation_draft_deleted: "Suppression d'un brouillon de demande d'habilitation inactif",
 } as const;
 export type JournalAction = keyof typeof JOURNAL_ACTIONS;
 export const JOURNAL_ACTION_KEYS = Object.keys(JOURNAL_ACTIONS) as JournalAction[];

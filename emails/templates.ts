@@ -9,6 +9,7 @@ import { ESPACE_TEMPLATES, setupLinkBlocks, type SetupLinkData } from './espace-
 import { MANDAT_TEMPLATES } from './mandat-templates.js';
 import { USAGER_TEMPLATES } from './usager-templates.js';
 import { ANCT_TEMPLATES } from './anct-templates.js';
+import { INACTIVITY_TEMPLATES } from './inactivity-templates.js';
 import { REFERENT_TEMPLATES } from './referent-templates.js';
 import { referentTrainingUrl, TRAINING_TEMPLATES } from './training-templates.js';
 import { espaceUrl, hello, helloText, mailto, type Greeted, type RenderContext } from './common.js';
@@ -312,6 +313,7 @@ export const TEMPLATES = {
   ...MANDAT_TEMPLATES,
   ...USAGER_TEMPLATES,
   ...ANCT_TEMPLATES,
+  ...INACTIVITY_TEMPLATES,
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;

@@ -24,6 +24,7 @@ import * as journalBackOffice from './0025-journal-back-office.js';
 import * as mandatRenewal from './0026-mandat-renewal.js';
 import * as usagerNotifications from './0027-usager-notifications.js';
 import * as retention from './0028-retention.js';
+import * as inactivity from './0029-inactivity.js';
 import * as anctView from './0030-anct-view.js';
 
 export const MIGRATIONS = [
@@ -51,5 +52,6 @@ export const MIGRATIONS = [
   { name: '0026-mandat-renewal', ...mandatRenewal },
   { name: '0027-usager-notifications', ...usagerNotifications },
   { name: '0028-retention', ...retention },
+  { name: '0029-inactivity', ...inactivity },
   { name: '0030-anct-view', ...anctView },
 ];

@@ -52,4 +52,11 @@ export const PERIODIC_DUTIES: readonly PeriodicDuty[] = [
     spec: { calendars: [{ hour: 3, minute: 15 }], timezone: 'Europe/Paris' },
     catchupWindow: '1 day',
   },
+  {
+    id: 'inactivity',
+    workflowType: 'inactiveAidantsWorkflow',
+    description: 'Chaque nuit : aidants sans connexion avertis puis désactivés, aidants sans activité encouragés, brouillons de demande relancés puis supprimés, contenus des e-mails envoyés effacés.',
+    spec: { calendars: [{ hour: 3, minute: 40 }], timezone: 'Europe/Paris' },
+    catchupWindow: '1 day',
+  },
 ];

@@ -54,6 +54,12 @@ const SAMPLES: { [K in TemplateName]: TemplateData<K> } = {
   ] },
   referent_aidants_without_card: { recipientName: HOSTILE, structureName: HOSTILE, aidants: [{ name: HOSTILE, isRecipient: false }, { name: 'Camille Martin', isRecipient: true }] },
   mandat_expiry_reminder: { recipientName: HOSTILE, structureName: HOSTILE, mandats: [{ usagerName: HOSTILE, expiresAt: NEAR_MIDNIGHT, autorisations: 2 }, { usagerName: 'Élise Moreau', expiresAt: NEAR_MIDNIGHT, autorisations: 1 }] },
+  // inactivity (emails/inactivity-templates.ts)
+  inactive_aidant_warning: { recipientName: HOSTILE, lastLoginAt: NEAR_MIDNIGHT, deadline: NEAR_MIDNIGHT, days: 30 },
+  inactive_aidant_deactivated: { recipientName: HOSTILE, lastLoginAt: NEAR_MIDNIGHT },
+  inactive_aidant_deactivated_referent: { recipientName: HOSTILE, aidantName: HOSTILE, structureName: HOSTILE, lastLoginAt: NEAR_MIDNIGHT },
+  aidant_activity_encouragement: { recipientName: HOSTILE, lastActivityAt: NEAR_MIDNIGHT },
+  habilitation_draft_reminder: { issuerName: HOSTILE, structureName: HOSTILE, lastChangeAt: NEAR_MIDNIGHT, deletionDate: NEAR_MIDNIGHT, requestUrl: 'https://exemple.fr/habilitation/lien/abc' },
 };
 
 const names = Object.keys(TEMPLATES) as TemplateName[];

@@ -8,3 +8,4 @@ export { mandatReminderDigestWorkflow } from './mandat-reminder-digest.js';
 export { usagerNotificationWorkflow } from './usager-notification.js';
 export { anctWeeklyDigestWorkflow, referentAidantsWithoutCardWorkflow, statisticsSnapshotWorkflow } from './anct-view.js';
 export { retentionWorkflow } from './retention.js';
+export { inactiveAidantsWorkflow } from './inactive-aidants.js';

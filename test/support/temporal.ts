@@ -9,6 +9,7 @@ import { freePort } from '../../infra/throwaway-stack.js';
 import { createSequelize } from '../../db/sequelize.js';
 import { createWorker, WORKFLOWS_PATH } from '../../worker/create-worker.js';
 import { createMailer } from '../../services/mailer.js';
+import type { InactivityPolicy } from '../../domain/inactivity.js';
 import { testEnv, testSequelize, unique } from './env.js';
 
 let runtimeInstalled = false;
@@ -32,7 +33,7 @@ export const ANCT_TEST_EMAIL = 'anct-test@aidantsconnect.invalid';
 export const ALERT_TEST_EMAIL = 'alert-test@aidantsconnect.invalid';
 
 /** `smtpUrl`: another SMTP server than the mail sink (e.g. a closed port, to test e-mails while SMTP is down). */
-export async function startTestWorker(options: { sequelize: Sequelize; address?: string; taskQueue?: string; connection?: NativeConnection; smtpUrl?: string; maxCachedWorkflows?: number }) {
+export async function startTestWorker(options: { sequelize: Sequelize; address?: string; taskQueue?: string; connection?: NativeConnection; smtpUrl?: string; maxCachedWorkflows?: number; inactivity?: InactivityPolicy }) {
   const bundle = await workflowBundle(); // first: installs the quiet runtime before any native connection
   const connection = options.connection ?? (await NativeConnection.connect({ address: options.address ?? testEnv.temporalAddress }));
   const taskQueue = options.taskQueue ?? unique('tq-');
@@ -40,7 +41,7 @@ export async function startTestWorker(options: { sequelize: Sequelize; address?:
   const worker = await createWorker({
     connection, namespace: 'default', taskQueue, workflowBundle: bundle, maxCachedWorkflows: options.maxCachedWorkflows,
     deps: { sequelize: options.sequelize, mailer, mailFrom: 'Aidants Connect <test@aidantsconnect.invalid>', publicUrl: 'http://localhost:3000', secretsKey: testEnv.secretsKey, anctEmail: ANCT_TEST_EMAIL,
-      operations: { alertEmail: ALERT_TEST_EMAIL, stuckEmailAfterMs: 3_600_000 },
+      operations: { alertEmail: ALERT_TEST_EMAIL, stuckEmailAfterMs: 3_600_000 }, inactivity: options.inactivity,
     },
   });
   const running = worker.run();
@@ -88,7 +89,7 @@ export function useWorkerStack(): WorkerStack {
 }
 
 /** A time-skipping test server (Temporal's Java test server) with a real worker on it, for timer tests. */
-export async function startTimeSkippingWorker(sequelize: Sequelize) {
+export async function startTimeSkippingWorker(sequelize: Sequelize, workerOptions: { inactivity?: InactivityPolicy } = {}) {
   await workflowBundle(); // installs the quiet runtime before the environment starts
   const server = await startJavaTestServer();
   let env: TestWorkflowEnvironment;
@@ -102,7 +103,7 @@ export async function startTimeSkippingWorker(sequelize: Sequelize) {
     server.stop();
     throw error;
   }
-  const worker = await startTestWorker({ sequelize, connection: env.nativeConnection });
+  const worker = await startTestWorker({ sequelize, connection: env.nativeConnection, ...workerOptions });
   return {
     env,
     worker,
@@ -149,11 +150,11 @@ export function unreachableClient(): Client {
  * Registers beforeAll/afterAll hooks giving the test file a database connection and a real worker on its own
  * time-skipping server; read the fields inside tests (they are set once beforeAll has run).
  */
-export function useTimeSkippingStack() {
+export function useTimeSkippingStack(workerOptions: { inactivity?: InactivityPolicy } = {}) {
   const stack = {} as { sequelize: Sequelize } & Awaited<ReturnType<typeof startTimeSkippingWorker>>;
   beforeAll(async () => {
     stack.sequelize = createSequelize(testEnv.databaseUrl, { poolMax: 5 });
-    Object.assign(stack, await startTimeSkippingWorker(stack.sequelize));
+    Object.assign(stack, await startTimeSkippingWorker(stack.sequelize, workerOptions));
   });
   afterAll(async () => {
     await stack.stop?.();
