@@ -15,6 +15,7 @@ export const COMPONENTS = {
   AttendanceAction: componentLoader.add('AttendanceAction', path.join(here, 'components', 'AttendanceAction.tsx')),
   JournalExport: componentLoader.add('JournalExport', path.join(here, 'components', 'JournalExport.tsx')),
   JournalVerify: componentLoader.add('JournalVerify', path.join(here, 'components', 'JournalVerify.tsx')),
+  DataExport: componentLoader.add('DataExport', path.join(here, 'components', 'DataExport.tsx')),
 };
 
 // AdminJS's own date cells and fields, in French and in Europe/Paris (they format in the browser's zone).

@@ -15,6 +15,7 @@ import { habilitationRequestActions, onboardingActions, shipmentActions } from '
 import { eligibilityActions, structureChangeResource } from './onboarding-actions.js';
 import { cardResourceOptions } from './card-actions.js';
 import { journalResourceOptions } from './journal-resource.js';
+import { dataExportAction } from './data-export-actions.js';
 import { COMPONENTS } from './components.js';
 import { decorateRows } from './guarded-resource.js';
 import { trainingResources } from './training-resources.js';
@@ -134,6 +135,7 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string, secret
           list: { isAccessible: allowed('follow_onboarding'), before: submittedOnlyByDefault, after: withDaysWaiting },
           show: { isAccessible: allowed('follow_onboarding'), after: async <T extends { record?: RecordJSON }>(response: T) => withRequestDetail(await withDaysWaiting(response)) },
           ...habilitationRequestActions(lifecycles, publicUrl, secretsKey),
+          exportCsv: dataExportAction('habilitation_requests'),
         },
       },
     },
@@ -158,7 +160,7 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string, secret
           type: enumOf('organisations', 'type', STRUCTURE_TYPES),
           allowedDemarches: enumOf('organisations', 'allowedDemarches', Object.fromEntries(DEMARCHE_KEYS.map((key) => [key, DEMARCHES[key].titreCourt]))),
         },
-        actions: readOnly('follow_onboarding'),
+        actions: { ...readOnly('follow_onboarding'), exportCsv: dataExportAction('structures') },
       },
     },
     { resource: Card, options: cardResourceOptions({ navigation: NAV.aidants, enumOf, secretsKey }) },
@@ -185,7 +187,7 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string, secret
           email: { isTitle: true },
           staffRoles: enumOf('users', 'staffRoles', STAFF_ROLES),
         },
-        actions: readOnly('follow_onboarding'),
+        actions: { ...readOnly('follow_onboarding'), exportCsv: dataExportAction('aidants') },
       },
     },
     {

@@ -56,6 +56,8 @@ export const JOURNAL_ACTIONS = {
   mandat_translation_changed: "Création, modification ou publication d'une traduction du mandat",
   journal_exported: 'Export du journal au format CSV',
   journal_verified: 'Vérification de la chaîne d’empreintes du journal',
+  // exports (aidants, structures, requests)
+  data_exported: 'Export de données au format CSV',
 } as const;
 export type JournalAction = keyof typeof JOURNAL_ACTIONS;
 export const JOURNAL_ACTION_KEYS = Object.keys(JOURNAL_ACTIONS) as JournalAction[];

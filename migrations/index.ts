@@ -23,6 +23,7 @@ import * as identityProvider from './0024-identity-provider.js';
 import * as journalBackOffice from './0025-journal-back-office.js';
 import * as mandatRenewal from './0026-mandat-renewal.js';
 import * as usagerNotifications from './0027-usager-notifications.js';
+import * as exportsIndexes from './0031-exports.js';
 
 export const MIGRATIONS = [
   { name: '0001-domain', ...domain },
@@ -48,4 +49,5 @@ export const MIGRATIONS = [
   { name: '0025-journal-back-office', ...journalBackOffice },
   { name: '0026-mandat-renewal', ...mandatRenewal },
   { name: '0027-usager-notifications', ...usagerNotifications },
+  { name: '0031-exports', ...exportsIndexes },
 ];
