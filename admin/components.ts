@@ -16,6 +16,7 @@ export const COMPONENTS = {
   JournalExport: componentLoader.add('JournalExport', path.join(here, 'components', 'JournalExport.tsx')),
   JournalVerify: componentLoader.add('JournalVerify', path.join(here, 'components', 'JournalVerify.tsx')),
   RetentionPreview: componentLoader.add('RetentionPreview', path.join(here, 'components', 'RetentionPreview.tsx')),
+  DataExport: componentLoader.add('DataExport', path.join(here, 'components', 'DataExport.tsx')),
 };
 
 // AdminJS's own date cells and fields, in French and in Europe/Paris (they format in the browser's zone).

@@ -13,6 +13,7 @@ import { frenchResponses } from './french-responses.js';
 import { GuardedResource } from './guarded-resource.js';
 import { buildResources } from './resources.js';
 import { journalExportRoute } from './journal-export-route.js';
+import { DATA_EXPORT_PATH, dataExportRoute } from './data-export-route.js';
 import { JournalEntry } from '../db/models/index.js';
 import { backOfficeTranslations } from './translations.js';
 import { COMPONENTS, componentLoader } from './components.js';
@@ -59,6 +60,7 @@ export async function buildBackOffice(config: Config, databaseUrl: string, lifec
     res.status(404).json({ message: 'Cette page n’existe pas dans le back-office.' });
   });
   auth.router.get('/journal/export.csv', journalExportRoute(JournalEntry.sequelize!));
+  auth.router.get(DATA_EXPORT_PATH, dataExportRoute(JournalEntry.sequelize!));
   const router = Router();
   router.use('/static', express.static(path.join(path.dirname(fileURLToPath(import.meta.url)), 'static'), { maxAge: '1d', index: false }));
   router.use(frenchResponses);

@@ -9,6 +9,7 @@ import { journalCsvFileName, parseJournalFilters } from '../domain/journal-expor
 import { can } from '../domain/roles.js';
 import { appendJournal } from '../services/journal.js';
 import { lastJournalId, writeJournalCsv } from '../services/journal-export.js';
+import { csvRefusal, sendCsvDownload } from './csv-download.js';
 
 const FORBIDDEN = 'Vous n’avez pas les droits nécessaires pour exporter le journal.';
 
@@ -16,28 +17,15 @@ export function journalExportRoute(sequelize: Sequelize, options: { batchSize?: 
   return (req: Request, res: Response, next) => {
     (async () => {
       const admin = req.session.adminUser!;
-      if (!can(admin.roles, 'read_journal')) return void res.status(403).type('text/plain; charset=utf-8').send(FORBIDDEN);
+      if (!can(admin.roles, 'read_journal')) return csvRefusal(res, 403, FORBIDDEN);
       const { filters, errors } = parseJournalFilters(req.query as Record<string, unknown>);
-      if (errors.length > 0) return void res.status(400).type('text/plain; charset=utf-8').send(`Export impossible : ${errors.join(' ')}`);
+      if (errors.length > 0) return csvRefusal(res, 400, `Export impossible : ${errors.join(' ')}`);
       const upToId = await lastJournalId(sequelize);
       await appendJournal({
         action: 'journal_exported', actorId: admin.id,
         details: { filters: Object.fromEntries(Object.entries(filters).map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value])), upToId },
       });
-      res.status(200);
-      res.set({
-        'Content-Type': 'text/csv; charset=utf-8',
-        'Content-Disposition': `attachment; filename="${journalCsvFileName(new Date())}"`,
-        'Cache-Control': 'no-store',
-        'X-Content-Type-Options': 'nosniff',
-      });
-      try {
-        await writeJournalCsv(sequelize, filters, upToId, res, options);
-        res.end();
-      } catch (error) {
-        // The headers are gone: a cut download is the only honest answer (the file ends without its last rows).
-        res.destroy(error as Error);
-      }
+      await sendCsvDownload(res, journalCsvFileName(new Date()), (out) => writeJournalCsv(sequelize, filters, upToId, out, options));
     })().catch(next);
   };
 }

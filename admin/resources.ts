@@ -16,6 +16,7 @@ import { eligibilityActions, structureChangeResource } from './onboarding-action
 import { cardResourceOptions } from './card-actions.js';
 import { journalResourceOptions } from './journal-resource.js';
 import type { RetentionPolicy } from '../domain/retention.js';
+import { dataExportAction } from './data-export-actions.js';
 import { COMPONENTS } from './components.js';
 import { decorateRows } from './guarded-resource.js';
 import { trainingResources } from './training-resources.js';
@@ -135,6 +136,7 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string, secret
           list: { isAccessible: allowed('follow_onboarding'), before: submittedOnlyByDefault, after: withDaysWaiting },
           show: { isAccessible: allowed('follow_onboarding'), after: async <T extends { record?: RecordJSON }>(response: T) => withRequestDetail(await withDaysWaiting(response)) },
           ...habilitationRequestActions(lifecycles, publicUrl, secretsKey),
+          exportCsv: dataExportAction('habilitation_requests'),
         },
       },
     },
@@ -159,7 +161,7 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string, secret
           type: enumOf('organisations', 'type', STRUCTURE_TYPES),
           allowedDemarches: enumOf('organisations', 'allowedDemarches', Object.fromEntries(DEMARCHE_KEYS.map((key) => [key, DEMARCHES[key].titreCourt]))),
         },
-        actions: readOnly('follow_onboarding'),
+        actions: { ...readOnly('follow_onboarding'), exportCsv: dataExportAction('structures') },
       },
     },
     { resource: Card, options: cardResourceOptions({ navigation: NAV.aidants, enumOf, secretsKey }) },
@@ -186,7 +188,7 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string, secret
           email: { isTitle: true },
           staffRoles: enumOf('users', 'staffRoles', STAFF_ROLES),
         },
-        actions: readOnly('follow_onboarding'),
+        actions: { ...readOnly('follow_onboarding'), exportCsv: dataExportAction('aidants') },
       },
     },
     {

@@ -1,7 +1,11 @@
 // The journal's CSV export, the pure part: which filters it takes (the back-office list's own query
-// parameters, so that « Exporter » exports what the list shows), the French columns, and the escaping.
+// parameters, so that « Exporter » exports what the list shows) and the French columns. The escaping is
+// domain/csv.ts, shared by every export (re-exported here for the journal's callers).
+import { csvLine, fileDay } from './csv.js';
 import { DEMARCHES, isDemarche } from './demarches.js';
 import { JOURNAL_ACTIONS, type JournalAction } from './journal.js';
+
+export { CSV_BOM, CSV_SEPARATOR, csvField, csvLine } from './csv.js';
 
 /** The filters of the journal list and of its export. */
 export interface JournalFilters {
@@ -61,7 +65,7 @@ export function parseJournalFilters(query: Record<string, unknown>): FilterParse
 const DETAIL_LABELS: Record<string, string> = {
   ip: 'Adresse IP', reason: 'Raison', reasonText: 'Raison', motif: 'Motif', to: 'Nouvel état', from: 'État précédent',
   serialNumber: 'Numéro de carte', kind: 'Type de carte', aidantId: 'Aidant', email: 'E-mail', decision: 'Décision',
-  checked: 'Entrées vérifiées', brokenAt: 'Chaîne rompue à l’entrée', rows: 'Lignes', filters: 'Filtres', upToId: 'Jusqu’à l’entrée',
+  checked: 'Entrées vérifiées', brokenAt: 'Chaîne rompue à l’entrée', rows: 'Lignes', filters: 'Filtres', upToId: 'Jusqu’à l’entrée', export: 'Export',
 };
 
 /** An entry's details, one « label : value » per line (the record page and the export). */
@@ -102,25 +106,6 @@ export const JOURNAL_CSV_HEADERS = [
   'Démarches', 'Durée (jours)', 'Détails', 'Empreinte', 'Empreinte précédente',
 ] as const;
 
-/** Semicolons: what Excel expects in French locales. */
-export const CSV_SEPARATOR = ';';
-/** The UTF-8 byte order mark: without it Excel reads the file as Windows-1252 and garbles the accents. */
-export const CSV_BOM = '\uFEFF';
-
-/**
- * One CSV field: always quoted (quotes doubled), so separators and line breaks inside stay in the field; a
- * value a spreadsheet would run as a formula (= + - @, tab, carriage return first) gets a leading apostrophe.
- */
-export function csvField(value: unknown): string {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return `"${text.replace(/"/g, '""')}"`;
-}
-
-export function csvLine(fields: readonly unknown[]): string {
-  return `${fields.map(csvField).join(CSV_SEPARATOR)}\r\n`;
-}
-
 export function journalCsvLine(row: JournalExportRow): string {
   return csvLine([
     row.id, row.created_at, JOURNAL_ACTIONS[row.action as JournalAction] ?? row.action, row.action, row.actor_name, row.actor_id,
@@ -131,6 +116,5 @@ export function journalCsvLine(row: JournalExportRow): string {
 
 /** The downloaded file's name, dated (Europe/Paris). */
 export function journalCsvFileName(now: Date): string {
-  const day = new Intl.DateTimeFormat('fr-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-  return `journal-aidants-connect-${day}.csv`;
+  return `journal-aidants-connect-${fileDay(now)}.csv`;
 }

@@ -62,6 +62,8 @@ export const JOURNAL_ACTIONS = {
   inactivity_duty_run: 'Tâche quotidienne : aidants inactifs, brouillons de demande, contenus d’e-mails envoyés',
   habilitation_draft_reminded: "Relance d'un brouillon de demande d'habilitation inactif",
   habilitation_draft_deleted: "Suppression d'un brouillon de demande d'habilitation inactif",
+  // exports (aidants, structures, requests)
+  data_exported: 'Export de données au format CSV',
 } as const;
 export type JournalAction = keyof typeof JOURNAL_ACTIONS;
 export const JOURNAL_ACTION_KEYS = Object.keys(JOURNAL_ACTIONS) as JournalAction[];

@@ -23,13 +23,19 @@ export type BackOfficeCapability =
   | 'verify_journal'
   /** See what the retention would delete now (« dry run »), without deleting: the technical admin's. */
   | 'preview_retention'
+  /**
+   * Download the aidants, structures and habilitation requests as CSV: bulk copies of personal data leaving
+   * the service, for the team that steers the network (and the technical admin); not the comité, which decides
+   * on requests one at a time and has them in the back-office.
+   */
+  | 'export_data'
   | 'manage_usagers'
   | 'manage_staff';
 
 const CAPABILITIES: Record<StaffRole, readonly BackOfficeCapability[]> = {
   anct_jury: ['decide_habilitation', 'follow_onboarding'],
-  anct_staff: ['follow_onboarding', 'manage_training', 'manage_mandat_translations', 'manage_cards', 'read_mandats', 'read_journal'],
-  tech_admin: ['decide_habilitation', 'follow_onboarding', 'manage_training', 'manage_mandat_translations', 'manage_cards', 'read_mandats', 'read_journal', 'verify_journal', 'preview_retention', 'manage_usagers', 'manage_staff'],
+  anct_staff: ['follow_onboarding', 'manage_training', 'manage_mandat_translations', 'manage_cards', 'read_mandats', 'read_journal', 'export_data'],
+  tech_admin: ['decide_habilitation', 'follow_onboarding', 'manage_training', 'manage_mandat_translations', 'manage_cards', 'read_mandats', 'read_journal', 'verify_journal', 'preview_retention', 'export_data', 'manage_usagers', 'manage_staff'],
 };
 
 export function can(roles: readonly string[] | undefined, capability: BackOfficeCapability): boolean {

@@ -26,6 +26,7 @@ import * as usagerNotifications from './0027-usager-notifications.js';
 import * as retention from './0028-retention.js';
 import * as inactivity from './0029-inactivity.js';
 import * as anctView from './0030-anct-view.js';
+import * as exportsIndexes from './0031-exports.js';
 
 export const MIGRATIONS = [
   { name: '0001-domain', ...domain },
@@ -54,4 +55,5 @@ export const MIGRATIONS = [
   { name: '0028-retention', ...retention },
   { name: '0029-inactivity', ...inactivity },
   { name: '0030-anct-view', ...anctView },
+  { name: '0031-exports', ...exportsIndexes },
 ];

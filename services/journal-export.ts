@@ -1,15 +1,14 @@
 // Streams the journal as CSV, a million rows without holding them: keyset pagination on the primary key, one
-// bounded batch at a time, each fetched only once the previous one has been taken by the client (backpressure).
-// Keyset rather than a server-side cursor: a cursor keeps a transaction (and a snapshot, and a connection) open
-// for as long as the slowest download lasts; here each batch is a short query of its own. The export is a
+// bounded batch at a time, each fetched only once the previous one has been taken by the client (backpressure,
+// services/csv-stream.ts, shared with the other exports). The export is a
 // consistent snapshot all the same: the journal is append-only and its ids are drawn under the chain's lock,
 // so the entries up to the last id seen at the start are exactly those committed then.
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { CSV_BOM, csvLine, JOURNAL_CSV_HEADERS, journalCsvLine, type JournalExportRow, type JournalFilters } from '../domain/journal-export.js';
+import { JOURNAL_CSV_HEADERS, journalCsvLine, type JournalExportRow, type JournalFilters } from '../domain/journal-export.js';
+import { EXPORT_BATCH_SIZE, keysetBatches, writeCsvStream } from './csv-stream.js';
 
-export const EXPORT_BATCH_SIZE = 2000;
+export { EXPORT_BATCH_SIZE } from './csv-stream.js';
 
 /** The WHERE clause of the filters, with bind parameters from $3 on ($1 and $2 are the keyset bounds). */
 function filterClause(filters: JournalFilters): { sql: string; bind: unknown[] } {
@@ -35,13 +34,11 @@ export async function lastJournalId(sequelize: Sequelize): Promise<string> {
 }
 
 /** The matching entries up to `upToId`, in order, `batchSize` at a time. */
-export async function* journalBatches(
+export function journalBatches(
   sequelize: Sequelize, filters: JournalFilters, upToId: string, batchSize = EXPORT_BATCH_SIZE,
 ): AsyncGenerator<JournalExportRow[]> {
   const where = filterClause(filters);
-  let after = '0';
-  for (;;) {
-    const rows = await sequelize.query<JournalExportRow>(`
+  return keysetBatches((after: string | undefined, limit) => sequelize.query<JournalExportRow>(`
       SELECT j.id::text AS id, to_char(j.created_at AT TIME ZONE 'Europe/Paris', 'DD/MM/YYYY HH24:MI:SS') AS created_at, j.action,
              j.actor_id, nullif(concat_ws(' ', u.first_name, u.last_name), '') AS actor_name, j.organisation_id, o.name AS organisation_name,
              j.usager_id, j.mandat_id, j.autorisation_id, j.habilitation_request_id, j.onboarding_id, j.demarches, j.duration_days,
@@ -51,42 +48,15 @@ export async function* journalBatches(
       LEFT JOIN organisations o ON o.id = j.organisation_id
       WHERE j.id > $1 AND j.id <= $2${where.sql}
       ORDER BY j.id
-      LIMIT ${Math.trunc(batchSize)}`, { type: QueryTypes.SELECT, bind: [after, upToId, ...where.bind] });
-    if (rows.length === 0) return;
-    yield rows;
-    if (rows.length < batchSize) return;
-    after = rows[rows.length - 1].id;
-  }
+      LIMIT ${limit}`, { type: QueryTypes.SELECT, bind: [after ?? '0', upToId, ...where.bind] }), (row) => row.id, batchSize);
 }
 
 /**
  * Writes the CSV (BOM, French headers, one line per entry) to `out`, waiting for it to drain whenever it is
  * full; stops early if `out` is destroyed (the person cancelled the download). Returns how many rows went out.
  */
-export async function writeJournalCsv(
+export function writeJournalCsv(
   sequelize: Sequelize, filters: JournalFilters, upToId: string, out: Writable, options: { batchSize?: number } = {},
 ): Promise<number> {
-  let written = 0;
-  const push = async (chunk: string) => {
-    if (out.destroyed) return false;
-    if (!out.write(chunk)) {
-      // Either drained or closed: a closed client must not leave us waiting forever. The listener of the
-      // event that did not happen is removed (one download writes hundreds of batches).
-      const stop = new AbortController();
-      try {
-        await Promise.race([once(out, 'drain', { signal: stop.signal }), once(out, 'close', { signal: stop.signal })]);
-      } finally {
-        stop.abort();
-      }
-    }
-    return !out.destroyed;
-  };
-  if (!(await push(CSV_BOM + csvLine(JOURNAL_CSV_HEADERS)))) return written;
-  for await (const rows of journalBatches(sequelize, filters, upToId, options.batchSize)) {
-    let chunk = '';
-    for (const row of rows) chunk += journalCsvLine(row);
-    written += rows.length;
-    if (!(await push(chunk))) return written;
-  }
-  return written;
+  return writeCsvStream(out, JOURNAL_CSV_HEADERS, journalBatches(sequelize, filters, upToId, options.batchSize), journalCsvLine);
 }

@@ -19,7 +19,7 @@ import { createSubmittedRequest, testSecrets } from './support/factories.js';
 import { mailsTo } from './support/mail.js';
 import { ANCT_TEST_EMAIL, useTimeSkippingStack } from './support/temporal.js';
 
-const stack = useTimeSkippingStack();
+const stack = useTimeSkippingStack({ ownDatabase: true });
 
 // A plain client: the environment's own one lets the server skip time while it waits for a result.
 const run = <R>(workflowType: string, args: unknown[] = []) => new Client({ connection: stack.env.connection }).workflow.execute(workflowType, {

@@ -23,7 +23,7 @@ const YEAR_MS = 365 * DAY_MS;
 // 40 days rather than 90 for the encouragement, so that this file's clock stays well short of 3 months ahead
 // (other test files' drafts are never reminded by it).
 const ENCOURAGEMENT_MS = 40 * DAY_MS;
-const stack = useTimeSkippingStack({ inactivity: { ...DEFAULT_INACTIVITY_POLICY, outboxBodyRetentionMs: YEAR_MS, aidantEncouragementAfterMs: ENCOURAGEMENT_MS } });
+const stack = useTimeSkippingStack({ ownDatabase: true, inactivity: { ...DEFAULT_INACTIVITY_POLICY, outboxBodyRetentionMs: YEAR_MS, aidantEncouragementAfterMs: ENCOURAGEMENT_MS } });
 
 const serverNow = async () => new Date(await stack.env.currentTimeMs());
 // A plain client: awaiting the result does not unlock time skipping (the time-skipping client's would, and the

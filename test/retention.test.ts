@@ -7,10 +7,8 @@
 // The duty purges the whole database by design: this file works in a database of its own, so that moving its
 // server's clock years ahead never touches another test file's rows.
 import { Client } from '@temporalio/client';
-import { QueryTypes, Sequelize } from 'sequelize';
+import { QueryTypes } from 'sequelize';
 import { Autorisation, JournalEntry, Mandat, OrganisationMembership, Usager, User, type Organisation } from '../db/models/index.js';
-import { migrate } from '../db/migrate.js';
-import { createSequelize } from '../db/sequelize.js';
 import { DAY_MS } from '../domain/duration.js';
 import { MANDAT_TEXT_VERSION } from '../domain/mandat.js';
 import { DEFAULT_RETENTION_POLICY, yearsBefore } from '../domain/retention.js';
@@ -19,29 +17,11 @@ import { journalRetentionRun, previewRetention, purgeRetentionBatch } from '../s
 import { createRetentionActivities } from '../activities/retention.js';
 import { createPerson, createStructure } from './support/espace.js';
 import { createUsager } from './support/mandats.js';
-import { testEnv, unique } from './support/env.js';
-import { startTimeSkippingWorker } from './support/temporal.js';
+import { unique } from './support/env.js';
+import { useTimeSkippingStack } from './support/temporal.js';
 import type { retentionWorkflow } from '../workflows/retention.js';
 
-const databaseName = unique('retention_');
-let sequelize: Sequelize;
-let stack: Awaited<ReturnType<typeof startTimeSkippingWorker>>;
-
-beforeAll(async () => {
-  const server = new Sequelize(testEnv.databaseUrl, { dialect: 'postgres', logging: false });
-  await server.query(`CREATE DATABASE ${databaseName}`);
-  await server.close();
-  const url = new URL(testEnv.databaseUrl);
-  url.pathname = `/${databaseName}`;
-  sequelize = createSequelize(url.toString(), { poolMax: 5 }); // the models now read and write this database
-  await migrate(sequelize);
-  stack = await startTimeSkippingWorker(sequelize);
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.stop();
-  await sequelize?.close();
-});
+const stack = useTimeSkippingStack({ ownDatabase: true });
 
 let keeperCase: { usagerId: string; mandatId: string; lastEnd: Date };
 const addYears = (date: Date, years: number) => yearsBefore(date, -years);
@@ -72,7 +52,7 @@ async function insertMandats(options: {
   organisation: Organisation; usagerId: string; aidantId: string; count?: number; createdAt: Date; expiresAt: Date;
   status?: 'active' | 'expired' | 'revoked'; revokedAt?: Date | null; demarches?: string[];
 }): Promise<string[]> {
-  const rows = await sequelize.query<{ id: string }>(`
+  const rows = await stack.sequelize.query<{ id: string }>(`
     INSERT INTO mandats (organisation_id, usager_id, created_by_id, duration, status, created_at, expires_at, revoked_at, template_hash, attestation_hash, text_version)
     SELECT :organisationId, :usagerId, :aidantId, 'LONG', :status, :createdAt, :expiresAt, :revokedAt, 'template', md5(random()::text), :textVersion
     FROM generate_series(1, :count) RETURNING id`, {
@@ -84,7 +64,7 @@ async function insertMandats(options: {
   });
   const ids = rows.map((row) => row.id);
   for (const demarche of options.demarches ?? ['social']) {
-    await sequelize.query(`INSERT INTO autorisations (mandat_id, demarche, created_at) SELECT id, :demarche, created_at FROM mandats WHERE id = ANY(ARRAY[:ids]::uuid[])`,
+    await stack.sequelize.query(`INSERT INTO autorisations (mandat_id, demarche, created_at) SELECT id, :demarche, created_at FROM mandats WHERE id = ANY(ARRAY[:ids]::uuid[])`,
       { replacements: { demarche, ids } });
   }
   return ids;
@@ -178,7 +158,7 @@ describe('retention', () => {
     const organisation = await createStructure();
     const { user: aidant } = await createPerson(organisation, { card: null });
     const created = (await serverNow());
-    await sequelize.query('UPDATE users SET created_at = :created WHERE id = :id', { replacements: { created, id: aidant.id } });
+    await stack.sequelize.query('UPDATE users SET created_at = :created WHERE id = :id', { replacements: { created, id: aidant.id } });
     await skipTo(new Date(addYears(created, 6).getTime() - DAY_MS));
     await runRetention();
     expect((await User.findByPk(aidant.id))!.email).toBe(aidant.email);
@@ -209,8 +189,8 @@ describe('retention', () => {
     expect(run.entries[0].details).toMatchObject({ counts: { mandats: 2500, autorisations: 2500, usagers: 1 }, batches: 5 });
 
     // Idempotent: a retried batch finds nothing more, a retried journal write adds nothing.
-    expect(await purgeRetentionBatch(sequelize, 'mandats', now, DEFAULT_RETENTION_POLICY)).toEqual({ counts: { mandats: 0, autorisations: 0 }, done: true });
-    const { journalRetentionRun: journalActivity } = createRetentionActivities({ sequelize });
+    expect(await purgeRetentionBatch(stack.sequelize, 'mandats', now, DEFAULT_RETENTION_POLICY)).toEqual({ counts: { mandats: 0, autorisations: 0 }, done: true });
+    const { journalRetentionRun: journalActivity } = createRetentionActivities({ sequelize: stack.sequelize });
     await journalActivity({ runKey: run.handle.workflowId, now: now.toISOString(), counts: run.result.counts, batches: 5 });
     await journalRetentionRun({ runKey: run.handle.workflowId, now, counts: run.result.counts, batches: 5, policy: DEFAULT_RETENTION_POLICY });
     expect(await JournalEntry.count({ where: { idempotencyKey: `retention/${run.handle.workflowId}` } })).toBe(1);
@@ -220,7 +200,7 @@ describe('retention', () => {
     const organisation = await createStructure();
     const { user: aidant } = await createPerson(organisation, { card: null });
     const now = await serverNow();
-    await sequelize.query('UPDATE users SET last_login_at = :at WHERE id = :id', { replacements: { at: now, id: aidant.id } });
+    await stack.sequelize.query('UPDATE users SET last_login_at = :at WHERE id = :id', { replacements: { at: now, id: aidant.id } });
     const usager = await createUsager();
     const oldest = new Date(yearsBefore(now, 7).getTime());
     const due = [
@@ -230,7 +210,7 @@ describe('retention', () => {
     const notYet = await createUsager();
     await insertMandats({ organisation, usagerId: notYet.id, aidantId: aidant.id, createdAt: new Date(now.getTime() - DAY_MS), expiresAt: new Date(now.getTime() - 1000) });
 
-    const preview = await previewRetention(sequelize, now, DEFAULT_RETENTION_POLICY);
+    const preview = await previewRetention(stack.sequelize, now, DEFAULT_RETENTION_POLICY);
     expect(preview.mandats).toEqual({ count: 2, oldest });
     expect(preview.autorisations.count).toBe(3);
     expect(preview.usagers).toEqual({ count: 1, oldest });

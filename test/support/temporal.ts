@@ -2,11 +2,12 @@
 // activities wired to the test database and the mail sink. One task queue per test file.
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
-import type { Sequelize } from 'sequelize';
+import { Sequelize } from 'sequelize';
 import { spawn } from 'node:child_process';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { freePort } from '../../infra/throwaway-stack.js';
 import { createSequelize } from '../../db/sequelize.js';
+import { migrate } from '../../db/migrate.js';
 import { createWorker, WORKFLOWS_PATH } from '../../worker/create-worker.js';
 import { createMailer } from '../../services/mailer.js';
 import type { InactivityPolicy } from '../../domain/inactivity.js';
@@ -150,15 +151,32 @@ export function unreachableClient(): Client {
  * Registers beforeAll/afterAll hooks giving the test file a database connection and a real worker on its own
  * time-skipping server; read the fields inside tests (they are set once beforeAll has run).
  */
-export function useTimeSkippingStack(workerOptions: { inactivity?: InactivityPolicy } = {}) {
+export function useTimeSkippingStack(workerOptions: { inactivity?: InactivityPolicy; ownDatabase?: boolean } = {}) {
   const stack = {} as { sequelize: Sequelize } & Awaited<ReturnType<typeof startTimeSkippingWorker>>;
   beforeAll(async () => {
-    stack.sequelize = createSequelize(testEnv.databaseUrl, { poolMax: 5 });
+    stack.sequelize = workerOptions.ownDatabase ? await ownDatabase() : createSequelize(testEnv.databaseUrl, { poolMax: 5 });
     Object.assign(stack, await startTimeSkippingWorker(stack.sequelize, workerOptions));
-  });
+  }, 180_000);
   afterAll(async () => {
     await stack.stop?.();
     await stack.sequelize?.close();
   });
   return stack;
+}
+
+/**
+ * A fresh, migrated database for one test file (the models then read and write it). For the periodic duties,
+ * which work on the whole database by design: moving their clock months or years ahead must never touch (purge,
+ * warn, e-mail) another test file's rows.
+ */
+async function ownDatabase(): Promise<Sequelize> {
+  const name = unique('own_');
+  const server = new Sequelize(testEnv.databaseUrl, { dialect: 'postgres', logging: false });
+  await server.query(`CREATE DATABASE ${name}`);
+  await server.close();
+  const url = new URL(testEnv.databaseUrl);
+  url.pathname = `/${name}`;
+  const sequelize = createSequelize(url.toString(), { poolMax: 5 });
+  await migrate(sequelize);
+  return sequelize;
 }
