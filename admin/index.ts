@@ -32,7 +32,7 @@ export interface BackOffice {
 export async function buildBackOffice(config: Config, databaseUrl: string, lifecycles: Lifecycles): Promise<BackOffice> {
   // AdminJS writes its generated bundle in ADMIN_JS_TMP_DIR, read when adminjs is first imported: the
   // processes' environment sets it (scripts/start.ts, Dockerfile); the default is .adminjs (git-ignored).
-  const resources = buildResources(lifecycles, config.http.publicUrl, config.secrets.key, config.retention);
+  const resources = buildResources(lifecycles, config.http.publicUrl, config.secrets.key, { retention: config.retention, inactivity: config.inactivity });
   const admin = new AdminJS({
     rootPath: '/admin',
     loginPath: '/admin/login',

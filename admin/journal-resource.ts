@@ -18,6 +18,7 @@ import { describeVerification } from '../domain/journal-verification.js';
 import { QueryTypes } from 'sequelize';
 import { JournalEntry } from '../db/models/index.js';
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from '../domain/retention.js';
+import { DEFAULT_INACTIVITY_POLICY, type InactivityPolicy } from '../domain/inactivity.js';
 import { appendJournal, verifyJournalChain } from '../services/journal.js';
 import { COMPONENTS } from './components.js';
 import { decorateRows } from './guarded-resource.js';
@@ -88,7 +89,7 @@ function verifyAction(): Partial<Action<ActionResponse>> {
 }
 
 /** The journal resource's options (admin/resources.ts registers them). */
-export function journalResourceOptions(helpers: { navigation: ResourceOptions['navigation']; enumOf: EnumOf; retention?: RetentionPolicy }): ResourceOptions {
+export function journalResourceOptions(helpers: { navigation: ResourceOptions['navigation']; enumOf: EnumOf; retention?: RetentionPolicy; inactivity?: InactivityPolicy }): ResourceOptions {
   const read = { isAccessible: canRead };
   const computed = (show: boolean) => ({ type: 'textarea' as const, isSortable: false, isVisible: { list: false, show, edit: false, filter: false } });
   return {
@@ -113,7 +114,7 @@ export function journalResourceOptions(helpers: { navigation: ResourceOptions['n
       delete: { isAccessible: false, isVisible: false }, bulkDelete: { isAccessible: false, isVisible: false },
       exportCsv: exportAction(),
       verifyJournal: verifyAction(),
-      retentionPreview: retentionPreviewAction(helpers.retention ?? DEFAULT_RETENTION_POLICY),
+      retentionPreview: retentionPreviewAction(helpers.retention ?? DEFAULT_RETENTION_POLICY, helpers.inactivity ?? DEFAULT_INACTIVITY_POLICY),
     },
   };
 }

@@ -16,6 +16,7 @@ import { eligibilityActions, structureChangeResource } from './onboarding-action
 import { cardResourceOptions } from './card-actions.js';
 import { journalResourceOptions } from './journal-resource.js';
 import type { RetentionPolicy } from '../domain/retention.js';
+import type { InactivityPolicy } from '../domain/inactivity.js';
 import { dataExportAction } from './data-export-actions.js';
 import { COMPONENTS } from './components.js';
 import { decorateRows } from './guarded-resource.js';
@@ -109,7 +110,7 @@ function readOnly(capability: BackOfficeCapability) {
   };
 }
 
-export function buildResources(lifecycles: Lifecycles, publicUrl: string, secretsKey: Buffer, retention?: RetentionPolicy): ResourceWithOptions[] {
+export function buildResources(lifecycles: Lifecycles, publicUrl: string, secretsKey: Buffer, policies: { retention?: RetentionPolicy; inactivity?: InactivityPolicy } = {}): ResourceWithOptions[] {
   return [
     {
       resource: HabilitationRequest,
@@ -241,7 +242,7 @@ export function buildResources(lifecycles: Lifecycles, publicUrl: string, secret
         actions: readOnly('manage_usagers'),
       },
     },
-    { resource: JournalEntry, options: journalResourceOptions({ navigation: NAV.supervision, enumOf, retention }) },
+    { resource: JournalEntry, options: journalResourceOptions({ navigation: NAV.supervision, enumOf, ...policies }) },
     {
       resource: EmailOutbox,
       options: {

@@ -46,3 +46,10 @@ export function inactivityThresholds(policy: InactivityPolicy, now: Date) {
 
 /** Days left to log in, as the warning says it (rounded up). */
 export const daysToReactivate = (policy: InactivityPolicy) => Math.ceil(policy.aidantDeactivationAfterWarningMs / DAY_MS);
+
+/** The purges of the daily duty the technical admin can preview (services/inactivity.ts previewInactivityPurges). */
+export const INACTIVITY_PURGE_KEYS = ['drafts', 'emailBodies'] as const;
+export const INACTIVITY_PURGE_LABELS: Record<(typeof INACTIVITY_PURGE_KEYS)[number], string> = {
+  drafts: 'Brouillons de demande d’habilitation inactifs à supprimer',
+  emailBodies: 'Contenus d’e-mails envoyés à effacer',
+};

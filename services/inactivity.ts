@@ -178,6 +178,9 @@ export async function encourageInactiveAidants(deps: InactivityDeps, input: Batc
 
 // --- Sent e-mails' bodies
 
+/** A sent e-mail whose body is kept no longer (`:before`: the delay ago). */
+const SENT_BODY_DUE = `status = 'sent' AND body_purged_at IS NULL AND sent_at <= :before`;
+
 /**
  * Clears the rendered body (HTML and text, which may hold private links and personal data) of e-mails sent more
  * than `outboxBodyRetentionMs` ago; the row stays as the record of the sending (key, template, recipients,
@@ -188,8 +191,7 @@ export async function purgeSentEmailBodies(deps: InactivityDeps, input: BatchInp
   const before = inactivityThresholds(deps.policy, input.now).purgeSentBefore;
   const purged = (await ids(deps.sequelize,
     `UPDATE email_outbox SET html = '', text_body = '', body_purged_at = :now
-     WHERE id IN (SELECT id FROM email_outbox WHERE status = 'sent' AND body_purged_at IS NULL AND sent_at <= :before
-                  ORDER BY sent_at LIMIT :limit FOR UPDATE SKIP LOCKED)
+     WHERE id IN (SELECT id FROM email_outbox WHERE ${SENT_BODY_DUE} ORDER BY sent_at LIMIT :limit FOR UPDATE SKIP LOCKED)
      RETURNING id`,
     { now: input.now, before, limit: input.limit },
   )).length;
@@ -284,4 +286,20 @@ export async function deleteIdleDrafts(deps: InactivityDeps, input: BatchInput):
 
 export async function journalInactivityRun(input: { key: string; now: Date; counts: Record<string, number> }): Promise<void> {
   await appendJournal({ action: 'inactivity_duty_run', details: { at: input.now.toISOString(), counts: input.counts }, idempotencyKey: `inactivity-duty/${input.key}` });
+}
+
+/**
+ * What the duty's purges would touch if it ran at `now`, touching nothing (the technical admin's « dry run »,
+ * beside the retention's): idle drafts to delete, sent e-mails whose body would be cleared, with the oldest date.
+ */
+export async function previewInactivityPurges(sequelize: Sequelize, policy: InactivityPolicy, now: Date) {
+  const thresholds = inactivityThresholds(policy, now);
+  const one = async (sql: string, replacements: Record<string, unknown>) => {
+    const [row] = await sequelize.query<{ count: string; oldest: Date | null }>(sql, { replacements, type: QueryTypes.SELECT });
+    return { count: Number(row!.count), oldest: row!.oldest ? new Date(row!.oldest) : null };
+  };
+  return {
+    drafts: await one(`SELECT count(*) AS count, min(${LAST_CHANGE}) AS oldest FROM habilitation_requests r WHERE ${DELETABLE}`, { deleteBefore: thresholds.deleteDraftChangedBefore }),
+    emailBodies: await one(`SELECT count(*) AS count, min(sent_at) AS oldest FROM email_outbox WHERE ${SENT_BODY_DUE}`, { before: thresholds.purgeSentBefore }),
+  };
 }

@@ -17,6 +17,7 @@ import { createRequestDraft, saveAidants, saveReferent } from '../services/habil
 import { registerIssuer } from '../services/issuers.js';
 import { waitForMails } from './support/mail.js';
 import { useTimeSkippingStack } from './support/temporal.js';
+import { previewInactivityPurges } from '../services/inactivity.js';
 import type { inactiveAidantsWorkflow } from '../workflows/inactive-aidants.js';
 
 const YEAR_MS = 365 * DAY_MS;
@@ -126,11 +127,17 @@ describe('inactivity duty (time skipping)', () => {
     const sent = await row('sent');
     const pending = await row('pending');
     const failed = await row('failed');
+    const policy = { ...DEFAULT_INACTIVITY_POLICY, outboxBodyRetentionMs: YEAR_MS };
+    expect((await previewInactivityPurges(stack.sequelize, policy, await serverNow())).emailBodies.count).toBe(0);
     await runDuty();
     expect((await sent.reload()).html).toBe('<p>lien</p>');
 
     await stack.env.sleep(2 * DAY_MS);
+    // The dry run counts it, and clears nothing.
+    expect((await previewInactivityPurges(stack.sequelize, policy, await serverNow())).emailBodies).toEqual({ count: 1, oldest: sent.sentAt });
+    expect((await sent.reload()).html).toBe('<p>lien</p>');
     await runDuty();
+    expect((await previewInactivityPurges(stack.sequelize, policy, await serverNow())).emailBodies.count).toBe(0);
     await sent.reload();
     expect([sent.html, sent.textBody, sent.subject, sent.status]).toEqual(['', '', 'Sujet', 'sent']);
     const [{ purged }] = await stack.sequelize.query<{ purged: Date | null }>('SELECT body_purged_at AS purged FROM email_outbox WHERE id = :id', { replacements: { id: sent.id }, type: QueryTypes.SELECT });
@@ -161,6 +168,10 @@ describe('inactivity duty (time skipping)', () => {
     await setChanged(submitted, addMonths(now, -13));
     await setChanged(draft, new Date(addMonths(now, -3).getTime() + DAY_MS));
     await setChanged(old, new Date(addMonths(now, -12).getTime() + DAY_MS));
+    // The dry run counts the 12-month draft only, and deletes nothing.
+    expect((await previewInactivityPurges(stack.sequelize, DEFAULT_INACTIVITY_POLICY, now)).drafts.count).toBe(0);
+    expect((await previewInactivityPurges(stack.sequelize, DEFAULT_INACTIVITY_POLICY, new Date(now.getTime() + 2 * DAY_MS))).drafts.count).toBe(1);
+    expect(await HabilitationRequest.findByPk(old.id)).not.toBeNull();
     await runDuty();
     expect(await keysLike(`habilitation-draft/${draft.id}/`)).toEqual([]);
     expect(await HabilitationRequest.findByPk(old.id)).not.toBeNull();
