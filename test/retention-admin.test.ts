@@ -46,7 +46,7 @@ describe('retention in the back-office', () => {
     expect(countOf(after, 'mandats').oldest).toBe('01/01/1991');
     expect(after.retention.rules).toContain('6 ans après leur fin');
     // The daily duty's purges are previewed beside it (counted in test/inactivity.test.ts).
-    expect(after.retention.kinds.map((k: Kind) => k.label)).toEqual(expect.arrayContaining(['Brouillons de demande d’habilitation inactifs à supprimer', 'Contenus d’e-mails envoyés à effacer']));
+    expect(after.retention.kinds.map((k: { label: string }) => k.label)).toEqual(expect.arrayContaining(['Brouillons de demande d’habilitation inactifs à supprimer', 'Contenus d’e-mails envoyés à effacer']));
     expect(await Mandat.count({ where: { id: ids } })).toBe(3);
     expect(await JournalEntry.count({ where: { actorId: tech.id, action: 'retention_purge' } })).toBe(0);
   });
