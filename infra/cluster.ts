@@ -325,7 +325,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
 /** Processes left running by an orchestrator that was killed (SIGKILL): they hold ports and data. */
 async function stopLeftovers(pidDir: string, say: (line: string) => void): Promise<void> {
-  for (const file of readdirSync(pidDir)) {
+  // Users before what they use, PostgreSQL last.
+  const rank = (file: string) => CLUSTER_PARTS.indexOf(file.replace(/\.pid$/, '') as ClusterPart);
+  for (const file of readdirSync(pidDir).sort((a, b) => rank(a) - rank(b))) {
     const pid = Number(readFileSync(path.join(pidDir, file), 'utf8'));
     const cmdline = Number.isInteger(pid) && pid > 0 && existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
     if (/temporal-server|temporal-ui-server|main\.ts|postgres/.test(cmdline)) {

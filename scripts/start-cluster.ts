@@ -56,7 +56,7 @@ try {
   });
   cluster = await startup;
   if (stopping) await new Promise(() => {});
-  const logs = path.relative(PROJECT_ROOT, cluster.logDir) || cluster.logDir;
+  const logs = cluster.logDir.startsWith(PROJECT_ROOT) ? path.relative(PROJECT_ROOT, cluster.logDir) : cluster.logDir;
   const pid = (part: Parameters<Cluster['pid']>[0]) => `pid ${cluster!.pid(part)}`;
   process.stdout.write(`
 Aidants Connect's production topology is running (ready after ${((Date.now() - started) / 1000).toFixed(1)} s, NODE_ENV=production).

@@ -3,9 +3,14 @@
 // behind the round-robin front. A habilitation form posted through the front starts a workflow that a worker
 // runs (the confirmation e-mail arrives), the demandeur's session is shared by both web processes and survives
 // the death of one of them, and stopping leaves no process behind. Slow (the whole topology): one start.
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { startTestCluster, type TestCluster } from './support/cluster.js';
+import { PROJECT_ROOT } from '../config/index.js';
+import { freePortRange, startTestCluster, type TestCluster } from './support/cluster.js';
 import { waitFor } from './support/wait.js';
 import { unique } from './support/env.js';
 
@@ -31,6 +36,7 @@ describe('the production topology', () => {
       return pid;
     });
     expect(new Set(pids).size).toBe(4);
+    if (c.uiUrl) expect((await fetch(c.uiUrl)).status).toBe(200);
 
     const connection = await Connection.connect({ address: c.temporalAddress });
     try {
@@ -104,4 +110,45 @@ describe('the production topology', () => {
     expect(c.survivors()).toEqual([]);
     expect(await fetch(`${c.publicUrl}/health`).then(() => 'answered', () => 'closed')).toBe('closed');
   }, 120_000);
+});
+
+describe('npm run start:cluster', () => {
+  let dataDir: string | undefined;
+  afterAll(async () => {
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints every URL, keeps its generated secrets private, and stops everything in order on Ctrl-C', async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'ac-start-cluster-'));
+    const base = await freePortRange(42);
+    const env: NodeJS.ProcessEnv = { ...process.env, CLUSTER_DATA_DIR: dataDir, CLUSTER_PORT: String(base), LOG_LEVEL: 'warn' };
+    for (const name of ['DATABASE_URL', 'SMTP_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'FRANCECONNECT_ISSUER', 'SESSION_SECRET', 'SECRETS_KEY', 'DEV_TOOLS']) delete env[name];
+    // Its own process group, like a terminal's: Ctrl-C reaches the whole group.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start-cluster.ts'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    child.stdout.on('data', (chunk) => { output += chunk; });
+    child.stderr.on('data', (chunk) => { output += chunk; });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor('start:cluster to be running', async () => output.includes('Press Ctrl-C') || child.exitCode !== null, Boolean, 600_000);
+      expect(output).toContain(`Service (front)    http://localhost:${base}`);
+      expect(output).toContain(`Temporal frontend  127.0.0.1:${base + 10}`);
+      expect((await fetch(`http://127.0.0.1:${base}/health`)).status).toBe(200);
+      expect(statSync(path.join(dataDir, 'cluster-secrets.json')).mode & 0o777).toBe(0o600);
+      const pids = readdirSync(path.join(dataDir, 'pids')).map((file) => Number(readFileSync(path.join(dataDir!, 'pids', file), 'utf8')));
+      expect(pids.length).toBeGreaterThanOrEqual(9);
+
+      process.kill(-child.pid!, 'SIGINT');
+      expect(await exited).toBe(0);
+      const stopping = output.split('\n').filter((line) => line.startsWith('▸ Stopping ')).map((line) => line.slice('▸ Stopping '.length));
+      expect(stopping.filter((line) => line !== 'the Temporal Web UI…')).toEqual(['the front…', 'web process 2…', 'web process 1…', 'worker 2…', 'worker 1…',
+        'the Temporal worker service…', 'the Temporal frontend service…', 'the Temporal matching service…', 'the Temporal history service…', 'the mail sink…', 'PostgreSQL…']);
+      expect(output.trim().split('\n').at(-1)).toBe('▸ Everything is stopped.');
+      expect(pids.filter((pid) => existsSync(`/proc/${pid}`))).toEqual([]);
+      expect(existsSync(path.join(dataDir, 'start-cluster.pid'))).toBe(false);
+    } finally {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGTERM');
+      await exited;
+    }
+  }, 900_000);
 });

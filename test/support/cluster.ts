@@ -90,6 +90,17 @@ export async function startTestCluster(options: { supervise?: boolean; ui?: bool
   });
 }
 
+/** A base for CLUSTER_PORT (npm run start:cluster): `count` consecutive free ports, all below 32768. */
+export async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const base = 20_000 + Math.floor(Math.random() * (12_000 - count));
+    let free = true;
+    for (let port = base; free && port < base + count; port += 1) free = await canListen(port);
+    if (free) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports below 32768`);
+}
+
 /** Free ports between 20000 and 32767, each different (a random start, then upwards). */
 function lowPorts(): () => Promise<number> {
   let candidate = 20_000 + Math.floor(Math.random() * 10_000);
