@@ -3,7 +3,7 @@
 // anything that cannot be provisioned stops with a message saying what to install.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../config/index.js';
@@ -14,6 +14,13 @@ export const TEMPORAL_CLI_PATH = path.join(TOOLS_DIR, 'bin', 'temporal');
 export const TEST_SERVER_DIR = path.join(TOOLS_DIR, 'temporal-test-server');
 export const TEST_SERVER_SCRIPT = path.join(TEST_SERVER_DIR, 'temporal-test-server');
 export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** The real Temporal server (one program, each service a process) and its schema tool: the production topology. */
+export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
+export const TEMPORAL_SERVER_PATH = path.join(TOOLS_DIR, 'bin', 'temporal-server');
+export const TEMPORAL_SQL_TOOL_PATH = path.join(TOOLS_DIR, 'bin', 'temporal-sql-tool');
+/** The Temporal Web UI server, the version the CLI v1.5.1 embeds (already in the Go module cache after its build). */
+export const TEMPORAL_UI_VERSION = 'v2.42.1';
+export const TEMPORAL_UI_PATH = path.join(TOOLS_DIR, 'bin', 'temporal-ui-server');
 
 /**
  * A failure a person can fix: `message` is one sentence naming the cause and the fix; `details` (a tool's
@@ -82,6 +89,64 @@ export async function ensureTemporalCli(progress: Progress = defaultProgress): P
   }
   progress(`Temporal CLI built in ${Math.round((Date.now() - started) / 1000)} s.`);
   return TEMPORAL_CLI_PATH;
+}
+
+export interface TemporalServerTools { server: string; sqlTool: string }
+
+/**
+ * Builds the Temporal server and its SQL schema tool with Go when missing (GOBIN .tools/bin, niced: the machine
+ * is shared). The tool embeds the PostgreSQL schemas of its own version (`--schema-name postgresql/v12/…`), so
+ * nothing is copied from Go's module cache nor vendored: the schemas always match the server.
+ */
+export async function ensureTemporalServer(progress: Progress = defaultProgress): Promise<TemporalServerTools> {
+  const tools = { server: TEMPORAL_SERVER_PATH, sqlTool: TEMPORAL_SQL_TOOL_PATH };
+  if (existsSync(tools.server) && existsSync(tools.sqlTool)) return tools;
+  if (!(await hasCommand('go'))) {
+    throw new ProvisioningError('The Temporal server of the production topology must be built with Go, which is not installed: install Go (https://go.dev/dl/), or use npm start (the dev server) instead.');
+  }
+  progress(`Building the Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool with Go into .tools/bin (first run only; up to ten minutes on 2 cores)…`);
+  const started = Date.now();
+  await goInstall([`go.temporal.io/server/cmd/server@${TEMPORAL_SERVER_VERSION}`, `go.temporal.io/server/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`],
+    { server: tools.server, sql: tools.sqlTool }, 'Building the Temporal server with Go failed (output above): check that the Go module proxy is reachable (GOPROXY) and that Go is 1.23 or newer.');
+  progress(`Temporal server built in ${Math.round((Date.now() - started) / 1000)} s.`);
+  return tools;
+}
+
+/**
+ * Builds the Temporal Web UI server with Go when missing; undefined (and a message) when it cannot be built:
+ * the cluster runs without its UI rather than not at all.
+ */
+export async function ensureTemporalUi(progress: Progress = defaultProgress): Promise<string | undefined> {
+  if (existsSync(TEMPORAL_UI_PATH)) return TEMPORAL_UI_PATH;
+  if (!(await hasCommand('go'))) return undefined;
+  progress(`Building the Temporal Web UI ${TEMPORAL_UI_VERSION} with Go into .tools/bin (first run only)…`);
+  try {
+    await goInstall([`github.com/temporalio/ui-server/v2/cmd/server@${TEMPORAL_UI_VERSION}`], { server: TEMPORAL_UI_PATH }, 'Building the Temporal Web UI with Go failed.');
+    return TEMPORAL_UI_PATH;
+  } catch (error) {
+    progress(`The Temporal Web UI could not be built, the cluster runs without it: ${(error as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
+}
+
+/**
+ * `go install` into a staging folder, then each program renamed to its final name: both the server and the UI
+ * are called « server » by Go, and a half-written binary must never be found at the final path.
+ */
+async function goInstall(packages: string[], targets: Record<string, string>, failure: string): Promise<void> {
+  const staging = path.join(TOOLS_DIR, `build-${process.pid}`);
+  await mkdir(staging, { recursive: true });
+  try {
+    await run('nice', ['-n', '10', 'go', 'install', ...packages], { env: { ...process.env, GOBIN: staging, CGO_ENABLED: '0' } });
+    for (const [built, target] of Object.entries(targets)) {
+      await mkdir(path.dirname(target), { recursive: true });
+      await rename(path.join(staging, built), target);
+    }
+  } catch (error) {
+    throw new ProvisioningError(failure, (error as Error).message);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
 }
 
 /** Fetches Temporal's Java time-skipping test server from Maven Central and wraps it in an executable script. */

@@ -1,10 +1,10 @@
 // `npm test`: provisions what the suite needs when it is missing (the Temporal CLI, Temporal's time-skipping
-// test server, Debian's chromium), type-checks, runs jest, and ends with "N passed, N failed".
+// test server, the Temporal server and UI of the production topology, Debian's chromium), type-checks, runs jest, and ends with "N passed, N failed".
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../config/index.js';
-import { ensureChromium, ensureTemporalCli, ensureTimeSkippingServer, explainFailure } from '../infra/provision.js';
+import { ensureChromium, ensureTemporalCli, ensureTemporalServer, ensureTemporalUi, ensureTimeSkippingServer, explainFailure } from '../infra/provision.js';
 
 const say = (line: string) => process.stdout.write(`▸ ${line}\n`);
 
@@ -18,6 +18,8 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 try {
   await ensureTemporalCli(say);
   await ensureTimeSkippingServer(say);
+  await ensureTemporalServer(say); // the production topology's test (test/cluster.test.ts)
+  await ensureTemporalUi(say);
   process.env.CHROMIUM_PATH = await ensureChromium(say);
 } catch (error) {
   process.stderr.write(`✖ ${explainFailure(error)}\n`);

@@ -1,0 +1,154 @@
+// The production topology for real (infra/cluster.ts, `npm run start:cluster`): the real Temporal server on
+// PostgreSQL with its four services as separate processes, two workers, two web processes in production mode
+// behind the round-robin front. A habilitation form posted through the front starts a workflow that a worker
+// runs (the confirmation e-mail arrives), the demandeur's session is shared by both web processes and survives
+// the death of one of them, and stopping leaves no process behind. Slow (the whole topology): one start.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { PROJECT_ROOT } from '../config/index.js';
+import { freePortRange, startTestCluster, type TestCluster } from './support/cluster.js';
+import { waitFor } from './support/wait.js';
+import { unique } from './support/env.js';
+
+let cluster: TestCluster | undefined;
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+}, 900_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+}, 120_000);
+
+const cookieOf = (response: Response, name: string) => response.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith(`${name}=`));
+
+describe('the production topology', () => {
+  it('runs the four Temporal services as separate processes that answer', async () => {
+    const c = cluster!;
+    const pids = (['temporal-frontend', 'temporal-history', 'temporal-matching', 'temporal-worker'] as const).map((part) => {
+      const pid = c.pid(part)!;
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0$/, '').split('\0');
+      expect(cmdline.slice(-3)).toEqual(['start', '--service', part.replace('temporal-', '')]);
+      return pid;
+    });
+    expect(new Set(pids).size).toBe(4);
+    if (c.uiUrl) expect((await fetch(c.uiUrl)).status).toBe(200);
+
+    const connection = await Connection.connect({ address: c.temporalAddress });
+    try {
+      const health = await connection.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' });
+      expect(health.status).toBe(1); // SERVING
+      const described = await connection.workflowService.describeNamespace({ namespace: 'default' });
+      expect(described.namespaceInfo?.name).toBe('default');
+      // Both workers poll the service's task queue (through matching).
+      const pollers = await waitFor('both workers to poll', async () => (await connection.workflowService.describeTaskQueue({
+        namespace: 'default', taskQueue: { name: 'aidants-connect' }, taskQueueType: 1, // workflow tasks
+      })).pollers ?? [], (list) => new Set(list.map((p) => p.identity)).size >= 2, 60_000);
+      expect(new Set(pollers.map((p) => p.identity)).size).toBe(2);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('serves both web processes in production mode behind the front', async () => {
+    const c = cluster!;
+    for (const url of [...c.webUrls, c.publicUrl]) {
+      const health = await fetch(`${url}/health`);
+      expect({ url, status: health.status, body: await health.json() }).toMatchObject({ url, status: 200, body: { status: 'ok' } });
+    }
+    for (let i = 0; i < 4; i += 1) expect((await fetch(`${c.publicUrl}/`)).status).toBe(200);
+    expect(Object.values(c.proxy.served()).every((n) => n >= 2)).toBe(true);
+    // Production mode: no development helpers.
+    expect((await fetch(`${c.publicUrl}/dev/codes`)).status).toBe(404);
+  });
+
+  it('runs a lifecycle started through the front on a worker, with a session both web processes share, even when one dies', async () => {
+    const c = cluster!;
+    const form = await fetch(`${c.publicUrl}/habilitation`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+    const csrfCookie = cookieOf(form, 'ac_csrf')!;
+    const issuer = { firstName: 'Léa', lastName: 'Roux', email: `${unique('demandeur-')}@exemple.fr`, profession: 'Directrice', phone: '05 59 12 34 56' };
+    const posted = await fetch(`${c.publicUrl}/habilitation`, {
+      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
+      body: new URLSearchParams({ ...issuer, _csrf: csrf }).toString(),
+    });
+    expect(posted.status).toBe(303);
+
+    // The e-mail is sent by a workflow that a worker ran (the web process only starts it).
+    const mail = await waitFor('the confirmation e-mail', async () => c.mails().find((m) => m.to.includes(issuer.email.toLowerCase())), Boolean, 60_000);
+    const confirm = /https?:\/\/[^/\s]+(\/habilitation\/confirmer\/[A-Za-z0-9_-]+)/.exec(mail!.text)![1]!;
+    expect(mail!.text).toContain(c.publicUrl);
+    const confirmed = await fetch(`${c.publicUrl}${confirm}`, { redirect: 'manual' });
+    expect(confirmed.status).toBe(303);
+    const session = confirmed.headers.getSetCookie().map((cookie) => cookie.split(';')[0]).join('; ');
+    const space = (url: string) => fetch(`${url}/habilitation/espace`, { redirect: 'manual', headers: { cookie: session } });
+    // The session lives in PostgreSQL: either web process knows the demandeur.
+    for (const url of c.webUrls) {
+      const page = await space(url);
+      expect({ url, status: page.status }).toEqual({ url, status: 200 });
+      expect(await page.text()).toContain(issuer.email);
+    }
+
+    // Web process 1 dies: the front sends the person to web process 2, still logged in; web process 1 comes back.
+    const firstPid = c.pid('web-1')!;
+    c.kill('web-1', 'SIGKILL');
+    for (let i = 0; i < 4; i += 1) expect((await space(c.publicUrl)).status).toBe(200);
+    await waitFor('web process 1 to be restarted', async () => c.pid('web-1'), (pid) => pid !== undefined && pid !== firstPid, 180_000);
+    expect((await fetch(`${c.webUrls[0]}/health`)).status).toBe(200);
+  });
+
+  it('stops every process it started', async () => {
+    const c = cluster!;
+    const pids = c.everyPid();
+    expect(pids.length).toBeGreaterThanOrEqual(10); // postgres, 4 Temporal services, UI, 2 workers, 2 web processes (+ a restart)
+    await c.stop();
+    cluster = undefined;
+    expect(c.survivors()).toEqual([]);
+    expect(await fetch(`${c.publicUrl}/health`).then(() => 'answered', () => 'closed')).toBe('closed');
+  }, 120_000);
+});
+
+describe('npm run start:cluster', () => {
+  let dataDir: string | undefined;
+  afterAll(async () => {
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints every URL, keeps its generated secrets private, and stops everything in order on Ctrl-C', async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'ac-start-cluster-'));
+    const base = await freePortRange(42);
+    const env: NodeJS.ProcessEnv = { ...process.env, CLUSTER_DATA_DIR: dataDir, CLUSTER_PORT: String(base), LOG_LEVEL: 'warn' };
+    for (const name of ['DATABASE_URL', 'SMTP_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'FRANCECONNECT_ISSUER', 'SESSION_SECRET', 'SECRETS_KEY', 'DEV_TOOLS']) delete env[name];
+    // Its own process group, like a terminal's: Ctrl-C reaches the whole group.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start-cluster.ts'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    child.stdout.on('data', (chunk) => { output += chunk; });
+    child.stderr.on('data', (chunk) => { output += chunk; });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor('start:cluster to be running', async () => output.includes('Press Ctrl-C') || child.exitCode !== null, Boolean, 600_000);
+      expect(output).toContain(`Service (front)    http://localhost:${base}`);
+      expect(output).toContain(`Temporal frontend  127.0.0.1:${base + 10}`);
+      expect((await fetch(`http://127.0.0.1:${base}/health`)).status).toBe(200);
+      expect(statSync(path.join(dataDir, 'cluster-secrets.json')).mode & 0o777).toBe(0o600);
+      const pids = readdirSync(path.join(dataDir, 'pids')).map((file) => Number(readFileSync(path.join(dataDir!, 'pids', file), 'utf8')));
+      expect(pids.length).toBeGreaterThanOrEqual(9);
+
+      process.kill(-child.pid!, 'SIGINT');
+      expect(await exited).toBe(0);
+      const stopping = output.split('\n').filter((line) => line.startsWith('▸ Stopping ')).map((line) => line.slice('▸ Stopping '.length));
+      expect(stopping.filter((line) => line !== 'the Temporal Web UI…')).toEqual(['the front…', 'web process 2…', 'web process 1…', 'worker 2…', 'worker 1…',
+        'the Temporal worker service…', 'the Temporal frontend service…', 'the Temporal matching service…', 'the Temporal history service…', 'the mail sink…', 'PostgreSQL…']);
+      expect(output.trim().split('\n').at(-1)).toBe('▸ Everything is stopped.');
+      expect(pids.filter((pid) => existsSync(`/proc/${pid}`))).toEqual([]);
+      expect(existsSync(path.join(dataDir, 'start-cluster.pid'))).toBe(false);
+    } finally {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGTERM');
+      await exited;
+    }
+  }, 900_000);
+});
