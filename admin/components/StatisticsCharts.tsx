@@ -1,5 +1,6 @@
 // The dashboard's statistics, drawn from the latest nightly snapshot: simple SVG bar charts a person reads at a
-// glance, each with a French title, a text alternative (role="img" + aria-label) and its figures as a table.
+// glance, each with a French title, a text alternative (role="img" + aria-label, which names the title and every
+// figure: aria-labelledby would override it) and its figures as a table.
 import React from 'react';
 import { Box, H3, H4, Text } from '@adminjs/design-system';
 
@@ -31,7 +32,7 @@ const HorizontalBars: React.FC<{ title: string; rows: { label: string; value: nu
   return (
     <Box variant="white" padding="lg" mr="lg" mb="lg" style={{ minWidth: 600 }}>
       <H4 id={id}>{title}</H4>
-      <svg role="img" aria-labelledby={id} aria-label={alt} width={labelWidth + barWidth + 70} height={rows.length * rowHeight + 4}>
+      <svg role="img" aria-label={alt} width={labelWidth + barWidth + 70} height={rows.length * rowHeight + 4}>
         {rows.map((r, i) => (
           <g key={r.label} transform={`translate(0, ${i * rowHeight})`}>
             <text x={labelWidth - 8} y={rowHeight / 2 + 4} textAnchor="end" fontSize="13" fill="#161616">{r.label}</text>
@@ -58,7 +59,7 @@ const WeeklyBars: React.FC<{ title: string; weeks: { week: string; value: number
     <Box variant="white" padding="lg" mr="lg" mb="lg">
       <H4 id={id}>{title}</H4>
       <Text variant="sm">Au plus {number(max)} en une semaine ; {number(total)} au total sur 12 mois.</Text>
-      <svg role="img" aria-labelledby={id} aria-label={alt} width={weeks.length * step + 40} height={height + 36}>
+      <svg role="img" aria-label={alt} width={weeks.length * step + 40} height={height + 36}>
         <line x1={0} x2={weeks.length * step} y1={height} y2={height} stroke="#666" />
         <text x={weeks.length * step + 4} y={12} fontSize="11" fill="#161616">{number(max)}</text>
         {weeks.map((w, i) => {
