@@ -2,6 +2,7 @@
 #   web server (default)  node --import tsx server/main.ts
 #   Temporal worker       node --import tsx worker/main.ts
 #   migrations            node --import tsx scripts/migrate.ts
+# (the front of docker-compose.yml is nginx: infra/docker/front.nginx.conf)
 # (no demo data: scripts/seed.ts refuses NODE_ENV=production, which this image sets)
 # Configuration comes from the environment (see config/index.ts and docker-compose.yml).
 FROM node:20-bookworm-slim
@@ -19,8 +20,10 @@ COPY . .
 ENV NODE_ENV=production \
     ADMIN_JS_TMP_DIR=/app/adminjs-bundle
 
-# The sources stay owned by root (read-only for the service); AdminJS writes its bundle at start-up.
-RUN mkdir -p "$ADMIN_JS_TMP_DIR" && chown node:node "$ADMIN_JS_TMP_DIR"
+# The back-office's components bundled once, here, rather than by every web process at start-up; the
+# sources and the bundle stay owned by root (read-only for the service).
+RUN node --import tsx scripts/bundle-admin.ts
+ENV ADMIN_JS_SKIP_BUNDLE=true
 
 USER node
 

@@ -4,6 +4,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES, ConfigError, PROJECT_ROOT, loadConfig } from '../config/index.js';
+import { CLUSTER_PARTS } from '../infra/cluster.js';
+import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../infra/provision.js';
+import { HISTORY_SHARDS, TEMPORAL_DATABASES, TEMPORAL_SERVICES } from '../infra/temporal-server.js';
 
 type Env = Record<string, string>;
 
@@ -11,6 +14,7 @@ interface ComposeService {
   image?: string;
   build?: unknown;
   command?: string | string[];
+  entrypoint?: string | string[];
   environment?: Record<string, string | number | boolean | null> | string[];
   ports?: (string | number | { target?: number; published?: number | string })[];
   expose?: (string | number)[];
@@ -20,7 +24,7 @@ interface ComposeFile {
   services: Record<string, ComposeService>;
 }
 
-const APP_SERVICES = ['web', 'worker', 'migrate'] as const;
+const APP_SERVICES = ['web-1', 'web-2', 'worker-1', 'worker-2', 'migrate'] as const;
 /** What the host gives for a required variable: long enough for SESSION_SECRET, hexadecimal for SECRETS_KEY. */
 const DUMMY_REQUIRED_VALUE = 'a1'.repeat(32);
 
@@ -83,9 +87,11 @@ function containerPorts(name: string): number[] {
 describe('docker-compose.yml', () => {
   it('defines the whole production-like stack', () => {
     const names = Object.keys(compose.services ?? {});
-    for (const name of ['postgres', 'temporal', 'temporal-ui', 'mailcatcher', 'migrate', 'web', 'worker']) {
+    for (const name of ['postgres', 'temporal-schema', 'temporal-namespace', 'temporal-ui', 'mailcatcher', 'migrate', 'front']) {
       expect(names).toContain(name);
     }
+    // Every part of the topology `npm run start:cluster` runs (infra/cluster.ts) is a service here.
+    for (const part of CLUSTER_PARTS) expect(names).toContain(part === 'mail-sink' ? 'mailcatcher' : part);
   });
 
   it('interpolates like docker compose', () => {
@@ -102,11 +108,11 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives web a valid production configuration, which fails without DATABASE_URL', () => {
-    const env = environment('web');
+    const env = environment('web-1');
     expect(env.NODE_ENV).toBe('production');
     // The secrets must be required from the host (no default committed in the file).
-    expect(rawEnvironment('web').SESSION_SECRET).toMatch(/^\$\{SESSION_SECRET:?\?[^}]*\}$/);
-    expect(rawEnvironment('web').SECRETS_KEY).toMatch(/^\$\{SECRETS_KEY:?\?[^}]*\}$/);
+    expect(rawEnvironment('web-1').SESSION_SECRET).toMatch(/^\$\{SESSION_SECRET:?\?[^}]*\}$/);
+    expect(rawEnvironment('web-1').SECRETS_KEY).toMatch(/^\$\{SECRETS_KEY:?\?[^}]*\}$/);
 
     const config = loadConfig(env);
     expect(config.nodeEnv).toBe('production');
@@ -131,8 +137,8 @@ describe('docker-compose.yml', () => {
     const env = environment(name);
 
     const [temporalHost, temporalPort] = (env.TEMPORAL_ADDRESS ?? '').split(':');
-    expect(temporalHost).toBe('temporal');
-    expect(containerPorts('temporal')).toContain(Number(temporalPort));
+    expect(temporalHost).toBe('temporal-frontend');
+    expect(containerPorts('temporal-frontend')).toContain(Number(temporalPort));
 
     const smtp = new URL(env.SMTP_URL ?? 'invalid:');
     expect(smtp.protocol).toBe('smtp:');
@@ -147,11 +153,43 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs the worker on the task queue the web server starts workflows on', () => {
-    const web = loadConfig(environment('web'));
-    const worker = loadConfig(environment('worker'));
-    expect(environment('web').TEMPORAL_TASK_QUEUE).toBeTruthy();
-    expect(environment('worker').TEMPORAL_TASK_QUEUE).toBe(environment('web').TEMPORAL_TASK_QUEUE);
+    const web = loadConfig(environment('web-1'));
+    const worker = loadConfig(environment('worker-1'));
+    expect(environment('web-1').TEMPORAL_TASK_QUEUE).toBeTruthy();
+    expect(environment('worker-1').TEMPORAL_TASK_QUEUE).toBe(environment('web-1').TEMPORAL_TASK_QUEUE);
     expect(worker.temporal.taskQueue).toBe(web.temporal.taskQueue);
     expect(worker.temporal.namespace).toBe(web.temporal.namespace);
+  });
+
+  it('runs the Temporal server as start:cluster does: one container per service, the same shards, databases, schemas and versions', () => {
+    for (const name of TEMPORAL_SERVICES) {
+      const env = environment(`temporal-${name}`);
+      expect(env.SERVICES).toBe(name);
+      expect(service(`temporal-${name}`).image).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION.replace(/^v/, '')}`);
+      expect(env.NUM_HISTORY_SHARDS).toBe(String(HISTORY_SHARDS));
+      expect([env.DB, env.DBNAME, env.VISIBILITY_DBNAME]).toEqual(['postgres12', TEMPORAL_DATABASES.default, TEMPORAL_DATABASES.visibility]);
+      expect(env.POSTGRES_SEEDS).toBe('postgres');
+      expect(env.POSTGRES_PWD).toBe(interpolate(String(rawEnvironment('postgres').POSTGRES_PASSWORD)));
+    }
+    const schema = String(service('temporal-schema').entrypoint ?? '');
+    expect(schema).toContain('temporal:temporal temporal_visibility:visibility');
+    expect(schema).toContain('update-schema --schema-name "postgresql/v12/$$schema"');
+    expect(service('temporal-ui').image).toBe(`temporalio/ui:${TEMPORAL_UI_VERSION.replace(/^v/, '')}`);
+    expect(environment('temporal-ui').TEMPORAL_ADDRESS).toBe(environment('web-1').TEMPORAL_ADDRESS);
+  });
+
+  it('puts the front before both web processes, on the port they listen on, and trusts it as one proxy', () => {
+    const nginx = readFileSync(path.join(PROJECT_ROOT, 'infra/docker/front.nginx.conf'), 'utf8');
+    const upstreams = [...nginx.matchAll(/^\s*server ([\w-]+):(\d+)/gm)].map((m) => `${m[1]}:${m[2]}`);
+    expect(upstreams).toEqual(['web-1', 'web-2'].map((name) => `${name}:${environment(name).PORT}`));
+    expect(nginx).toMatch(/proxy_next_upstream error timeout;/); // a POST re-sent only if never delivered
+    expect(containerPorts('front')).toContain(3000);
+    expect(loadConfig(environment('web-1')).http.trustProxy).toBe(1);
+  });
+
+  it('builds images whose back-office bundle is made once, at build time', () => {
+    const dockerfile = readFileSync(path.join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/RUN node --import tsx scripts\/bundle-admin\.ts/);
+    expect(dockerfile).toMatch(/ADMIN_JS_SKIP_BUNDLE=true/);
   });
 });
