@@ -1,7 +1,8 @@
 // The one answer to « may this aidant, in this structure, act for this usager on this démarche now? », used by
 // the espace aidant and by the identity provider. One indexed query (mandats_usager_organisation, then the
 // autorisations' (mandat_id, demarche) unique index and primary keys): no loop, no N+1.
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
+import { rawQuery } from '../db/raw-query.js';
 import { isDemarche } from '../domain/demarches.js';
 import { isUuid } from './mandats.js';
 
@@ -39,13 +40,11 @@ export async function findActingAutorisation(sequelize: Sequelize, request: Acti
 export async function findActingAutorisations(sequelize: Sequelize, request: Omit<ActingRequest, 'demarche'>, demarches: readonly string[], transaction?: Transaction): Promise<Map<string, ActingAutorisation>> {
   const asked = demarches.filter(isDemarche);
   if (![request.aidantId, request.organisationId, request.usagerId].every(isUuid) || asked.length === 0) return new Map();
-  const rows = await sequelize.query<{ demarche: string; autorisation_id: string; mandat_id: string; expires_at: Date }>(`
+  const { rows } = await rawQuery<{ demarche: string; autorisation_id: string; mandat_id: string; expires_at: Date }>(sequelize, `
     SELECT DISTINCT ON (a.demarche) a.demarche, a.id AS autorisation_id, m.id AS mandat_id, m.expires_at
-    ${actingFrom({ aidantId: ':aidantId', organisationId: ':organisationId', usagerId: ':usagerId', demarches: 'ARRAY[:demarches]::text[]', at: ':at' })}
-    ORDER BY a.demarche, m.expires_at DESC`, {
-    replacements: { aidantId: request.aidantId, organisationId: request.organisationId, usagerId: request.usagerId, demarches: asked, at: request.at ?? new Date() },
-    type: QueryTypes.SELECT, transaction,
-  });
+    ${actingFrom({ aidantId: '$1', organisationId: '$2', usagerId: '$3', demarches: '$4::text[]', at: '$5' })}
+    ORDER BY a.demarche, m.expires_at DESC`,
+  [request.aidantId, request.organisationId, request.usagerId, asked, request.at ?? new Date()], transaction);
   return new Map(rows.map((row) => [row.demarche, { autorisationId: row.autorisation_id, mandatId: row.mandat_id, expiresAt: new Date(row.expires_at) }]));
 }
 

@@ -6,9 +6,10 @@
 // `use_autorisation` in the same transaction.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import type { Config } from '../config/index.js';
 import { IdpConnection } from '../db/models/index.js';
+import { rawQuery } from '../db/raw-query.js';
 import { isDemarche } from '../domain/demarches.js';
 import type { AuthorizeRequest } from '../domain/identity-provider.js';
 import { identitePivot } from '../domain/identity-provider.js';
@@ -31,11 +32,12 @@ export function sameSecret(presented: string, expected: string): boolean {
 }
 
 /** Records a checked authorize request; the aidant's pages take it from there. */
-export async function createInteraction(request: AuthorizeRequest, ttlMs: number): Promise<IdpConnection> {
-  return IdpConnection.create({
-    clientId: request.clientId, redirectUri: request.redirectUri, fcVersion: request.fcVersion, state: request.state, nonce: request.nonce,
-    acr: request.acr, repScope: request.repScope, expiresAt: new Date(Date.now() + ttlMs),
-  });
+export async function createInteraction(request: AuthorizeRequest, ttlMs: number): Promise<{ id: string }> {
+  const { rows: [row] } = await rawQuery<{ id: string }>(IdpConnection.sequelize!, `
+    INSERT INTO idp_connections (client_id, redirect_uri, fc_version, state, nonce, acr, rep_scope, expires_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+  [request.clientId, request.redirectUri, request.fcVersion, request.state, request.nonce, request.acr, request.repScope, new Date(Date.now() + ttlMs)]);
+  return row!;
 }
 
 /** An interaction as the aidant's pages use it, with the names of the usager chosen so far. */
@@ -60,20 +62,18 @@ export async function openInteraction(id: string, aidant: { userId: string; orga
   if (!isUuid(id)) return { outcome: 'unknown' };
   const sessionHash = hashToken(secretsKey, SESSION_PURPOSE, aidant.sessionId);
   // One statement: bound now (the UPDATE's row), or as it was (the statement's snapshot, when already bound).
-  const [row] = await IdpConnection.sequelize!.query<{
+  const { rows: [row] } = await rawQuery<{
     id: string; redirect_uri: string; state: string; rep_scope: IdpConnection['repScope']; aidant_id: string; organisation_id: string; session_hash: string;
     usager_id: string | null; code_hash: string | null; expires_at: Date; given_name: string | null; family_name: string | null;
-  }>(`
+  }>(IdpConnection.sequelize!, `
     WITH bound AS (
-      UPDATE idp_connections SET aidant_id = :userId, organisation_id = :organisationId, session_hash = :sessionHash
-      WHERE id = :id AND aidant_id IS NULL RETURNING *),
-    connection AS (SELECT * FROM bound UNION ALL SELECT * FROM idp_connections WHERE id = :id AND NOT EXISTS (SELECT 1 FROM bound))
+      UPDATE idp_connections SET aidant_id = $2, organisation_id = $3, session_hash = $4
+      WHERE id = $1 AND aidant_id IS NULL RETURNING *),
+    connection AS (SELECT * FROM bound UNION ALL SELECT * FROM idp_connections WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM bound))
     SELECT c.id, c.redirect_uri, c.state, c.rep_scope, c.aidant_id, c.organisation_id, c.session_hash, c.usager_id, c.code_hash, c.expires_at,
       u.given_name, u.family_name
-    FROM connection c LEFT JOIN usagers u ON u.id = c.usager_id AND u.anonymised_at IS NULL`, {
-    replacements: { id, userId: aidant.userId, organisationId: aidant.organisationId, sessionHash },
-    type: QueryTypes.SELECT,
-  });
+    FROM connection c LEFT JOIN usagers u ON u.id = c.usager_id AND u.anonymised_at IS NULL`,
+  [id, aidant.userId, aidant.organisationId, sessionHash]);
   if (!row) return { outcome: 'unknown' };
   if (row.aidant_id !== aidant.userId || row.organisation_id !== aidant.organisationId || row.session_hash !== sessionHash) return { outcome: 'other_aidant' };
   if (row.code_hash !== null) return { outcome: 'completed' };
@@ -99,12 +99,12 @@ export interface InteractionAidant {
  */
 export async function usagersForInteraction(sequelize: Sequelize, who: InteractionAidant, offered: readonly string[], search: string) {
   if (offered.length === 0) return [];
-  const replacements: Record<string, unknown> = { aidantId: who.aidantId, organisationId: who.organisationId, demarches: offered, at: new Date() };
-  const conditions = usagerSearchConditions(search, replacements);
-  const rows = await sequelize.query<{ id: string; givenName: string; familyName: string; birthdate: string }>(`
+  const params: unknown[] = [who.aidantId, who.organisationId, offered, new Date()];
+  const conditions = usagerSearchConditions(search, (pattern) => `$${params.push(pattern)}`);
+  const { rows } = await rawQuery<{ id: string; givenName: string; familyName: string; birthdate: string }>(sequelize, `
     SELECT DISTINCT u.id, u.given_name AS "givenName", u.family_name AS "familyName", u.birthdate
-    ${actingFrom({ aidantId: ':aidantId', organisationId: ':organisationId', demarches: 'ARRAY[:demarches]::text[]', at: ':at' })}
-    ${conditions.map((condition) => `AND ${condition}`).join(' ')}`, { replacements, type: QueryTypes.SELECT });
+    ${actingFrom({ aidantId: '$1', organisationId: '$2', demarches: '$3::text[]', at: '$4' })}
+    ${conditions.map((condition) => `AND ${condition}`).join(' ')}`, params);
   return rows.sort(byFrenchName);
 }
 
@@ -114,14 +114,12 @@ export async function usagersForInteraction(sequelize: Sequelize, who: Interacti
  */
 export async function chooseUsager(sequelize: Sequelize, connection: Interaction, who: InteractionAidant, usagerId: string, offered: readonly string[]): Promise<boolean> {
   if (!isUuid(usagerId) || offered.length === 0) return false;
-  const [, count] = await sequelize.query(`
-    UPDATE idp_connections SET usager_id = :usagerId
-    WHERE id = :id AND code_hash IS NULL
-      AND EXISTS (SELECT 1 ${actingFrom({ aidantId: ':aidantId', organisationId: ':organisationId', usagerId: ':usagerId', demarches: 'ARRAY[:demarches]::text[]', at: ':at' })})`, {
-    replacements: { id: connection.id, usagerId, aidantId: who.aidantId, organisationId: who.organisationId, demarches: offered, at: new Date() },
-    type: QueryTypes.UPDATE,
-  });
-  return count === 1;
+  const { rowCount } = await rawQuery(sequelize, `
+    UPDATE idp_connections SET usager_id = $2
+    WHERE id = $1 AND code_hash IS NULL
+      AND EXISTS (SELECT 1 ${actingFrom({ aidantId: '$3', organisationId: '$4', usagerId: '$2', demarches: '$5::text[]', at: '$6' })})`,
+  [connection.id, usagerId, who.aidantId, who.organisationId, offered, new Date()]);
+  return rowCount === 1;
 }
 
 /**
@@ -132,19 +130,14 @@ export async function chooseUsager(sequelize: Sequelize, connection: Interaction
 export async function issueCode(sequelize: Sequelize, connection: Interaction, who: InteractionAidant, demarche: string, ttlMs: number, secretsKey: Buffer): Promise<string | null> {
   if (!connection.usagerId || !isDemarche(demarche)) return null;
   const code = newLinkToken();
-  const [, count] = await sequelize.query(`
-    UPDATE idp_connections c SET demarche = :demarche, autorisation_id = acting.autorisation_id, code_hash = :codeHash, code_expires_at = :codeExpiresAt
+  const { rowCount } = await rawQuery(sequelize, `
+    UPDATE idp_connections c SET demarche = $3, autorisation_id = acting.autorisation_id, code_hash = $6, code_expires_at = $7
     FROM (SELECT a.id AS autorisation_id
-      ${actingFrom({ aidantId: ':aidantId', organisationId: ':organisationId', usagerId: ':usagerId', demarches: 'ARRAY[:demarche]::text[]', at: ':at' })}
+      ${actingFrom({ aidantId: '$4', organisationId: '$5', usagerId: '$2', demarches: 'ARRAY[$3]::text[]', at: '$8' })}
       ORDER BY m.expires_at DESC LIMIT 1) acting
-    WHERE c.id = :id AND c.usager_id = :usagerId AND c.code_hash IS NULL`, {
-    replacements: {
-      id: connection.id, usagerId: connection.usagerId, demarche, aidantId: who.aidantId, organisationId: who.organisationId, at: new Date(),
-      codeHash: hashToken(secretsKey, CODE_PURPOSE, code), codeExpiresAt: new Date(Date.now() + ttlMs),
-    },
-    type: QueryTypes.UPDATE,
-  });
-  return count === 1 ? code : null;
+    WHERE c.id = $1 AND c.usager_id = $2 AND c.code_hash IS NULL`,
+  [connection.id, connection.usagerId, demarche, who.aidantId, who.organisationId, hashToken(secretsKey, CODE_PURPOSE, code), new Date(Date.now() + ttlMs), new Date()]);
+  return rowCount === 1 ? code : null;
 }
 
 export type Redemption =
@@ -163,15 +156,11 @@ export async function redeemCode(sequelize: Sequelize, config: IdpConfig, secret
   const accessToken = newLinkToken();
   const now = new Date();
   // The usager's sub in the same statement; null when the usager has been anonymised or deleted since.
-  const [rows] = await sequelize.query(`
-    UPDATE idp_connections c SET code_used_at = :now, access_token_hash = :accessTokenHash, access_token_expires_at = :accessTokenExpiresAt
-    WHERE code_hash = :codeHash AND code_used_at IS NULL AND code_expires_at > :now AND client_id = :clientId AND redirect_uri = :redirectUri
-    RETURNING id, nonce, acr, demarche, (SELECT u.sub FROM usagers u WHERE u.id = c.usager_id AND u.anonymised_at IS NULL) AS sub`, {
-    replacements: {
-      now, codeHash, clientId: presented.clientId, redirectUri: presented.redirectUri,
-      accessTokenHash: hashToken(secretsKey, ACCESS_TOKEN_PURPOSE, accessToken), accessTokenExpiresAt: new Date(now.getTime() + config.accessTokenTtlMs),
-    },
-  }) as [{ id: string; nonce: string; acr: string; demarche: string; sub: string | null }[], unknown];
+  const { rows } = await rawQuery<{ id: string; nonce: string; acr: string; demarche: string; sub: string | null }>(sequelize, `
+    UPDATE idp_connections c SET code_used_at = $1, access_token_hash = $5, access_token_expires_at = $6
+    WHERE code_hash = $2 AND code_used_at IS NULL AND code_expires_at > $1 AND client_id = $3 AND redirect_uri = $4
+    RETURNING id, nonce, acr, demarche, (SELECT u.sub FROM usagers u WHERE u.id = c.usager_id AND u.anonymised_at IS NULL) AS sub`,
+  [now, codeHash, presented.clientId, presented.redirectUri, hashToken(secretsKey, ACCESS_TOKEN_PURPOSE, accessToken), new Date(now.getTime() + config.accessTokenTtlMs)]);
   const redeemed = rows[0];
   if (!redeemed) {
     const connection = await IdpConnection.findOne({ where: { codeHash } });
@@ -207,15 +196,15 @@ export async function useAccessToken(sequelize: Sequelize, secretsKey: Buffer, t
   // ONE statement, atomic on its own: the token's connection; THE check (services/autorisations.ts) on what it
   // was issued for, now; when it allows, the journal entry and the notification's record; and the identity.
   // The journal's chain lock (migration 0001) is held from the insert to the statement's commit only.
-  const [row] = await sequelize.query<{
+  const { rows: [row] } = await rawQuery<{
     id: string; usager_id: string; revoked: boolean; expired: boolean; journal_id: string | null;
     sub: string; given_name: string; family_name: string; preferred_username: string | null; birthdate: string; gender: string;
     birthplace: string | null; birthcountry: string; email: string | null;
-  }>(`
+  }>(sequelize, `
     WITH c AS (
       SELECT id, aidant_id, organisation_id, usager_id, demarche, fc_version,
         access_token_revoked_at IS NOT NULL AS revoked, coalesce(access_token_expires_at <= now(), true) AS expired
-      FROM idp_connections WHERE access_token_hash = :tokenHash),
+      FROM idp_connections WHERE access_token_hash = $1),
     acting AS (
       SELECT x.* FROM c CROSS JOIN LATERAL (
         SELECT a.id AS autorisation_id, m.id AS mandat_id
@@ -230,9 +219,8 @@ export async function useAccessToken(sequelize: Sequelize, secretsKey: Buffer, t
     notified AS (INSERT INTO usager_notifications (journal_id, usager_id) SELECT id, usager_id FROM entry RETURNING journal_id)
     SELECT c.id, c.usager_id, c.revoked, c.expired, (SELECT journal_id FROM notified) AS journal_id,
       u.sub, u.given_name, u.family_name, u.preferred_username, u.birthdate, u.gender, u.birthplace, u.birthcountry, u.email
-    FROM c LEFT JOIN usagers u ON u.id = c.usager_id`, {
-    replacements: { tokenHash: hashToken(secretsKey, ACCESS_TOKEN_PURPOSE, token) }, type: QueryTypes.SELECT,
-  });
+    FROM c LEFT JOIN usagers u ON u.id = c.usager_id`,
+  [hashToken(secretsKey, ACCESS_TOKEN_PURPOSE, token)]);
   if (!row) return { outcome: 'unknown' };
   if (row.revoked) return { outcome: 'revoked' };
   if (row.expired) return { outcome: 'expired' };

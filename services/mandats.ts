@@ -248,14 +248,12 @@ export function searchWords(search: string): string[] {
 }
 
 /**
- * The SQL conditions of a search over the usagers `u` (every word typed in their names, accents folded), each
- * word added to `replacements` as a LIKE pattern.
+ * The SQL conditions of a search over the usagers `u` (every word typed in their names, accents folded); `param`
+ * takes each word's LIKE pattern and answers its placeholder (`:word0` for replacements, `$4` for rawQuery).
  */
-export function usagerSearchConditions(search: string, replacements: Record<string, unknown>): string[] {
-  return searchWords(search).map((word, i) => {
-    replacements[`word${i}`] = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    return `translate(lower(u.given_name || ' ' || u.family_name || ' ' || coalesce(u.preferred_username, '')), '${FOLD_FROM}', '${FOLD_TO}') LIKE :word${i}`;
-  });
+export function usagerSearchConditions(search: string, param: (pattern: string) => string): string[] {
+  return searchWords(search).map((word) =>
+    `translate(lower(u.given_name || ' ' || u.family_name || ' ' || coalesce(u.preferred_username, '')), '${FOLD_FROM}', '${FOLD_TO}') LIKE ${param(`%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
 }
 
 /** Usagers in the order of the lists: family name, then given name, as French sorts them. */
@@ -269,7 +267,11 @@ export const byFrenchName = (a: { familyName: string; givenName: string }, b: { 
 export async function listUsagers(sequelize: Sequelize, options: { organisationId: string; tab: UsagerTab; search?: string; now?: Date }): Promise<UsagersList> {
   const now = options.now ?? new Date();
   const replacements: Record<string, unknown> = { organisationId: options.organisationId, since: visibleSince(now) };
-  const conditions = usagerSearchConditions(options.search ?? '', replacements);
+  const conditions = usagerSearchConditions(options.search ?? '', (pattern) => {
+    const name = `word${Object.keys(replacements).length}`;
+    replacements[name] = pattern;
+    return `:${name}`;
+  });
   const rows = await sequelize.query<MandatRow>(MANDATS_QUERY(['m.organisation_id = :organisationId', ...conditions].join(' AND ')), {
     replacements, type: QueryTypes.SELECT,
   });

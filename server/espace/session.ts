@@ -9,6 +9,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { Organisation, OrganisationMembership, User } from '../../db/models/index.js';
 import { ForbiddenError } from '../../domain/errors.js';
 import { isUuid } from './scope.js';
+import { rawQuery } from '../../db/raw-query.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -105,7 +106,7 @@ const PERSON_QUERY = () => personQuery ??= `
   FROM users u
   LEFT JOIN (organisation_memberships m JOIN organisations o ON o.id = m.organisation_id AND o.is_active)
     ON m.user_id = u.id AND m.is_active AND u.is_active
-  WHERE u.id = :userId
+  WHERE u.id = $1
   ORDER BY m.created_at ASC`;
 
 /**
@@ -119,7 +120,7 @@ export function loadEspacePerson(options: { sequelize: Sequelize }): RequestHand
       const current = req.session?.espace;
       if (!current) return next();
       const rows = isUuid(current.userId)
-        ? await options.sequelize.query<Record<string, unknown>>(PERSON_QUERY(), { replacements: { userId: current.userId }, type: QueryTypes.SELECT })
+        ? (await rawQuery<Record<string, unknown>>(options.sequelize, PERSON_QUERY(), [current.userId])).rows
         : [];
       const userValues = rows[0] ? valuesOf(rows[0], 'u') : null;
       const user = userValues ? User.build(userValues as never, { raw: true, isNewRecord: false }) : null;

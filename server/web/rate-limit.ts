@@ -4,6 +4,7 @@
 import type { Request, RequestHandler } from 'express';
 import { rateLimit, type ClientRateLimitInfo, type Options, type Store } from 'express-rate-limit';
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { rawQuery } from '../../db/raw-query.js';
 import { tooManyRequestsPage } from './unavailable-page.js';
 import { clientAddress } from './client-address.js';
 import { isUnavailable } from './unavailable.js';
@@ -38,16 +39,16 @@ export class PostgresRateLimitStore implements Store {
     return { totalHits: rows[0]!.hits, resetTime: new Date(rows[0]!.reset_at) };
   }
 
-  private count(key: string) {
-    return this.sequelize.query<{ hits: number; reset_at: Date }>(
+  /** Counts one more hit: one statement on every POST (db/raw-query.ts). */
+  private async count(key: string) {
+    return (await rawQuery<{ hits: number; reset_at: Date }>(this.sequelize,
       `INSERT INTO rate_limit_hits AS r (key, hits, reset_at)
-       VALUES (:key, 1, now() + make_interval(secs => :seconds))
+       VALUES ($1, 1, now() + make_interval(secs => $2))
        ON CONFLICT (key) DO UPDATE SET
          hits = CASE WHEN r.reset_at <= now() THEN 1 ELSE r.hits + 1 END,
-         reset_at = CASE WHEN r.reset_at <= now() THEN now() + make_interval(secs => :seconds) ELSE r.reset_at END
+         reset_at = CASE WHEN r.reset_at <= now() THEN now() + make_interval(secs => $2) ELSE r.reset_at END
        RETURNING hits, reset_at`,
-      { replacements: { key: this.prefix + key, seconds: this.windowMs / 1000 }, type: QueryTypes.SELECT },
-    );
+      [this.prefix + key, this.windowMs / 1000])).rows;
   }
 
   async get(key: string): Promise<ClientRateLimitInfo | undefined> {

@@ -1,5 +1,6 @@
 // The PostgreSQL store of every session of the service (the demandeur's, the espace's; table http_sessions,
-// connect-pg-simple's layout). Its few queries run on the application's own pool: no second pool to close.
+// connect-pg-simple's layout). Its few queries run on the application's own pool (db/raw-query.ts): no second
+// pool to close.
 // express-session « touches » an unmodified session at every request to move its stored expiry; the espace's
 // sessions are not rolling, so that is the same value written again and again (a statement per page, four per
 // FranceConnect round trip). A touch is skipped when this process already stored an expiry less than a minute
@@ -7,6 +8,7 @@
 import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import type { Sequelize } from 'sequelize';
+import { rawQuery } from '../../db/raw-query.js';
 
 export const TOUCH_GRANULARITY_MS = 60_000;
 /** Sessions whose last stored expiry this process remembers (the oldest forgotten first). */
@@ -20,10 +22,7 @@ const expiryOf = (sess: session.SessionData): number | null => {
 export function pgSessionStore(sequelize: Sequelize): session.Store {
   const PgStore = connectPgSimple(session);
   const pool = {
-    query: async (text: string, params: unknown[] = []) => {
-      const [rows] = await sequelize.query(text, { bind: params });
-      return { rows };
-    },
+    query: async (text: string, params: unknown[] = []) => ({ rows: (await rawQuery(sequelize, text, params)).rows }),
   };
   const stored = new Map<string, number>();
   const remember = (sid: string, expiry: number | null) => {
