@@ -14,6 +14,10 @@ import {
   cancelOnboardingUpdate, cardShipmentUpdate, recordTrainingUpdate, reopenOnboardingUpdate,
 } from '../workflows/messages.js';
 import { COMPONENTS } from './components.js';
+import { isUnavailable } from '../server/web/unavailable.js';
+
+/** Temporal or the database unreachable: the action may or may not have been taken; repeating it is safe. */
+export const LIFECYCLE_UNAVAILABLE = 'Le service est momentanément indisponible : cette action n’a peut-être pas abouti. Dans quelques instants, rechargez la fiche pour voir où en est le dossier, puis refaites l’action si besoin (une même décision n’est jamais appliquée deux fois).';
 
 export interface Field { name: string; label: string; type: 'textarea' | 'date' | 'text'; required?: boolean; hint?: string }
 
@@ -54,6 +58,7 @@ export function lifecycleAction(options: LifecycleActionOptions): Partial<Resour
       } catch (error) {
         if (error instanceof ValidationError) return { record: record.toJSON(admin), notice: { type: 'error', message: Object.values(error.fieldErrors).join(' ') } };
         if (error instanceof DomainError) return { record: record.toJSON(admin), notice: { type: 'error', message: error.message } };
+        if (isUnavailable(error)) return { record: record.toJSON(admin), notice: { type: 'error', message: LIFECYCLE_UNAVAILABLE } };
         throw error;
       }
     },

@@ -11,6 +11,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOST
 /** PostgreSQL: admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections. */
 const POSTGRES_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
 const GRPC_UNAVAILABLE = 14;
+const GRPC_DEADLINE_EXCEEDED = 4;
 
 export function isUnavailable(error: unknown): boolean {
   const seen = new Set<unknown>();
@@ -22,6 +23,8 @@ export function isUnavailable(error: unknown): boolean {
     if (typeof e.code === 'string' && (NETWORK_CODES.has(e.code) || POSTGRES_CODES.has(e.code))) return true;
     // @temporalio/client: ServiceError wrapping a gRPC error; a closed connection is UNAVAILABLE.
     if (e.code === GRPC_UNAVAILABLE && /UNAVAILABLE|unavailable|connect/i.test(e.message ?? '')) return true;
+    // A Temporal service down behind the frontend (history restarting): the call ran out of time.
+    if (e.code === GRPC_DEADLINE_EXCEEDED || e.name === 'WorkflowUpdateRPCTimeoutOrCancelledError') return true;
     if (e.name === 'ConnectionTerminated' || /Connection terminated/.test(e.message ?? '')) return true;
     current = e.original ?? e.parent ?? e.cause;
   }
