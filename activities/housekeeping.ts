@@ -2,9 +2,9 @@
 // delivery keeps the one already running for the key, and a report is keyed on the e-mails it lists, so a
 // retried activity never sends it twice.
 import { createHash } from 'node:crypto';
-import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { startEmailDelivery } from '../services/lifecycles.js';
-import { EmailNotDeliverableError, sendEmailOnce, type OutboxDeps } from '../services/outbox.js';
+import { enqueueEmail, type OutboxDeps } from '../services/outbox.js';
 import { markStuckReported, purgeExpiredRecords, stuckEmails, STUCK_REPORT_TEMPLATE, undeliveredEmailKeys } from '../services/housekeeping.js';
 
 export function createHousekeepingActivities(deps: { operations: { alertEmail: string; stuckEmailAfterMs: number } }, outbox: OutboxDeps) {
@@ -24,16 +24,20 @@ export function createHousekeepingActivities(deps: { operations: { alertEmail: s
 
     /**
      * Tells the technical team, once per e-mail, which e-mails the outbox could not send yet and which failed
-     * for good; returns how many.
+     * for good; returns how many. The report is stored with the marks of the e-mails it lists (one
+     * transaction), then delivered by its own `email/<key>` lifecycle, retried until SMTP takes it: an outage
+     * longer than this activity's attempts (SMTP down is what makes e-mails stuck) delays it, never loses it.
+     * A start lost after the commit is made by the next housekeeping (startPendingDeliveries).
      */
     async reportStuckEmails(): Promise<number> {
       const stuck = await stuckEmails(deps.operations.stuckEmailAfterMs);
       if (stuck.length === 0) return 0;
       log.error('e-mails stuck or failed in the outbox', { count: stuck.length, keys: stuck.map((e) => e.idempotencyKey) });
       const ids = stuck.map((e) => e.id).sort();
-      try {
-        await sendEmailOnce(outbox, {
-          idempotencyKey: `housekeeping/stuck-emails/${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 32)}`,
+      const idempotencyKey = `housekeeping/stuck-emails/${createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 32)}`;
+      await outbox.sequelize.transaction(async (transaction) => {
+        await enqueueEmail(outbox, {
+          idempotencyKey,
           template: STUCK_REPORT_TEMPLATE,
           to: [deps.operations.alertEmail],
           data: {
@@ -42,12 +46,11 @@ export function createHousekeepingActivities(deps: { operations: { alertEmail: s
               lastError: e.lastError ?? '', failed: e.status === 'failed',
             })),
           },
-        });
-      } catch (error) {
-        if (error instanceof EmailNotDeliverableError) throw ApplicationFailure.create({ type: error.name, message: error.message, nonRetryable: true });
-        throw error;
-      }
-      await markStuckReported(ids);
+        }, transaction);
+        await markStuckReported(ids, transaction);
+      });
+      const { client, info } = Context.current();
+      await startEmailDelivery(client, info.taskQueue, { idempotencyKey });
       return stuck.length;
     },
   };

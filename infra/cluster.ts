@@ -293,7 +293,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       return member;
     };
     return {
-      publicUrl, webUrls: ports.web.map((port) => `http://localhost:${port}`), temporalAddress, uiUrl, databaseUrl: databaseUrl!, smtpUrl, mailSink,
+      publicUrl, webUrls: ports.web.map((port) => `http://localhost:${port}`), temporalAddress, uiUrl, databaseUrl: databaseUrl!, smtpUrl,
+      // The sink of the moment: stopPart('mail-sink') … startPart('mail-sink') starts a new one (an SMTP outage).
+      get mailSink() { return mailSink; },
       get proxy() { return proxy!; },
       logDir,
       pid: (part) => members.get(part)?.pid,

@@ -24,13 +24,35 @@ export interface MailSink {
   webUrl: string;
   messages(): CaughtMail[];
   clear(): void;
+  /**
+   * Holds the answer to every message `match` accepts, as a slow mail server would (for fault tests): the
+   * message is not accepted until release(); a client that hangs up meanwhile never had it accepted, and it
+   * is dropped, as SMTP wants.
+   */
+  hold(match: (mail: CaughtMail) => boolean): HeldMails;
   stop(): Promise<void>;
+}
+
+export interface HeldMails {
+  /** Messages waiting for their answer. */
+  waiting(): CaughtMail[];
+  /** Messages whose client hung up before the answer: never accepted. */
+  dropped(): CaughtMail[];
+  /** Accepts the waiting messages and holds no more. */
+  release(): Promise<void>;
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export async function startMailSink(options: { smtpPort: number; webPort: number; storeDir?: string }): Promise<MailSink> {
   const messages: CaughtMail[] = [];
+  const accept = async (mail: CaughtMail) => {
+    messages.push(mail);
+    if (options.storeDir) await writeFile(path.join(options.storeDir, `${mail.id}.json`), JSON.stringify(mail));
+  };
+  interface Waiting { mail: CaughtMail; sessionId: string; answer(error?: Error): void }
+  interface Hold { match: (mail: CaughtMail) => boolean; waiting: Waiting[]; dropped: CaughtMail[] }
+  const holds = new Set<Hold>();
   if (options.storeDir) {
     await mkdir(options.storeDir, { recursive: true });
     for (const file of (await readdir(options.storeDir)).filter((f) => f.endsWith('.json')).sort()) {
@@ -42,7 +64,15 @@ export async function startMailSink(options: { smtpPort: number; webPort: number
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
-    onData(stream, _session, callback) {
+    // A stopped sink is an SMTP server gone: connections still open are cut after this grace.
+    closeTimeout: 2000,
+    onClose(session) {
+      for (const hold of holds) {
+        for (const waiting of hold.waiting.filter((w) => w.sessionId === session.id)) hold.dropped.push(waiting.mail);
+        hold.waiting = hold.waiting.filter((w) => w.sessionId !== session.id);
+      }
+    },
+    onData(stream, session, callback) {
       simpleParser(stream)
         .then(async (parsed) => {
           const to = (Array.isArray(parsed.to) ? parsed.to : parsed.to ? [parsed.to] : []).flatMap((a) => a.value.map((v) => v.address ?? ''));
@@ -55,8 +85,12 @@ export async function startMailSink(options: { smtpPort: number; webPort: number
             text: parsed.text ?? '',
             html: typeof parsed.html === 'string' ? parsed.html : '',
           };
-          messages.push(mail);
-          if (options.storeDir) await writeFile(path.join(options.storeDir, `${mail.id}.json`), JSON.stringify(mail));
+          const hold = [...holds].find((h) => h.match(mail));
+          if (hold) {
+            hold.waiting.push({ mail, sessionId: session.id, answer: callback });
+            return;
+          }
+          await accept(mail);
           callback();
         })
         .catch((error: Error) => callback(error));
@@ -106,6 +140,21 @@ export async function startMailSink(options: { smtpPort: number; webPort: number
     webUrl: `http://localhost:${webPort}`,
     messages: () => [...messages],
     clear: () => { messages.length = 0; },
+    hold(match) {
+      const hold: Hold = { match, waiting: [], dropped: [] };
+      holds.add(hold);
+      return {
+        waiting: () => hold.waiting.map((w) => w.mail),
+        dropped: () => [...hold.dropped],
+        async release() {
+          holds.delete(hold);
+          for (const waiting of hold.waiting.splice(0)) {
+            await accept(waiting.mail);
+            waiting.answer();
+          }
+        },
+      };
+    },
     async stop() {
       await new Promise<void>((resolve) => smtp.close(() => resolve()));
       await new Promise<void>((resolve) => web.close(() => resolve()));

@@ -1,7 +1,7 @@
 // Periodic duties (run hourly by the housekeeping workflow): forget technical records once they no longer
 // serve, start the deliveries of e-mails stored but never started (Temporal was down after the commit), and
 // find the e-mails that the outbox has not managed to send or never will (failed).
-import { Op } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import { Connection, EmailOutbox, IdpConnection, IssuerEmailConfirmation, LoginFailure, LoginLink, PrivateLink, SetupLink } from '../db/models/index.js';
 import { DAY_MS } from '../domain/duration.js';
 import { LOGIN_POLICY } from './login-guard.js';
@@ -67,6 +67,6 @@ export async function undeliveredEmailKeys(now = new Date()): Promise<string[]> 
   return rows.map((row) => row.idempotencyKey);
 }
 
-export async function markStuckReported(ids: string[]): Promise<void> {
-  await EmailOutbox.update({ stuckReportedAt: new Date() }, { where: { id: ids, stuckReportedAt: null } });
+export async function markStuckReported(ids: string[], transaction?: Transaction): Promise<void> {
+  await EmailOutbox.update({ stuckReportedAt: new Date() }, { where: { id: ids, stuckReportedAt: null }, transaction });
 }

@@ -1,6 +1,7 @@
 // The hourly housekeeping on a real Temporal server and worker: expired technical records are deleted (and
 // nothing else), e-mails stuck in the outbox are reported to the technical team once, and the schedule that
 // runs it is created idempotently.
+import { Op } from 'sequelize';
 import { EmailOutbox, IdpConnection, Issuer, IssuerEmailConfirmation, LoginFailure, RequestMessage } from '../db/models/index.js';
 import { DAY_MS } from '../domain/duration.js';
 import { postRequestMessage } from '../services/habilitation.js';
@@ -12,7 +13,7 @@ import { testEnv, unique } from './support/env.js';
 import { createSubmittedRequest } from './support/factories.js';
 import { mailsTo, waitForMails } from './support/mail.js';
 import { ALERT_TEST_EMAIL, useWorkerStack } from './support/temporal.js';
-import { workflowSettled } from './support/wait.js';
+import { waitFor, workflowSettled } from './support/wait.js';
 import type { housekeepingWorkflow } from '../workflows/housekeeping.js';
 
 const stack = useWorkerStack();
@@ -32,6 +33,8 @@ const outboxRow = (key: string, status: 'pending' | 'sent' | 'failed', ageMs: nu
 
 /** The housekeeping report that lists this e-mail key, once it arrived. */
 const reportsListing = async (key: string) => (await mailsTo(ALERT_TEST_EMAIL)).filter((m) => m.text.includes(key));
+/** The reports stored in the outbox (each then delivered by its own e-mail workflow) that list this key. */
+const reportsStored = (key: string) => EmailOutbox.count({ where: { template: 'ops_stuck_emails', textBody: { [Op.like]: `%${key}%` } } });
 
 describe('housekeeping', () => {
   it('deletes expired links and old login failures, and keeps what still serves', async () => {
@@ -86,8 +89,9 @@ describe('housekeeping', () => {
     expect(reports[0].text).not.toContain(sentLongAgo);
     expect((await EmailOutbox.findOne({ where: { idempotencyKey: stuck } }))!.stuckReportedAt).not.toBeNull();
 
-    // The second run has completed, report sent (or not) included: its activities ran before it returned.
+    // The second run stores no second report (a report is stored before its run returns, then delivered).
     await runHousekeeping();
+    expect(await reportsStored(stuck)).toBe(1);
     expect(await reportsListing(stuck)).toHaveLength(1);
   });
 
@@ -95,10 +99,11 @@ describe('housekeeping', () => {
     const failed = unique('failed-');
     await outboxRow(failed, 'failed', 0);
     await runHousekeeping();
-    const reports = await reportsListing(failed);
+    const reports = await waitFor('the report', () => reportsListing(failed), (listing) => listing.length > 0);
     expect(reports).toHaveLength(1);
     expect(reports[0].text).toMatch(new RegExp(`ÉCHEC DÉFINITIF ${failed} .*: no recipient`));
     await runHousekeeping();
+    expect(await reportsStored(failed)).toBe(1);
     expect(await reportsListing(failed)).toHaveLength(1);
   });
 

@@ -3,7 +3,7 @@
 // (cluster.kill('web-1'), stopPart('postgres') … startPart('postgres')) and check at the end that nothing is
 // left running. Slow to start (PostgreSQL, Temporal's schema, four Temporal processes, the back-office
 // bundle): one per test file, in beforeAll.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -34,16 +34,36 @@ export async function startTestCluster(options: { supervise?: boolean; ui?: bool
   if (options.ui !== false) await ensureTemporalUi();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ac-cluster-'));
   // Temporal keeps its services' ports in a smallint column (cluster_membership): below 32768, where the
-  // system's ephemeral ports (freePort) never are.
+  // system's ephemeral ports (freePort) never are. Each port is reserved until stop(): another test file
+  // starting a cluster at the same time never picks it, though nothing listens on it yet.
+  const reserved: number[] = [];
   const low = lowPorts();
-  const ports: ClusterPorts = {
-    public: await freePort(), web: [await freePort(), await freePort()], postgres: await freePort(),
-    temporal: {
-      frontend: await low(), frontendHttp: await low(), history: await low(), matching: await low(), worker: await low(),
-      membership: { frontend: await low(), history: await low(), matching: await low(), worker: await low() },
-    },
-    ui: await freePort(), mailSmtp: await freePort(), mailWeb: await freePort(),
+  const reserve = async (candidate: () => Promise<number>) => {
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const port = await candidate();
+      if (reservePort(port)) {
+        reserved.push(port);
+        return port;
+      }
+    }
+    throw new Error('no free port that another test cluster has not reserved');
   };
+  const free = () => reserve(freePort);
+  const lowFree = () => reserve(low);
+  let ports: ClusterPorts;
+  try {
+    ports = {
+      public: await free(), web: [await free(), await free()], postgres: await free(),
+      temporal: {
+        frontend: await lowFree(), frontendHttp: await lowFree(), history: await lowFree(), matching: await lowFree(), worker: await lowFree(),
+        membership: { frontend: await lowFree(), history: await lowFree(), matching: await lowFree(), worker: await lowFree() },
+      },
+      ui: await free(), mailSmtp: await free(), mailWeb: await free(),
+    };
+  } catch (error) {
+    releasePorts(reserved);
+    throw error;
+  }
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...options.env };
   for (const name of FOREIGN) if (!options.env?.[name]) delete env[name];
   const seen = new Set<number>();
@@ -51,6 +71,7 @@ export async function startTestCluster(options: { supervise?: boolean; ui?: bool
   try {
     cluster = await startCluster({ dataDir, ports, env, supervise: options.supervise ?? true, ui: options.ui, log: () => undefined });
   } catch (error) {
+    releasePorts(reserved);
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
@@ -85,6 +106,7 @@ export async function startTestCluster(options: { supervise?: boolean; ui?: bool
       clearInterval(watcher);
       record();
       await cluster.stop();
+      releasePorts(reserved);
       if (existsSync(dataDir)) await rm(dataDir, { recursive: true, force: true });
     },
   });
@@ -95,8 +117,16 @@ export async function freePortRange(count: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const base = 20_000 + Math.floor(Math.random() * (12_000 - count));
     let free = true;
-    for (let port = base; free && port < base + count; port += 1) free = await canListen(port);
+    for (let port = base; free && port < base + count; port += 1) free = !isReserved(port) && await canListen(port);
+    if (!free) continue;
+    // Reserved until this process ends (a test cluster started meanwhile keeps off them).
+    const taken: number[] = [];
+    for (let port = base; free && port < base + count; port += 1) {
+      free = reservePort(port);
+      if (free) taken.push(port);
+    }
     if (free) return base;
+    releasePorts(taken);
   }
   throw new Error(`no ${count} consecutive free ports below 32768`);
 }
@@ -114,6 +144,44 @@ function lowPorts(): () => Promise<number> {
     }
     throw new Error('no free port below 32768');
   };
+}
+
+/**
+ * Reservations of ports across the test processes of one machine (jest runs test files in parallel
+ * processes): one file per port, naming its process; a reservation of a process gone is void.
+ */
+const RESERVATIONS = path.join(os.tmpdir(), 'ac-test-cluster-ports');
+
+function reservationOwner(port: number): number | undefined {
+  try {
+    const pid = Number(readFileSync(path.join(RESERVATIONS, String(port)), 'utf8'));
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+const isReserved = (port: number) => reservationOwner(port) !== undefined;
+
+function reservePort(port: number): boolean {
+  mkdirSync(RESERVATIONS, { recursive: true });
+  const file = path.join(RESERVATIONS, String(port));
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return true;
+    } catch {
+      if (isReserved(port)) return false;
+      rmSync(file, { force: true }); // left by a process that ended without releasing it
+    }
+  }
+  return false;
+}
+
+function releasePorts(ports: number[]): void {
+  for (const port of ports) if (reservationOwner(port) === process.pid) rmSync(path.join(RESERVATIONS, String(port)), { force: true });
 }
 
 function canListen(port: number): Promise<boolean> {
