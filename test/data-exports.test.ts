@@ -4,7 +4,6 @@
 // one, nothing more once it has gone), and 100 000 aidant rows streamed over HTTP in bounded memory.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { runInNewContext } from 'node:vm';
 import v8 from 'node:v8';
 import express from 'express';
@@ -24,30 +23,12 @@ import { testEnv, testSequelize, unique } from './support/env.js';
 import { createPerson, createStructure } from './support/espace.js';
 import { createStaffMember, createSubmittedRequest } from './support/factories.js';
 import { createTestMandat, createUsager, DAY } from './support/mandats.js';
+import { pausedClient } from './support/paused-client.js';
 
 let sequelize: Sequelize;
 beforeAll(() => { sequelize = testSequelize(); });
 afterAll(() => sequelize.close());
 
-/** A client that takes nothing until released: what a slow download looks like to the server. */
-function pausedClient() {
-  const held: (() => void)[] = [];
-  let released = false;
-  const chunks: string[] = [];
-  const out = new Writable({
-    highWaterMark: 16 * 1024,
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk.toString('utf8'));
-      if (released) callback(); else held.push(() => callback());
-    },
-  });
-  return {
-    out, chunks,
-    text: () => chunks.join(''),
-    release() { released = true; held.splice(0).forEach((callback) => callback()); },
-    async blocked() { while (out.listenerCount('drain') === 0) await new Promise((resolve) => setImmediate(resolve)); },
-  };
-}
 
 async function exported(kind: DataExportKind, filters: DataExportFilters, batchSize = 2) {
   const client = pausedClient();

@@ -2,7 +2,6 @@
 // formulas), the filters read from the back-office list's parameters, the streaming (bounded batches, each
 // fetched only once the client took the previous one, stopping when the client leaves), and the chain checked
 // batch by batch, a break found across a batch boundary.
-import { Writable } from 'node:stream';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { JournalEntry } from '../db/models/index.js';
 import {
@@ -14,6 +13,7 @@ import { journalBatches, lastJournalId, writeJournalCsv } from '../services/jour
 import { testEnv, testSequelize } from './support/env.js';
 import { createStructure } from './support/espace.js';
 import { parseCsv } from './support/csv.js';
+import { pausedClient } from './support/paused-client.js';
 
 let sequelize: Sequelize;
 beforeAll(() => { sequelize = testSequelize(); });
@@ -35,25 +35,6 @@ function countingSequelize() {
   return { sequelize: counting, queries };
 }
 
-/** A client that takes nothing until released: what a slow download looks like to the server. */
-function pausedClient() {
-  const held: (() => void)[] = [];
-  let released = false;
-  const chunks: string[] = [];
-  const out = new Writable({
-    highWaterMark: 16 * 1024,
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk.toString('utf8'));
-      if (released) callback(); else held.push(() => callback());
-    },
-  });
-  return {
-    out, chunks,
-    release() { released = true; held.splice(0).forEach((callback) => callback()); },
-    /** Resolves once the writer waits for the client (it listens for « drain »). */
-    async blocked() { while (out.listenerCount('drain') === 0) await new Promise((resolve) => setImmediate(resolve)); },
-  };
-}
 
 describe('the journal CSV, escaping', () => {
   it('quotes every field, doubles the quotes, keeps line breaks and separators inside, and neutralises formulas', () => {
