@@ -41,6 +41,13 @@ const CONCERNED_AIDANT = `u.is_active AND cardinality(u.staff_roles) = 0 AND u.e
   AND EXISTS (SELECT 1 FROM organisation_memberships m JOIN organisations o ON o.id = m.organisation_id
               WHERE m.user_id = u.id AND m.is_active AND m.can_create_mandats AND o.is_active)`;
 
+/** Keyset batches start after this id (ids are UUIDs). */
+const FIRST_ID = '00000000-0000-0000-0000-000000000000';
+
+/** The next batch of concerned aidants meeting `condition` (`:after`, `:limit` and its own replacements). */
+const aidantCandidates = (deps: InactivityDeps, condition: string, replacements: Record<string, unknown>) => ids(deps.sequelize,
+  `SELECT u.id FROM users u WHERE ${CONCERNED_AIDANT} AND ${condition} AND u.id > :after ORDER BY u.id LIMIT :limit`, replacements);
+
 const fullName = (person: { first_name: string; last_name: string }) => `${person.first_name} ${person.last_name}`.trim();
 
 async function ids(sequelize: Sequelize, sql: string, replacements: Record<string, unknown>): Promise<string[]> {
@@ -87,9 +94,8 @@ const WARNABLE = `u.last_login_at <= :before AND u.inactivity_warned_login IS DI
 /** Aidants with no login since `aidantWarningAfterMonths`, not yet warned in this episode: warned (« réactivez votre compte »). */
 export async function warnInactiveAidants(deps: InactivityDeps, input: BatchInput): Promise<InactivityBatch> {
   const before = inactivityThresholds(deps.policy, input.now).warnLoginBefore;
-  const replacements = { before, after: input.after ?? '00000000-0000-0000-0000-000000000000', limit: input.limit };
-  const candidates = await ids(deps.sequelize,
-    `SELECT u.id FROM users u WHERE ${CONCERNED_AIDANT} AND ${WARNABLE} AND u.id > :after ORDER BY u.id LIMIT :limit`, replacements);
+  const replacements = { before, after: input.after ?? FIRST_ID, limit: input.limit };
+  const candidates = await aidantCandidates(deps, WARNABLE, replacements);
   return inBatch(deps, input, candidates, async (id, transaction) => {
     const aidant = await lockedAidant(deps.sequelize, id, WARNABLE, replacements, transaction);
     if (!aidant) return null;
@@ -114,9 +120,8 @@ const DEACTIVABLE = 'u.inactivity_warned_login = u.last_login_at AND u.inactivit
  */
 export async function deactivateWarnedAidants(deps: InactivityDeps, input: BatchInput): Promise<InactivityBatch> {
   const before = inactivityThresholds(deps.policy, input.now).deactivateWarnedBefore;
-  const replacements = { before, after: input.after ?? '00000000-0000-0000-0000-000000000000', limit: input.limit };
-  const candidates = await ids(deps.sequelize,
-    `SELECT u.id FROM users u WHERE ${CONCERNED_AIDANT} AND ${DEACTIVABLE} AND u.id > :after ORDER BY u.id LIMIT :limit`, replacements);
+  const replacements = { before, after: input.after ?? FIRST_ID, limit: input.limit };
+  const candidates = await aidantCandidates(deps, DEACTIVABLE, replacements);
   return inBatch(deps, input, candidates, async (id, transaction) => {
     const aidant = await lockedAidant(deps.sequelize, id, DEACTIVABLE, replacements, transaction);
     if (!aidant) return null;
@@ -159,9 +164,8 @@ const ENCOURAGEABLE = `${LAST_ACTIVITY} <= :before AND u.encouraged_activity_at 
 /** Aidants whose last activity is older than `aidantEncouragementAfterMs`, not yet encouraged since it: the encouragement e-mail. */
 export async function encourageInactiveAidants(deps: InactivityDeps, input: BatchInput): Promise<InactivityBatch> {
   const before = inactivityThresholds(deps.policy, input.now).encourageActivityBefore;
-  const replacements = { before, actions: ACTIVITY_ACTIONS, after: input.after ?? '00000000-0000-0000-0000-000000000000', limit: input.limit };
-  const candidates = await ids(deps.sequelize,
-    `SELECT u.id FROM users u WHERE ${CONCERNED_AIDANT} AND ${ENCOURAGEABLE} AND u.id > :after ORDER BY u.id LIMIT :limit`, replacements);
+  const replacements = { before, actions: ACTIVITY_ACTIONS, after: input.after ?? FIRST_ID, limit: input.limit };
+  const candidates = await aidantCandidates(deps, ENCOURAGEABLE, replacements);
   return inBatch(deps, input, candidates, async (id, transaction) => {
     const aidant = await lockedAidant(deps.sequelize, id, ENCOURAGEABLE, replacements, transaction);
     if (!aidant) return null;
@@ -224,7 +228,7 @@ async function lockedDraft(sequelize: Sequelize, id: string, condition: string, 
  */
 export async function remindIdleDrafts(deps: InactivityDeps, input: BatchInput): Promise<InactivityBatch> {
   const thresholds = inactivityThresholds(deps.policy, input.now);
-  const replacements = { before: thresholds.remindDraftChangedBefore, deleteBefore: thresholds.deleteDraftChangedBefore, after: input.after ?? '00000000-0000-0000-0000-000000000000', limit: input.limit };
+  const replacements = { before: thresholds.remindDraftChangedBefore, deleteBefore: thresholds.deleteDraftChangedBefore, after: input.after ?? FIRST_ID, limit: input.limit };
   const candidates = await ids(deps.sequelize,
     `SELECT r.id FROM habilitation_requests r WHERE ${REMINDABLE} AND r.id > :after ORDER BY r.id LIMIT :limit`, replacements);
   return inBatch(deps, input, candidates, async (id, transaction) => {
@@ -254,7 +258,7 @@ export async function remindIdleDrafts(deps: InactivityDeps, input: BatchInput):
  */
 export async function deleteIdleDrafts(deps: InactivityDeps, input: BatchInput): Promise<InactivityBatch> {
   const thresholds = inactivityThresholds(deps.policy, input.now);
-  const replacements = { deleteBefore: thresholds.deleteDraftChangedBefore, after: input.after ?? '00000000-0000-0000-0000-000000000000', limit: input.limit };
+  const replacements = { deleteBefore: thresholds.deleteDraftChangedBefore, after: input.after ?? FIRST_ID, limit: input.limit };
   const candidates = await ids(deps.sequelize,
     `SELECT r.id FROM habilitation_requests r WHERE ${DELETABLE} AND r.id > :after ORDER BY r.id LIMIT :limit`, replacements);
   let count = 0;
