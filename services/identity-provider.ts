@@ -2,8 +2,9 @@
 // authorization code and the access token. Both are 256 random bits stored only as a keyed hash
 // (services/link-tokens.ts, one purpose each) and never logged. A code is redeemed once: one atomic
 // UPDATE … WHERE code_used_at IS NULL decides between concurrent redemptions; a later one revokes the access
-// token the first issued. Every use of the identity (userinfo) re-checks the autorisation and journals
-// `use_autorisation` in the same transaction.
+// token the first issued. Every choice and every use of the identity (userinfo) is decided by THE
+// authorisation check and written in the same statement (`actingFrom`): a use journals `use_autorisation` only
+// when the check still allows it.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { Sequelize } from 'sequelize';
