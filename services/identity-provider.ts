@@ -189,7 +189,7 @@ export type UserinfoAnswer =
 
 /**
  * The usager's identity for an access token, once the autorisation is checked again (THE check of
- * services/autorisations.ts): the journal entry `use_autorisation` is written in the same transaction, and its
+ * services/autorisations.ts): the journal entry `use_autorisation` is written in the same statement, and its
  * use recorded for the usager's notification (services/usager-notifications.ts), woken by the route after the commit.
  */
 export async function useAccessToken(sequelize: Sequelize, secretsKey: Buffer, token: string): Promise<UserinfoAnswer> {
