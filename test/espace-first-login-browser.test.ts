@@ -52,7 +52,8 @@ describe('a first login in a browser', () => {
     // The card sat in the stock: its clock may be a few minutes off, which an unvalidated card tolerates.
     await referentPage.fill('#field-code', currentCode(seed, 60, new Date(Date.now() - 3 * 60_000)));
     await submit(referentPage, 'Valider la carte');
-    await referentPage.waitForSelector('.fr-alert--success');
+    // The validation page already shows a success alert (the association's): wait for the next page's.
+    await referentPage.waitForSelector('.fr-alert--success:has-text("préparé avec succès")');
     expect(await referentPage.textContent('.fr-alert--success')).toContain(`Le compte de ${aidant.user.firstName} ${aidant.user.lastName} a été préparé avec succès`);
     const validated = (await Card.findByPk(card.id))!;
     expect([validated.aidantId, validated.validatedAt !== null, validated.tolerance]).toEqual([aidant.user.id, true, 1]);
