@@ -47,8 +47,9 @@ export async function buildBackOffice(config: Config, databaseUrl: string, lifec
     locale: { language: 'fr', availableLanguages: ['fr'], translations: { fr: backOfficeTranslations() }, localeDetection: false },
   });
   // Outside production AdminJS serves a components bundle found on disk as is, even one built before a
-  // component was added: remove it so that the first page view builds the current one.
-  if (process.env.NODE_ENV !== 'production') {
+  // component was added: remove it so that the first page view builds the current one — unless the process
+  // is told the bundle was built for this code (ADMIN_JS_SKIP_BUNDLE: the test run builds one for all its servers).
+  if (process.env.NODE_ENV !== 'production' && process.env.ADMIN_JS_SKIP_BUNDLE !== 'true') {
     await rm(path.join(process.env.ADMIN_JS_TMP_DIR ?? '.adminjs', 'bundle.js'), { force: true });
   }
   await admin.initialize();

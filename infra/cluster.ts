@@ -54,6 +54,9 @@ export interface ClusterOptions {
   env?: NodeJS.ProcessEnv;
   /** Restart a process that dies unexpectedly (npm run start:cluster); false leaves it to the caller. */
   supervise?: boolean;
+  /** A back-office components bundle already built for this code (scripts/bundle-admin.ts; the test run builds one):
+   *  the web processes serve it instead of the first one bundling at start-up. */
+  adminBundleDir?: string;
   /** Start the Temporal Web UI when it can be built (default true). */
   ui?: boolean;
   log?: (line: string) => void;
@@ -236,7 +239,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       FRANCECONNECT_ISSUER: env.FRANCECONNECT_ISSUER?.trim() || 'https://fcp-low.integ01.dev-franceconnect.fr/api/v2',
       FRANCECONNECT_CLIENT_ID: env.FRANCECONNECT_CLIENT_ID?.trim() || 'aidants-connect-local-cluster',
       IDP_FC_CLIENT_ID: env.IDP_FC_CLIENT_ID?.trim() || 'franceconnect-local-cluster',
-      ADMIN_JS_TMP_DIR: path.join(dataDir, 'adminjs-bundle'),
+      ADMIN_JS_TMP_DIR: options.adminBundleDir ?? path.join(dataDir, 'adminjs-bundle'),
     };
     for (const name of ['DEV_TOOLS', 'PORT', 'ADMIN_JS_SKIP_BUNDLE']) delete appEnv[name];
 
@@ -262,7 +265,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     // In production AdminJS bundles its components at start-up: the first web process does it once, into the
     // folder both serve it from; the second one, and every restart, reuse that bundle.
     say('Starting two web processes (the first one bundles the back-office: up to a few minutes)…');
-    let bundled = false;
+    let bundled = options.adminBundleDir !== undefined;
     await add('web-1', {
       label: 'web process 1',
       async start() {

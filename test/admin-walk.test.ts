@@ -75,8 +75,11 @@ const pageTexts = new Map<string, string>();
 async function visit(page: Page, path: string, found: string[], role: string) {
   // Inside the single-page application, as a click on a link does: no reload of AdminJS's bundles.
   // AdminJS renders a page once its API call answered (then the page's components may fetch more).
-  const resource = /^\/admin\/resources\/([^/]+)/.exec(path)![1];
-  const answered = page.waitForResponse((response) => response.url().includes(`/admin/api/resources/${resource}/`));
+  // Wait for THIS page's call (a record action's, or the list's), not a late call of the page before on the same
+  // resource: that one answering first let the text be read before the page was drawn.
+  const [, resource, recordPath] = /^\/admin\/resources\/([^/]+)(\/records\/.+)?$/.exec(path)!;
+  const call = `/admin/api/resources/${resource}${recordPath ?? '/actions/list'}`;
+  const answered = page.waitForResponse((response) => new URL(response.url()).pathname === call);
   await page.evaluate(`window.history.pushState({}, '', ${JSON.stringify(path)}); window.dispatchEvent(new PopStateEvent('popstate'))`);
   await answered;
   // React commits the answer's state before the next frames are painted.

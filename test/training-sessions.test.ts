@@ -359,8 +359,10 @@ describe('accessibility of the training pages', () => {
       const next = answer.request().redirectedTo();
       expect(next).not.toBeNull();
       expect((await next!.response())?.status()).toBe(200);
-      await page.waitForLoadState('domcontentloaded', { timeout: 60_000 });
-      expect(await page.locator('.fr-alert--success').count() ? 'inscrit' : `${page.url()}: ${await page.textContent('main')}`).toBe('inscrit');
+      // Waited for, not counted at once: the load state can still be the page before's when the redirect has answered.
+      const confirmed = await page.locator('.fr-alert--success').waitFor({ timeout: 60_000 })
+        .then(() => 'inscrit', async () => `${page.url()}: ${await page.textContent('main')}`);
+      expect(confirmed).toBe('inscrit');
       await check('aidant, inscrit');
       expect(Object.keys(checked)).toHaveLength(4);
       expect(Object.fromEntries(Object.entries(checked).filter(([, found]) => found.length > 0))).toEqual({});

@@ -12,6 +12,7 @@ import { CLUSTER_PARTS, startCluster, type Cluster, type ClusterPart, type Clust
 import type { CaughtMail } from '../../infra/mail-sink.js';
 import { ensureTemporalServer, ensureTemporalUi } from '../../infra/provision.js';
 import { freePort } from '../../infra/throwaway-stack.js';
+import { testEnv } from './env.js';
 
 export interface TestCluster extends Cluster {
   dataDir: string;
@@ -69,7 +70,7 @@ export async function startTestCluster(options: { supervise?: boolean; ui?: bool
   const seen = new Set<number>();
   let cluster: Cluster;
   try {
-    cluster = await startCluster({ dataDir, ports, env, supervise: options.supervise ?? true, ui: options.ui, log: () => undefined });
+    cluster = await startCluster({ dataDir, ports, env, adminBundleDir: testEnv.adminBundleDir, supervise: options.supervise ?? true, ui: options.ui, log: () => undefined });
   } catch (error) {
     releasePorts(reserved);
     await rm(dataDir, { recursive: true, force: true });

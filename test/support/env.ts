@@ -18,6 +18,8 @@ export const testEnv = {
   /** The local FranceConnect stand-in of the test stack (the client of testConfig() is registered there). */
   get franceconnectIssuer() { return required('TEST_FRANCECONNECT_ISSUER'); },
   get timeSkippingServer() { return required('TEST_TIME_SKIPPING_SERVER'); },
+  /** The back-office's components bundle, built once for the run (scripts/bundle-admin.ts): servers serve it as is. */
+  get adminBundleDir() { return required('TEST_ADMIN_BUNDLE_DIR'); },
   /** The development SECRETS_KEY, as the test configuration has it. */
   get secretsKey() { return testConfig().secrets.key; },
 };

@@ -1,8 +1,5 @@
 // Runs the real web process (server/main.ts, with AdminJS) against the test stack, for browser tests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { PROJECT_ROOT } from '../../config/index.js';
 import { testEnv } from './env.js';
 import { ANCT_TEST_EMAIL } from './temporal.js';
@@ -14,8 +11,8 @@ export async function startWebServer(options: { port: number; taskQueue: string;
       ...process.env, NODE_ENV: 'test', PORT: String(options.port), PUBLIC_URL: `http://localhost:${options.port}`,
       DATABASE_URL: testEnv.databaseUrl, TEMPORAL_ADDRESS: testEnv.temporalAddress, SMTP_URL: testEnv.smtpUrl,
       TEMPORAL_TASK_QUEUE: options.taskQueue, DEV_TOOLS: 'true', LOG_LEVEL: 'warn', ANCT_EMAIL: ANCT_TEST_EMAIL,
-      // each server bundles its AdminJS components in a folder of its own (test files run in parallel)
-      ADMIN_JS_TMP_DIR: mkdtempSync(path.join(os.tmpdir(), 'ac-adminjs-')),
+      // The back-office bundle built once for the run: bundling in each server cost minutes on a busy machine.
+      ADMIN_JS_TMP_DIR: testEnv.adminBundleDir, ADMIN_JS_SKIP_BUNDLE: 'true',
       ...options.env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
