@@ -23,7 +23,10 @@ ENV NODE_ENV=production \
 # The back-office's components bundled once, here, rather than by every web process at start-up; the
 # sources and the bundle stay owned by root (read-only for the service).
 RUN node --import tsx scripts/bundle-admin.ts
-ENV ADMIN_JS_SKIP_BUNDLE=true
+# The workflows bundled once too: every worker of a release runs the very code built here, and starts at once.
+RUN node --import tsx scripts/bundle-workflows.ts /app/workflow-bundle.js
+ENV ADMIN_JS_SKIP_BUNDLE=true \
+    WORKFLOW_BUNDLE=/app/workflow-bundle.js
 
 USER node
 

@@ -1,6 +1,7 @@
 // The one typed configuration of the service, read from the environment once and validated at start-up.
 // A missing or malformed variable stops the process with a message naming it (see formatConfigErrors).
 // Never imported by workflow code: workflows get what they need as input.
+import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +52,8 @@ export interface Config {
     taskQueue: string;
     devServerPort: number;
     uiPort: number;
+    /** A workflow bundle built beforehand (npm run bundle:workflows): the worker runs exactly it, without bundling. */
+    workflowBundlePath: string | undefined;
   };
   mail: {
     /** Undefined: the project starts its local SMTP sink. */
@@ -280,6 +283,10 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`TEMPORAL_ADDRESS: must be host:port (got "${temporalAddress}")`);
   }
   const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:']);
+  const workflowBundle = read('WORKFLOW_BUNDLE');
+  if (workflowBundle !== undefined && !existsSync(workflowBundle)) {
+    problems.push(`WORKFLOW_BUNDLE: no such file "${workflowBundle}" (npm run bundle:workflows -- <file> writes one)`);
+  }
 
   if (nodeEnv === 'production') {
     if (databaseUrl === undefined) problems.push('DATABASE_URL: required in production (the embedded PostgreSQL is for development)');
@@ -354,6 +361,7 @@ export function loadConfig(env: Env = process.env): Config {
       taskQueue: read('TEMPORAL_TASK_QUEUE') ?? 'aidants-connect',
       devServerPort: port('TEMPORAL_DEV_PORT', 7233),
       uiPort: port('TEMPORAL_UI_PORT', 8233),
+      workflowBundlePath: workflowBundle === undefined ? undefined : path.resolve(workflowBundle),
     },
     mail: {
       smtpUrl,
@@ -443,7 +451,7 @@ export function loadConfigOrExit(env: Env = process.env): Config {
 export const CONFIG_VARIABLES = [
   'NODE_ENV', 'LOG_LEVEL', 'DATA_DIR', 'PORT', 'PUBLIC_URL', 'SESSION_SECRET', 'SECRETS_KEY', 'DEV_TOOLS',
   'DATABASE_URL', 'EMBEDDED_PG_PORT',
-  'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT',
+  'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT', 'WORKFLOW_BUNDLE',
   'SMTP_URL', 'MAIL_FROM', 'MAIL_SINK_SMTP_PORT', 'MAIL_SINK_WEB_PORT',
   'HABILITATION_COMITE_REMINDER_DELAY', 'HABILITATION_CHANGES_CLOSE_DELAY', 'HABILITATION_CHANGES_REMINDER_BEFORE', 'ANCT_EMAIL', 'ALERT_EMAIL', 'STUCK_EMAIL_ALERT_AFTER',
   'ONBOARDING_LAPSED_CLOSE_DELAY', 'ONBOARDING_LAPSED_CLOSE_REMINDER',

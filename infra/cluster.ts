@@ -84,7 +84,9 @@ export interface Cluster {
   /** Stops a part and keeps it down until startPart. */
   stopPart(part: ClusterPart): Promise<void>;
   startPart(part: ClusterPart): Promise<void>;
-  restartPart(part: ClusterPart): Promise<void>;
+  /** Stops a part and starts it again; `env`, when given, is what that part's process gets from now on on top of
+   *  the cluster's environment (a new release of a worker: another WORKFLOW_BUNDLE), `{}` going back to it. */
+  restartPart(part: ClusterPart, options?: { env?: NodeJS.ProcessEnv }): Promise<void>;
   /** Stops everything, in CLUSTER_PARTS order. */
   stop(): Promise<void>;
 }
@@ -111,6 +113,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   await stopLeftovers(pidDir, say);
 
   const members = new Map<ClusterPart, Member>();
+  /** Variables of one part's own, set by restartPart (a rolling release). */
+  const partEnv = new Map<ClusterPart, NodeJS.ProcessEnv>();
   let temporalConnection: Connection | undefined;
   const watchProcess = options.supervise ?? true;
 
@@ -246,7 +250,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const node = (part: ClusterPart, label: string, entry: string, extraEnv: NodeJS.ProcessEnv, ready: (pid: number) => Promise<boolean>, readyTimeoutMs: number) => add(part, {
       label,
       start: () => startServiceProcess({
-        label, command: process.execPath, args: ['--import', 'tsx', entry], cwd: PROJECT_ROOT, env: { ...appEnv, ...extraEnv }, ipc: true,
+        label, command: process.execPath, args: ['--import', 'tsx', entry], cwd: PROJECT_ROOT, env: { ...appEnv, ...extraEnv, ...partEnv.get(part) }, ipc: true,
         logFile: path.join(logDir, `${part}.log`), ready, readyTimeoutMs, hint: 'read its last messages there.',
       }),
     });
@@ -272,7 +276,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         const logFile = path.join(logDir, 'web-1.log');
         const running = await startServiceProcess({
           label: 'web process 1', command: process.execPath, args: ['--import', 'tsx', 'server/main.ts'], cwd: PROJECT_ROOT, ipc: true, logFile,
-          env: { ...appEnv, PORT: String(ports.web[0]), ...(bundled ? { ADMIN_JS_SKIP_BUNDLE: 'true' } : {}) },
+          env: { ...appEnv, PORT: String(ports.web[0]), ...(bundled ? { ADMIN_JS_SKIP_BUNDLE: 'true' } : {}), ...partEnv.get('web-1') },
           ready: healthy(ports.web[0]), readyTimeoutMs: bundled ? 180_000 : 600_000, hint: 'read its last messages there.',
         });
         bundled = true;
@@ -313,8 +317,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         if (requirePart(part).handle) return;
         await startMember(part);
       },
-      async restartPart(part) {
+      async restartPart(part, restart = {}) {
         requirePart(part);
+        if (restart.env) partEnv.set(part, restart.env);
         await stopMember(part);
         await startMember(part);
       },

@@ -5,16 +5,25 @@
 // the death of one of them, and stopping leaves no process behind. Slow (the whole topology): one start.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { PROJECT_ROOT } from '../config/index.js';
+import { AidantOnboarding } from '../db/models/index.js';
+import { createSequelize } from '../db/sequelize.js';
+import { workflowIdForOnboarding } from '../domain/habilitation.js';
+import { createLifecycles } from '../services/lifecycles.js';
+import { WORKFLOWS_PATH } from '../worker/create-worker.js';
+import { onboardingStatusQuery, recordTrainingUpdate } from '../workflows/messages.js';
+import { createJuryMember, createStructureWithOnboarding } from './support/factories.js';
 import { freePortRange, startTestCluster, type TestCluster } from './support/cluster.js';
 import { waitFor } from './support/wait.js';
 import { unique } from './support/env.js';
 
 let cluster: TestCluster | undefined;
+const BEFORE_ONBOARDING_V2 = path.join(PROJECT_ROOT, 'test/fixtures/workflow-releases/before-onboarding-v2.ts');
 
 beforeAll(async () => {
   cluster = await startTestCluster();
@@ -100,6 +109,59 @@ describe('the production topology', () => {
     await waitFor('web process 1 to be restarted', async () => c.pid('web-1'), (pid) => pid !== undefined && pid !== firstPid, 180_000);
     expect((await fetch(`${c.webUrls[0]}/health`)).status).toBe(200);
   });
+
+  it('rolls its workers onto a new workflow version while lifecycles run: running ones keep their path, new ones take the new one', async () => {
+    const c = cluster!;
+    // Two releases of the workers, each a prebuilt bundle (WORKFLOW_BUNDLE, as the Docker image has): today's code,
+    // and the release before the 'onboarding-v2' change (a fixture answers that patch as that code did).
+    const releases = await mkdtemp(path.join(os.tmpdir(), 'ac-releases-'));
+    const bundle = async (file: string, before: boolean) => {
+      const { code } = await bundleWorkflowCode({
+        workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN'),
+        webpackConfigHook: before ? (config) => ({ ...config, resolve: { ...config.resolve, alias: { ...config.resolve?.alias, '@temporalio/workflow$': BEFORE_ONBOARDING_V2 } } }) : undefined,
+      });
+      await writeFile(path.join(releases, file), code);
+      return { WORKFLOW_BUNDLE: path.join(releases, file) };
+    };
+    const [before, after] = await Promise.all([bundle('before.js', true), bundle('after.js', false)]);
+    const sequelize = createSequelize(c.databaseUrl, { poolMax: 3 });
+    const connection = await Connection.connect({ address: c.temporalAddress });
+    try {
+      const client = new Client({ connection });
+      const lifecycles = createLifecycles(client, { taskQueue: 'aidants-connect', habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } });
+      const staff = await createJuryMember();
+      const stateOf = (id: string) => client.workflow.getHandle(workflowIdForOnboarding(id)).query(onboardingStatusQuery) as Promise<Record<string, unknown>>;
+      const historyOf = async (id: string) => (await client.workflow.getHandle(workflowIdForOnboarding(id)).fetchHistory()).events ?? [];
+      const patchMarkers = async (id: string) => (await historyOf(id)).filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_patch').length;
+
+      // Both workers on the release before; an onboarding starts there (the legacy lifecycle: no training round).
+      for (const worker of ['worker-1', 'worker-2'] as const) await c.restartPart(worker, { env: before });
+      const { onboarding: running } = await createStructureWithOnboarding();
+      await lifecycles.startOnboarding(running.id);
+      expect(await waitFor('the running onboarding', () => stateOf(running.id), (state) => state.status === 'awaiting_training', 60_000)).not.toHaveProperty('round');
+
+      // The rolling release: one worker after the other, the lifecycle still running; then a new onboarding.
+      for (const worker of ['worker-1', 'worker-2'] as const) await c.restartPart(worker, { env: after });
+      const { onboarding: fresh } = await createStructureWithOnboarding();
+      await lifecycles.startOnboarding(fresh.id);
+      await waitFor('the new onboarding', () => stateOf(fresh.id), (state) => state.status === 'awaiting_training', 60_000);
+
+      // Both go on, on the new workers only: the one started before keeps the legacy path to its next step, the new one the new path.
+      const trainingDate = new Date().toISOString().slice(0, 10);
+      for (const onboarding of [running, fresh]) await lifecycles.updateOnboarding(onboarding.id, recordTrainingUpdate, { trainingDate, actorId: staff.id });
+      const [runningState, freshState] = await Promise.all([running, fresh].map((o) => waitFor('the training recorded', () => stateOf(o.id), (state) => state.status !== 'awaiting_training', 60_000)));
+      expect(runningState).not.toHaveProperty('round');
+      expect(freshState).toMatchObject({ round: 1 });
+      expect({ running: await patchMarkers(running.id), fresh: await patchMarkers(fresh.id) }).toEqual({ running: 0, fresh: 1 });
+      // No workflow task of either failed (a replay that took the other path would have: non-determinism).
+      for (const onboarding of [running, fresh]) expect((await historyOf(onboarding.id)).filter((event) => event.workflowTaskFailedEventAttributes)).toEqual([]);
+      expect(await AidantOnboarding.count({ where: { id: [running.id, fresh.id], trainingDate } })).toBe(2);
+    } finally {
+      await connection.close();
+      await sequelize.close();
+      await rm(releases, { recursive: true, force: true });
+    }
+  }, 600_000);
 
   it('stops every process it started', async () => {
     const c = cluster!;

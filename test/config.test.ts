@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../config/index.js';
 
 const problemsOf = (env: Record<string, string>): string[] => {
@@ -87,6 +88,12 @@ describe('configuration', () => {
       .toEqual(['IDP_FC_CLIENT_SECRET: the demo secret cannot be used in production']);
     expect(problemsOf({ IDP_ISSUER: 'https://aidantsconnect.beta.gouv.fr/', IDP_FC_CLIENT_SECRET: 'short', IDP_CODE_TTL: '5 minutes', IDP_FC_REDIRECT_URI_V2: 'https://fcp.integ01.dev-franceconnect.fr/oidc_callback' }).map((p) => p.split(':')[0]).sort())
       .toEqual(['IDP_CODE_TTL', 'IDP_FC_CLIENT_SECRET', 'IDP_FC_REDIRECT_URI_V2', 'IDP_ISSUER']);
+  });
+
+  it('runs the worker on a prebuilt workflow bundle only when WORKFLOW_BUNDLE names an existing file', () => {
+    expect(loadConfig({}).temporal.workflowBundlePath).toBeUndefined();
+    expect(loadConfig({ WORKFLOW_BUNDLE: 'package.json' }).temporal.workflowBundlePath).toBe(path.resolve('package.json'));
+    expect(problemsOf({ WORKFLOW_BUNDLE: 'nulle-part/workflows.js' })).toEqual([expect.stringMatching(/^WORKFLOW_BUNDLE: no such file "nulle-part\/workflows\.js"/)]);
   });
 
   it('trusts no proxy unless TRUST_PROXY says which, in the forms express accepts', () => {

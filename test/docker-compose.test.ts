@@ -187,9 +187,12 @@ describe('docker-compose.yml', () => {
     expect(loadConfig(environment('web-1')).http.trustProxy).toBe(1);
   });
 
-  it('builds images whose back-office bundle is made once, at build time', () => {
+  it('builds images whose back-office bundle and workflow bundle are made once, at build time', () => {
     const dockerfile = readFileSync(path.join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/RUN node --import tsx scripts\/bundle-admin\.ts/);
     expect(dockerfile).toMatch(/ADMIN_JS_SKIP_BUNDLE=true/);
+    const bundle = /RUN node --import tsx scripts\/bundle-workflows\.ts (\S+)/.exec(dockerfile);
+    expect(bundle).not.toBeNull();
+    expect(dockerfile).toContain(`WORKFLOW_BUNDLE=${bundle![1]}`);
   });
 });
