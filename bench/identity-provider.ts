@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { jwtVerify } from 'jose';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { ThrowawayStack } from '../infra/throwaway-stack.js';
+import type { Config } from '../config/index.js';
 import { testConfig } from '../test/support/env.js';
 import { createPerson, createStructure, espaceCookie } from '../test/support/espace.js';
 import { createTestMandat } from '../test/support/mandats.js';
@@ -92,7 +93,7 @@ function expectStatus(answer: { status: number; text: string }, status: number, 
 }
 
 /** A round trip: the duration of each step (ms), in STEPS order. */
-type RoundTrip = (i: number) => Promise<number[]>;
+export type RoundTrip = (i: number) => Promise<number[]>;
 
 async function stepTimer<T>(durations: number[], run: () => Promise<T>): Promise<T> {
   const t = performance.now();
@@ -101,9 +102,11 @@ async function stepTimer<T>(durations: number[], run: () => Promise<T>): Promise
   return result;
 }
 
+/** FranceConnect's client at the identity provider (the test configuration's unless given: the soak's cluster has its own). */
+export type IdpClient = Pick<Config['identityProvider'], 'clientId' | 'clientSecret' | 'redirectUriV2' | 'issuer'>;
+
 /** FranceConnect's round trip through an aidant's browser, then its server's token and userinfo calls. */
-function acRoundTrip(url: string, aidant: { cookie: string; address: string; usagerIds: string[]; subs: string[] }): RoundTrip {
-  const idp = testConfig({ PUBLIC_URL: url }).identityProvider;
+export function acRoundTrip(url: string, aidant: { cookie: string; address: string; usagerIds: string[]; subs: string[] }, idp: IdpClient = testConfig({ PUBLIC_URL: url }).identityProvider): RoundTrip {
   const aidantBrowser = browser(url, { cookie: aidant.cookie, address: aidant.address });
   const franceconnect = browser(url);
   return async (i) => {

@@ -4,9 +4,10 @@
 // registered post_logout_redirect_uri; and a French page where the person picks one of a few test identities.
 // Like FranceConnect, /authorize refuses any parameter it does not list (PKCE included) and short nonces.
 // Never imported by production code paths: npm start and the test stack start it when no real FranceConnect
-// is configured.
+// is configured (and the soak benchmark, over https, since the production mode accepts nothing else).
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import Provider, { type KoaContextLike } from 'oidc-provider';
@@ -94,15 +95,20 @@ function page(title: string, body: string, extraHead = ''): string {
   <main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
 }
 
-export async function startFranceConnectStandIn(options: { port: number; client: StandInClient; host?: string }): Promise<FranceConnectStandIn> {
+export async function startFranceConnectStandIn(options: {
+  port: number; client: StandInClient; host?: string;
+  /** Serve over https with this key and certificate (a production-mode service accepts only an https FranceConnect). */
+  tls?: { key: string; cert: string };
+}): Promise<FranceConnectStandIn> {
   const app = express();
   app.disable('x-powered-by');
   const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(options.port, options.host ?? '127.0.0.1', () => resolve(listening));
+    const listening = options.tls ? createHttpsServer(options.tls, app) : createHttpServer(app);
     listening.once('error', reject);
+    listening.listen(options.port, options.host ?? '127.0.0.1', () => resolve(listening));
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://localhost:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://localhost:${port}`;
   const issuer = `${url}/api/v2`;
 
   // FranceConnect's subs are pairwise: one per person and service provider.
