@@ -13,17 +13,23 @@
 // Every address is on loopback; each journey comes from an address of its own (X-Forwarded-For through the
 // front), as many people would. It prints, per journey, the count, errors, throughput, p50 and p99, and every
 // 30 s the memory and open files of each process and PostgreSQL's connections, then whether they grew. Any
-// error makes it exit with 1. Benchmarks print; tests never assert wall-clock times.
+// error or growth makes it exit with 1. SOAK_TOPOLOGY=dev runs the same soak on the development topology
+// (Temporal's dev server, one web process, one worker), for the figures next to the cluster's.
+// Benchmarks print; tests never assert wall-clock times.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { generateSecret, generateSync } from 'otplib';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { ESPACE_COOKIE } from '../server/espace/session.js';
-import { clusterPortsFrom, startCluster, type Cluster, type ClusterPart } from '../infra/cluster.js';
+import { PROJECT_ROOT } from '../config/index.js';
+import { clusterPortsFrom, startCluster } from '../infra/cluster.js';
+import type { CaughtMail } from '../infra/mail-sink.js';
+import { startServiceProcess } from '../infra/service-process.js';
+import { freePort, startThrowawayStack } from '../infra/throwaway-stack.js';
 import { startFranceConnectStandIn, TEST_IDENTITIES } from '../infra/franceconnect-stand-in.js';
 import { createSequelize } from '../db/sequelize.js';
 import { Card, Organisation, OrganisationMembership, User } from '../db/models/index.js';
@@ -58,6 +64,8 @@ const setting = (name: string, fallback: number) => {
   return value;
 };
 const MINUTES = setting('SOAK_MINUTES', 10);
+const TOPOLOGY = process.env.SOAK_TOPOLOGY ?? 'cluster';
+if (!['cluster', 'dev'].includes(TOPOLOGY)) throw new Error(`SOAK_TOPOLOGY must be cluster (default) or dev (got "${TOPOLOGY}")`);
 const USERS = Math.round(setting('SOAK_USERS', 8));
 const THINK_MS = 1000;
 const STRUCTURES = 20;
@@ -160,10 +168,62 @@ async function seed(sequelize: Sequelize, secretsKey: string, lifecycles: Return
   return { aidants, jury, requests };
 }
 
+/** What the journeys run against: the production topology, or the development one (Temporal's dev server). */
+interface Topology {
+  publicUrl: string;
+  databaseUrl: string;
+  temporalAddress: string;
+  messages(): CaughtMail[];
+  /** The service's processes to watch: name → pid. */
+  processes(): [string, number][];
+  /** Where the processes write their logs (kept after the run). */
+  logDir: string;
+  stop(): Promise<void>;
+}
+
+/** `npm run start:cluster`'s topology: two web processes behind the front, two workers, Temporal's four services. */
+async function clusterTopology(env: NodeJS.ProcessEnv, root: string, publicPort: number): Promise<Topology> {
+  const cluster = await startCluster({ dataDir: path.join(root, 'cluster'), ports: clusterPortsFrom(publicPort), env, supervise: true, ui: false, log: () => undefined });
+  return {
+    publicUrl: cluster.publicUrl, databaseUrl: cluster.databaseUrl, temporalAddress: cluster.temporalAddress,
+    messages: () => cluster.mailSink?.messages() ?? [],
+    processes: () => cluster.running().flatMap((part): [string, number][] => { const pid = cluster.pid(part); return pid ? [[part, pid]] : []; }),
+    logDir: cluster.logDir,
+    stop: () => cluster.stop(),
+  };
+}
+
+/** The development topology of `npm start`: Temporal's dev server (the CLI's, SQLite in memory), one web process
+ *  and one worker, in production mode like the cluster's so that only the topology differs. */
+async function devTopology(env: NodeJS.ProcessEnv, root: string, webPort: number): Promise<Topology> {
+  const stack = await startThrowawayStack();
+  const appEnv: NodeJS.ProcessEnv = {
+    ...env, NODE_ENV: 'production', DATABASE_URL: stack.databaseUrl, TEMPORAL_ADDRESS: stack.temporalAddress, SMTP_URL: stack.mailSink.smtpUrl,
+    PUBLIC_URL: `http://localhost:${webPort}`, TRUST_PROXY: 'loopback', ADMIN_JS_TMP_DIR: path.join(root, 'adminjs-bundle'),
+  };
+  const node = (label: string, entry: string, extra: NodeJS.ProcessEnv, ready: () => Promise<boolean>) => startServiceProcess({
+    label, command: process.execPath, args: ['--import', 'tsx', entry], cwd: PROJECT_ROOT, env: { ...appEnv, ...extra }, ipc: true,
+    logFile: path.join(root, 'logs', `${label}.log`), ready, readyTimeoutMs: 600_000, hint: 'read its last messages there.',
+  });
+  const worker = await node('worker', 'worker/main.ts', {}, async () => true);
+  const web = await node('web', 'server/main.ts', { PORT: String(webPort) }, async () => (await fetch(`http://127.0.0.1:${webPort}/health`)).ok);
+  return {
+    publicUrl: appEnv.PUBLIC_URL!, databaseUrl: stack.databaseUrl, temporalAddress: stack.temporalAddress,
+    messages: () => stack.mailSink.messages(),
+    processes: () => [['web', web.pid], ['worker', worker.pid], ['temporal dev server', stack.temporalPid ?? 0]].filter(([, pid]) => pid) as [string, number][],
+    logDir: path.join(root, 'logs'),
+    async stop() {
+      await web.stop();
+      await worker.stop();
+      await stack.stop();
+    },
+  };
+}
+
 async function main() {
   const root = ROOT!;
-  const ports = clusterPortsFrom(await freePortRange(42));
-  const publicUrl = `http://localhost:${ports.public}`;
+  const port = TOPOLOGY === 'cluster' ? await freePortRange(42) : await freePort();
+  const publicUrl = `http://localhost:${port}`;
   const secrets = {
     SESSION_SECRET: randomBytes(32).toString('base64url'), SECRETS_KEY: randomBytes(32).toString('hex'),
     FRANCECONNECT_CLIENT_SECRET: randomBytes(32).toString('base64url'), IDP_FC_CLIENT_SECRET: randomBytes(32).toString('base64url'),
@@ -174,8 +234,8 @@ async function main() {
   });
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...secrets, FRANCECONNECT_ISSUER: standIn.issuer, FRANCECONNECT_CLIENT_ID: 'aidants-connect-soak', IDP_FC_CLIENT_ID: 'franceconnect-soak' };
   for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'DEV_TOOLS', 'DATA_DIR', 'IDP_ISSUER', 'POST_RATE_LIMIT']) delete env[name];
-  say(`Starting the production topology (the first web process bundles the back-office: a minute or two)…`);
-  const cluster = await startCluster({ dataDir: path.join(root, 'cluster'), ports, env, supervise: true, ui: false, log: () => undefined });
+  say(`Starting the ${TOPOLOGY === 'cluster' ? 'production topology' : 'development topology (Temporal dev server, one web process, one worker)'} (the first web process bundles the back-office: a minute or two)…`);
+  const cluster = TOPOLOGY === 'cluster' ? await clusterTopology(env, root, port) : await devTopology(env, root, port);
   const sequelize = createSequelize(cluster.databaseUrl, { poolMax: 5 });
   const connection = await Connection.connect({ address: cluster.temporalAddress });
   let failed = false;
@@ -215,14 +275,20 @@ async function main() {
     }));
     const seconds = (Date.now() - started) / 1000;
     const samples = await monitor.stop();
+    // The pools close a connection idle for 10 s: after 15 quiet seconds, what is still open is what is held.
+    await sleep(15_000);
+    const quiet = await connectionsByDatabase(sequelize);
     say(`Soak over after ${seconds.toFixed(0)} s, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (after)`);
     for (const [journey, { durations, errors }] of figures) {
       say(`${journey.padEnd(28)} ${String(durations.length).padStart(5)} done  ${String(errors.length).padStart(3)} errors  ${(durations.length / seconds).toFixed(2).padStart(6)}/s  p50 ${quantile(durations, 0.5).toFixed(0).padStart(5)} ms  p99 ${quantile(durations, 0.99).toFixed(0).padStart(5)} ms`);
       for (const message of [...new Set(errors)].slice(0, 5)) say(`    ${message}`);
       if (errors.length > 0) failed = true;
     }
-    failed = reportGrowth(samples) || failed;
+    failed = reportGrowth(samples, quiet) || failed;
   } finally {
+    const kept = path.join(PROJECT_ROOT, '.data', `soak-${TOPOLOGY}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    cpSync(cluster.logDir, kept, { recursive: true });
+    say(`The processes' logs are kept in ${path.relative(PROJECT_ROOT, kept)}`);
     await connection.close().catch(() => undefined);
     await sequelize.close().catch(() => undefined);
     await cluster.stop();
@@ -240,7 +306,7 @@ function pick(): Journey {
   return 'FranceConnect round trip';
 }
 
-function journeysOf(options: { cluster: Cluster; sequelize: Sequelize; data: Awaited<ReturnType<typeof seed>>; idp: IdpClient; publicUrl: string }) {
+function journeysOf(options: { cluster: Topology; sequelize: Sequelize; data: Awaited<ReturnType<typeof seed>>; idp: IdpClient; publicUrl: string }) {
   const { cluster, sequelize, data, idp, publicUrl } = options;
   const stepOf = (aidant: SoakAidant) => Math.floor(Date.now() / 1000 / aidant.periodSeconds);
   /** An aidant no other virtual user holds (with a card code not yet used in this time step, when one is needed). */
@@ -262,7 +328,7 @@ function journeysOf(options: { cluster: Cluster; sequelize: Sequelize; data: Awa
   const mailTo = async (email: string, pattern: RegExp) => {
     const until = Date.now() + 60_000;
     for (;;) {
-      const found = (cluster.mailSink?.messages() ?? []).filter((m) => m.to.includes(email)).map((m) => pattern.exec(m.text)?.[1]).find(Boolean);
+      const found = cluster.messages().filter((m) => m.to.includes(email)).map((m) => pattern.exec(m.text)?.[1]).find(Boolean);
       if (found) return found;
       if (Date.now() > until) throw new Error(`no e-mail to ${email} within 60 s`);
       await sleep(100);
@@ -386,21 +452,23 @@ function journeysOf(options: { cluster: Cluster; sequelize: Sequelize; data: Awa
 
 interface Sample { at: number; processes: Map<string, { rssKb: number; fds: number }>; connections: Record<string, number> }
 
+async function connectionsByDatabase(sequelize: Sequelize): Promise<Record<string, number>> {
+  const rows = await sequelize.query<{ datname: string; count: string }>('SELECT datname, count(*) FROM pg_stat_activity WHERE datname IS NOT NULL GROUP BY datname', { type: QueryTypes.SELECT });
+  return Object.fromEntries(rows.map((r) => [r.datname, Number(r.count)]));
+}
+
 /** Every 30 s: each process's resident memory and open files, and PostgreSQL's connections per database. */
-function startMonitor(cluster: Cluster, sequelize: Sequelize) {
+function startMonitor(cluster: Topology, sequelize: Sequelize) {
   const samples: Sample[] = [];
   const sample = async () => {
     const processes = new Map<string, { rssKb: number; fds: number }>();
-    for (const part of cluster.running() as ClusterPart[]) {
-      const pid = cluster.pid(part);
-      if (!pid) continue;
+    for (const [part, pid] of cluster.processes()) {
       try {
         const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
         processes.set(`${part} (${pid})`, { rssKb, fds: readdirSync(`/proc/${pid}/fd`).length });
       } catch { /* it just ended: the next sample says */ }
     }
-    const rows = await sequelize.query<{ datname: string; count: string }>('SELECT datname, count(*) FROM pg_stat_activity WHERE datname IS NOT NULL GROUP BY datname', { type: QueryTypes.SELECT });
-    samples.push({ at: Date.now(), processes, connections: Object.fromEntries(rows.map((r) => [r.datname, Number(r.count)])) });
+    samples.push({ at: Date.now(), processes, connections: await connectionsByDatabase(sequelize) });
   };
   void sample();
   const timer = setInterval(() => void sample(), 30_000);
@@ -413,30 +481,38 @@ function startMonitor(cluster: Cluster, sequelize: Sequelize) {
   };
 }
 
-/** First sample after a minute (warm) against the last: memory, open files, connections. True when something kept growing. */
-function reportGrowth(samples: Sample[]): boolean {
-  const warm = samples.find((s) => s.at - samples[0]!.at >= 60_000) ?? samples[0]!;
+/**
+ * Memory and open files a minute into the soak (warm), at its middle and at its end: caches (Temporal's history
+ * cache, the workers' workflow cache, V8's heap) fill during the first half; what still grows by more than a
+ * quarter in the second half, or open files by more than 20, is reported as growing. PostgreSQL's connections:
+ * the pools open them on demand up to their bound and close them after 10 idle seconds, so what counts is how
+ * many are left 15 s after the load stopped, against the count before it began. True when something grew.
+ */
+function reportGrowth(samples: Sample[], quiet: Record<string, number>): boolean {
+  const first = samples[0]!;
+  const warm = samples.find((s) => s.at - first.at >= 60_000) ?? first;
   const last = samples.at(-1)!;
+  const middle = samples.find((s) => s.at >= (warm.at + last.at) / 2) ?? last;
+  const mb = (kb: number | undefined) => (kb === undefined ? '–' : String(Math.round(kb / 1024)));
   let grew = false;
-  say(`Resources, ${Math.round((warm.at - samples[0]!.at) / 1000)} s into the soak → its end (${samples.length} samples, every 30 s):`);
+  say(`Resources at ${Math.round((warm.at - first.at) / 1000)} s, ${Math.round((middle.at - first.at) / 1000)} s and ${Math.round((last.at - first.at) / 1000)} s into the soak (${samples.length} samples, every 30 s):`);
   for (const [name, end] of last.processes) {
     const start = warm.processes.get(name);
-    if (!start) {
-      say(`  ${name.padEnd(30)} started during the soak (a restart): ${Math.round(end.rssKb / 1024)} MB, ${end.fds} open files`);
+    const mid = middle.processes.get(name);
+    if (!start || !mid) {
+      say(`  ${name.padEnd(30)} started during the soak (a restart): ${mb(end.rssKb)} MB, ${end.fds} open files  ← RESTARTED`);
       grew = true;
       continue;
     }
-    const series = samples.filter((s) => s.at >= warm.at).map((s) => s.processes.get(name)?.rssKb ?? NaN);
-    const peak = Math.max(...series.filter(Number.isFinite));
-    // A heap breathes with its collections: growth is what stays beyond half again the warm figure.
-    const growing = end.rssKb > start.rssKb * 1.5 || end.fds > start.fds + 20;
+    const growing = end.rssKb > mid.rssKb * 1.25 || end.fds > mid.fds + 20;
     if (growing) grew = true;
-    say(`  ${name.padEnd(30)} memory ${Math.round(start.rssKb / 1024)} → ${Math.round(end.rssKb / 1024)} MB (peak ${Math.round(peak / 1024)})  open files ${start.fds} → ${end.fds}${growing ? '  ← GREW' : ''}`);
+    say(`  ${name.padEnd(30)} memory ${mb(start.rssKb)} → ${mb(mid.rssKb)} → ${mb(end.rssKb)} MB   open files ${start.fds} → ${mid.fds} → ${end.fds}${growing ? '  ← GREW' : ''}`);
   }
-  for (const database of new Set([...Object.keys(warm.connections), ...Object.keys(last.connections)])) {
-    const growing = (last.connections[database] ?? 0) > (warm.connections[database] ?? 0) + 5;
+  for (const database of new Set([...Object.keys(first.connections), ...Object.keys(last.connections)])) {
+    const peak = Math.max(...samples.map((s) => s.connections[database] ?? 0));
+    const growing = (quiet[database] ?? 0) > (first.connections[database] ?? 0) + 2;
     if (growing) grew = true;
-    say(`  PostgreSQL connections to ${database.padEnd(20)} ${warm.connections[database] ?? 0} → ${last.connections[database] ?? 0}${growing ? '  ← GREW' : ''}`);
+    say(`  PostgreSQL connections to ${database.padEnd(20)} before ${first.connections[database] ?? 0}, peak ${peak}, 15 s after the load ${quiet[database] ?? 0}${growing ? '  ← GREW' : ''}`);
   }
   return grew;
 }

@@ -18,6 +18,8 @@ import { startTemporalDevServer } from './temporal-dev-server.js';
 export interface ThrowawayStack {
   databaseUrl: string;
   temporalAddress: string;
+  /** The Temporal dev server's process (the soak benchmark watches its memory). */
+  temporalPid: number | undefined;
   mailSink: MailSink;
   franceconnect: FranceConnectStandIn;
   stop(): Promise<void>;
@@ -69,7 +71,7 @@ export async function startThrowawayStack(options: { existingServerUrl?: string 
     cleanups.push(mailSink.stop);
     const franceconnect = await startFranceConnectStandIn({ port: 0, client: developmentFranceConnectClient() });
     cleanups.push(franceconnect.stop);
-    return { databaseUrl, temporalAddress: temporal.address, mailSink, franceconnect, stop };
+    return { databaseUrl, temporalAddress: temporal.address, temporalPid: temporal.process.pid, mailSink, franceconnect, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -247,7 +247,10 @@ export function createFranceConnectClient(deps: { config: Config['franceconnect'
       const logoutState = oidc.randomState();
 
       const usagerId = await sequelize.transaction(async (transaction: Transaction) => {
-        // Created once whoever comes first (findOrCreate re-reads after a concurrent insert), then locked.
+        // Created once whoever comes first (findOrCreate re-reads after a concurrent insert), then locked — NO KEY
+        // UPDATE, as only non-key columns change: a plain FOR UPDATE also blocks the foreign-key checks of rows that
+        // name this usager (a userinfo's notification record, inserted while its statement holds the journal's
+        // chain lock), and this transaction then waits for that chain lock: a deadlock the soak found.
         const [, created] = await Usager.findOrCreate({
           where: { sub },
           defaults: {
@@ -257,7 +260,7 @@ export function createFranceConnectClient(deps: { config: Config['franceconnect'
           },
           transaction,
         });
-        const usager = (await Usager.findOne({ where: { sub }, lock: transaction.LOCK.UPDATE, transaction }))!;
+        const usager = (await Usager.findOne({ where: { sub }, lock: transaction.LOCK.NO_KEY_UPDATE, transaction }))!;
         const emailChanged = !created && identity.email !== null && usager.email !== identity.email;
         const changes: Partial<{ email: string | null; preferredUsername: string | null }> = {};
         if (emailChanged) changes.email = identity.email;

@@ -78,7 +78,7 @@ interface AidantRow { id: string; email: string; first_name: string; last_name: 
 
 async function lockedAidant(sequelize: Sequelize, id: string, condition: string, replacements: Record<string, unknown>, transaction: Transaction): Promise<AidantRow | null> {
   const [row] = await sequelize.query<AidantRow>(
-    `SELECT u.id, u.email, u.first_name, u.last_name, u.last_login_at FROM users u WHERE u.id = :id AND ${CONCERNED_AIDANT} AND ${condition} FOR UPDATE OF u`,
+    `SELECT u.id, u.email, u.first_name, u.last_name, u.last_login_at FROM users u WHERE u.id = :id AND ${CONCERNED_AIDANT} AND ${condition} FOR NO KEY UPDATE OF u`,
     { replacements: { ...replacements, id }, type: QueryTypes.SELECT, transaction },
   );
   return row ?? null;

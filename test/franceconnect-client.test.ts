@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
 import type { Express } from 'express';
-import { Op, type Sequelize } from 'sequelize';
+import { Op, QueryTypes, type Sequelize } from 'sequelize';
 import { Connection, JournalEntry, Usager } from '../db/models/index.js';
 import { developmentFranceConnectClient } from '../infra/throwaway-stack.js';
 import { startFranceConnectStandIn, TEST_IDENTITIES } from '../infra/franceconnect-stand-in.js';
@@ -176,6 +176,40 @@ describe('a whole identification', () => {
     }
     expect(await usagerOf('karim')).toMatchObject({ familyName: 'BENALI', birthplace: null, birthcountry: '99350' });
     expect(await usagerOf('fatou')).toMatchObject({ familyName: 'DIALLO', birthdate: '1990-00-00', birthplace: null });
+  });
+
+  it('while it waits for the journal, lets rows naming the usager be written: no deadlock with a userinfo', async () => {
+    // A userinfo inserts its journal entry (taking the chain lock), then the notification record naming the usager
+    // (its foreign-key check takes a KEY SHARE lock on the usager's row). The callback locks that row, then waits
+    // for the chain lock: it must not hold the row against KEY SHARE (a FOR UPDATE would: a deadlock, found by the soak).
+    const who = await aidant();
+    expect((await who.callback(await standInBrowser().login((await who.start()).href, 'karim'))).status).toBe(303);
+    const usager = (await usagerOf('karim'))!;
+    const url = await standInBrowser().login((await who.start()).href, 'karim');
+    const chain = await sequelize.transaction();
+    let answered: request.Response | undefined;
+    try {
+      await sequelize.query("SELECT pg_advisory_xact_lock(hashtext('journal_chain'))", { transaction: chain });
+      const callback = who.callback(url).then((res) => { answered = res; return res; });
+      // The callback's transaction has locked the usager and now waits for the chain lock.
+      const waiting = async () => (await sequelize.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory' AND query ILIKE '%INSERT INTO%journal%'",
+        { type: QueryTypes.SELECT },
+      ))[0]!.n;
+      for (let tries = 0; (await waiting()) === 0; tries += 1) {
+        if (tries > 200 || answered) throw new Error('the callback never waited for the journal’s chain lock');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const keyShare = await sequelize.transaction(async (transaction) => {
+        await sequelize.query("SET LOCAL lock_timeout = '2s'", { transaction });
+        return sequelize.query('SELECT id FROM usagers WHERE id = :id FOR KEY SHARE', { replacements: { id: usager.id }, type: QueryTypes.SELECT, transaction });
+      });
+      expect(keyShare).toHaveLength(1);
+      await chain.commit();
+      expect((await callback).status).toBe(303);
+    } finally {
+      if (!(chain as unknown as { finished?: string }).finished) await chain.rollback();
+    }
   });
 
   it('updates the e-mail of a usager whose address changed at FranceConnect, journaled', async () => {
