@@ -263,10 +263,8 @@ async function main() {
       const juryMember = await journeys.juryLogIn(data.jury[vu]!);
       while (Date.now() < deadline) {
         const journey = pick();
-        const t = performance.now();
         try {
-          await journeys.run(journey, juryMember);
-          figures.get(journey)!.durations.push(performance.now() - t);
+          figures.get(journey)!.durations.push(await journeys.run(journey, juryMember));
         } catch (error) {
           figures.get(journey)!.errors.push((error as Error).message);
         }
@@ -426,10 +424,16 @@ function journeysOf(options: { cluster: Topology; sequelize: Sequelize; data: Aw
     await roundTrips.get(aidant)!(roundTripCount++);
   };
 
+  /** The journey's duration, from the moment an aidant is free (the wait for one is not the service's). */
+  const timed = async (run: () => Promise<void>) => {
+    const t = performance.now();
+    await run();
+    return performance.now() - t;
+  };
   const withAidant = async (needs: { code: boolean }, run: (aidant: SoakAidant) => Promise<void>) => {
     const aidant = await acquire(needs);
     try {
-      await run(aidant);
+      return await timed(() => run(aidant));
     } finally {
       aidant.busy = false;
     }
@@ -438,10 +442,11 @@ function journeysOf(options: { cluster: Topology; sequelize: Sequelize; data: Aw
   return {
     logIn,
     juryLogIn,
-    async run(journey: Journey, jury: Browser) {
+    /** Runs one journey; answers its duration (ms). */
+    async run(journey: Journey, jury: Browser): Promise<number> {
       switch (journey) {
-        case 'habilitation form': return submitForm();
-        case 'back-office decision': return decide(jury);
+        case 'habilitation form': return timed(submitForm);
+        case 'back-office decision': return timed(() => decide(jury));
         case 'aidant login': return withAidant({ code: true }, logIn);
         case 'mandat creation': return withAidant({ code: true }, createMandat);
         case 'FranceConnect round trip': return withAidant({ code: false }, roundTrip);
