@@ -18,7 +18,7 @@
 // Benchmarks print; tests never assert wall-clock times.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -26,10 +26,7 @@ import { generateSecret, generateSync } from 'otplib';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { ESPACE_COOKIE } from '../server/espace/session.js';
 import { PROJECT_ROOT } from '../config/index.js';
-import { clusterPortsFrom, startCluster } from '../infra/cluster.js';
-import type { CaughtMail } from '../infra/mail-sink.js';
-import { startServiceProcess } from '../infra/service-process.js';
-import { freePort, startThrowawayStack } from '../infra/throwaway-stack.js';
+import { freePort } from '../infra/throwaway-stack.js';
 import { startFranceConnectStandIn, TEST_IDENTITIES } from '../infra/franceconnect-stand-in.js';
 import { createSequelize } from '../db/sequelize.js';
 import { Card, Organisation, OrganisationMembership, User } from '../db/models/index.js';
@@ -43,6 +40,8 @@ import { createSubmittedRequest } from '../test/support/factories.js';
 import { standInBrowser } from '../test/support/franceconnect.js';
 import { createTestMandat } from '../test/support/mandats.js';
 import { acRoundTrip, type IdpClient } from './identity-provider.js';
+import { connectionsByDatabase, reportGrowth, startMonitor } from './soak-resources.js';
+import { clusterTopology, devTopology, type Topology } from './soak-topology.js';
 
 // The stand-in's certificate must be trusted from this process's start (fetch reads NODE_EXTRA_CA_CERTS then):
 // the first run makes it and runs the soak again in a child process that trusts it.
@@ -168,58 +167,6 @@ async function seed(sequelize: Sequelize, secretsKey: string, lifecycles: Return
   return { aidants, jury, requests };
 }
 
-/** What the journeys run against: the production topology, or the development one (Temporal's dev server). */
-interface Topology {
-  publicUrl: string;
-  databaseUrl: string;
-  temporalAddress: string;
-  messages(): CaughtMail[];
-  /** The service's processes to watch: name → pid. */
-  processes(): [string, number][];
-  /** Where the processes write their logs (kept after the run). */
-  logDir: string;
-  stop(): Promise<void>;
-}
-
-/** `npm run start:cluster`'s topology: two web processes behind the front, two workers, Temporal's four services. */
-async function clusterTopology(env: NodeJS.ProcessEnv, root: string, publicPort: number): Promise<Topology> {
-  const cluster = await startCluster({ dataDir: path.join(root, 'cluster'), ports: clusterPortsFrom(publicPort), env, supervise: true, ui: false, log: () => undefined });
-  return {
-    publicUrl: cluster.publicUrl, databaseUrl: cluster.databaseUrl, temporalAddress: cluster.temporalAddress,
-    messages: () => cluster.mailSink?.messages() ?? [],
-    processes: () => cluster.running().flatMap((part): [string, number][] => { const pid = cluster.pid(part); return pid ? [[part, pid]] : []; }),
-    logDir: cluster.logDir,
-    stop: () => cluster.stop(),
-  };
-}
-
-/** The development topology of `npm start`: Temporal's dev server (the CLI's, SQLite in memory), one web process
- *  and one worker, in production mode like the cluster's so that only the topology differs. */
-async function devTopology(env: NodeJS.ProcessEnv, root: string, webPort: number): Promise<Topology> {
-  const stack = await startThrowawayStack();
-  const appEnv: NodeJS.ProcessEnv = {
-    ...env, NODE_ENV: 'production', DATABASE_URL: stack.databaseUrl, TEMPORAL_ADDRESS: stack.temporalAddress, SMTP_URL: stack.mailSink.smtpUrl,
-    PUBLIC_URL: `http://localhost:${webPort}`, TRUST_PROXY: 'loopback', ADMIN_JS_TMP_DIR: path.join(root, 'adminjs-bundle'),
-  };
-  const node = (label: string, entry: string, extra: NodeJS.ProcessEnv, ready: () => Promise<boolean>) => startServiceProcess({
-    label, command: process.execPath, args: ['--import', 'tsx', entry], cwd: PROJECT_ROOT, env: { ...appEnv, ...extra }, ipc: true,
-    logFile: path.join(root, 'logs', `${label}.log`), ready, readyTimeoutMs: 600_000, hint: 'read its last messages there.',
-  });
-  const worker = await node('worker', 'worker/main.ts', {}, async () => true);
-  const web = await node('web', 'server/main.ts', { PORT: String(webPort) }, async () => (await fetch(`http://127.0.0.1:${webPort}/health`)).ok);
-  return {
-    publicUrl: appEnv.PUBLIC_URL!, databaseUrl: stack.databaseUrl, temporalAddress: stack.temporalAddress,
-    messages: () => stack.mailSink.messages(),
-    processes: () => [['web', web.pid], ['worker', worker.pid], ['temporal dev server', stack.temporalPid ?? 0]].filter(([, pid]) => pid) as [string, number][],
-    logDir: path.join(root, 'logs'),
-    async stop() {
-      await web.stop();
-      await worker.stop();
-      await stack.stop();
-    },
-  };
-}
-
 async function main() {
   const root = ROOT!;
   const port = TOPOLOGY === 'cluster' ? await freePortRange(42) : await freePort();
@@ -282,7 +229,7 @@ async function main() {
       for (const message of [...new Set(errors)].slice(0, 5)) say(`    ${message}`);
       if (errors.length > 0) failed = true;
     }
-    failed = reportGrowth(samples, quiet) || failed;
+    failed = reportGrowth(samples, quiet, say) || failed;
   } finally {
     const kept = path.join(PROJECT_ROOT, '.data', `soak-${TOPOLOGY}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
     cpSync(cluster.logDir, kept, { recursive: true });
@@ -455,71 +402,5 @@ function journeysOf(options: { cluster: Topology; sequelize: Sequelize; data: Aw
   };
 }
 
-interface Sample { at: number; processes: Map<string, { rssKb: number; fds: number }>; connections: Record<string, number> }
-
-async function connectionsByDatabase(sequelize: Sequelize): Promise<Record<string, number>> {
-  const rows = await sequelize.query<{ datname: string; count: string }>('SELECT datname, count(*) FROM pg_stat_activity WHERE datname IS NOT NULL GROUP BY datname', { type: QueryTypes.SELECT });
-  return Object.fromEntries(rows.map((r) => [r.datname, Number(r.count)]));
-}
-
-/** Every 30 s: each process's resident memory and open files, and PostgreSQL's connections per database. */
-function startMonitor(cluster: Topology, sequelize: Sequelize) {
-  const samples: Sample[] = [];
-  const sample = async () => {
-    const processes = new Map<string, { rssKb: number; fds: number }>();
-    for (const [part, pid] of cluster.processes()) {
-      try {
-        const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
-        processes.set(`${part} (${pid})`, { rssKb, fds: readdirSync(`/proc/${pid}/fd`).length });
-      } catch { /* it just ended: the next sample says */ }
-    }
-    samples.push({ at: Date.now(), processes, connections: await connectionsByDatabase(sequelize) });
-  };
-  void sample();
-  const timer = setInterval(() => void sample(), 30_000);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await sample();
-      return samples;
-    },
-  };
-}
-
-/**
- * Memory and open files a minute into the soak (warm), at its middle and at its end: caches (Temporal's history
- * cache, the workers' workflow cache, V8's heap) fill during the first half; what still grows by more than a
- * quarter in the second half, or open files by more than 20, is reported as growing. PostgreSQL's connections:
- * the pools open them on demand up to their bound and close them after 10 idle seconds, so what counts is how
- * many are left 15 s after the load stopped, against the count before it began. True when something grew.
- */
-function reportGrowth(samples: Sample[], quiet: Record<string, number>): boolean {
-  const first = samples[0]!;
-  const warm = samples.find((s) => s.at - first.at >= 60_000) ?? first;
-  const last = samples.at(-1)!;
-  const middle = samples.find((s) => s.at >= (warm.at + last.at) / 2) ?? last;
-  const mb = (kb: number | undefined) => (kb === undefined ? '–' : String(Math.round(kb / 1024)));
-  let grew = false;
-  say(`Resources at ${Math.round((warm.at - first.at) / 1000)} s, ${Math.round((middle.at - first.at) / 1000)} s and ${Math.round((last.at - first.at) / 1000)} s into the soak (${samples.length} samples, every 30 s):`);
-  for (const [name, end] of last.processes) {
-    const start = warm.processes.get(name);
-    const mid = middle.processes.get(name);
-    if (!start || !mid) {
-      say(`  ${name.padEnd(30)} started during the soak (a restart): ${mb(end.rssKb)} MB, ${end.fds} open files  ← RESTARTED`);
-      grew = true;
-      continue;
-    }
-    const growing = end.rssKb > mid.rssKb * 1.25 || end.fds > mid.fds + 20;
-    if (growing) grew = true;
-    say(`  ${name.padEnd(30)} memory ${mb(start.rssKb)} → ${mb(mid.rssKb)} → ${mb(end.rssKb)} MB   open files ${start.fds} → ${mid.fds} → ${end.fds}${growing ? '  ← GREW' : ''}`);
-  }
-  for (const database of new Set([...Object.keys(first.connections), ...Object.keys(last.connections)])) {
-    const peak = Math.max(...samples.map((s) => s.connections[database] ?? 0));
-    const growing = (quiet[database] ?? 0) > (first.connections[database] ?? 0) + 2;
-    if (growing) grew = true;
-    say(`  PostgreSQL connections to ${database.padEnd(20)} before ${first.connections[database] ?? 0}, peak ${peak}, 15 s after the load ${quiet[database] ?? 0}${growing ? '  ← GREW' : ''}`);
-  }
-  return grew;
-}
 
 await main();
