@@ -40,6 +40,7 @@ import { createSubmittedRequest } from '../test/support/factories.js';
 import { standInBrowser } from '../test/support/franceconnect.js';
 import { createTestMandat } from '../test/support/mandats.js';
 import { acRoundTrip, type IdpClient } from './identity-provider.js';
+import { quantile } from './mandats.js';
 import { connectionsByDatabase, reportGrowth, startMonitor } from './soak-resources.js';
 import { clusterTopology, devTopology, type Topology } from './soak-topology.js';
 
@@ -73,7 +74,6 @@ const JOURNEYS = { 'habilitation form': 15, 'back-office decision': 15, 'aidant 
 type Journey = keyof typeof JOURNEYS;
 const ROOT = process.env.SOAK_ROOT;
 const say = (line: string) => process.stdout.write(`${line}\n`);
-const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))] ?? NaN;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const CSRF = /name="_csrf" value="([^"]+)"/;
 
@@ -225,7 +225,7 @@ async function main() {
     const quiet = await connectionsByDatabase(sequelize);
     say(`Soak over after ${seconds.toFixed(0)} s, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (after)`);
     for (const [journey, { durations, errors }] of figures) {
-      say(`${journey.padEnd(28)} ${String(durations.length).padStart(5)} done  ${String(errors.length).padStart(3)} errors  ${(durations.length / seconds).toFixed(2).padStart(6)}/s  p50 ${quantile(durations, 0.5).toFixed(0).padStart(5)} ms  p99 ${quantile(durations, 0.99).toFixed(0).padStart(5)} ms`);
+      say(`${journey.padEnd(28)} ${String(durations.length).padStart(5)} done  ${String(errors.length).padStart(3)} errors  ${(durations.length / seconds).toFixed(2).padStart(6)}/s  p50 ${(quantile(durations, 0.5) ?? NaN).toFixed(0).padStart(5)} ms  p99 ${(quantile(durations, 0.99) ?? NaN).toFixed(0).padStart(5)} ms`);
       for (const message of [...new Set(errors)].slice(0, 5)) say(`    ${message}`);
       if (errors.length > 0) failed = true;
     }
