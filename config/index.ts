@@ -54,6 +54,12 @@ export interface Config {
     uiPort: number;
     /** A workflow bundle built beforehand (npm run bundle:workflows): the worker runs exactly it, without bundling. */
     workflowBundlePath: string | undefined;
+    /**
+     * Workflows a worker keeps in memory between their tasks. Ours sleep for weeks between events, so a cached
+     * workflow only helps within the burst of tasks after one; the SDK's default (sized on the heap, ~2 300
+     * here) let a worker grow by hundreds of MB under load. A miss replays the workflow's (short) history.
+     */
+    workerMaxCachedWorkflows: number;
   };
   mail: {
     /** Undefined: the project starts its local SMTP sink. */
@@ -362,6 +368,7 @@ export function loadConfig(env: Env = process.env): Config {
       devServerPort: port('TEMPORAL_DEV_PORT', 7233),
       uiPort: port('TEMPORAL_UI_PORT', 8233),
       workflowBundlePath: workflowBundle === undefined ? undefined : path.resolve(workflowBundle),
+      workerMaxCachedWorkflows: positiveInteger('WORKER_MAX_CACHED_WORKFLOWS', 500),
     },
     mail: {
       smtpUrl,
@@ -451,7 +458,7 @@ export function loadConfigOrExit(env: Env = process.env): Config {
 export const CONFIG_VARIABLES = [
   'NODE_ENV', 'LOG_LEVEL', 'DATA_DIR', 'PORT', 'PUBLIC_URL', 'SESSION_SECRET', 'SECRETS_KEY', 'DEV_TOOLS',
   'DATABASE_URL', 'EMBEDDED_PG_PORT',
-  'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT', 'WORKFLOW_BUNDLE',
+  'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'TEMPORAL_DEV_PORT', 'TEMPORAL_UI_PORT', 'WORKFLOW_BUNDLE', 'WORKER_MAX_CACHED_WORKFLOWS',
   'SMTP_URL', 'MAIL_FROM', 'MAIL_SINK_SMTP_PORT', 'MAIL_SINK_WEB_PORT',
   'HABILITATION_COMITE_REMINDER_DELAY', 'HABILITATION_CHANGES_CLOSE_DELAY', 'HABILITATION_CHANGES_REMINDER_BEFORE', 'ANCT_EMAIL', 'ALERT_EMAIL', 'STUCK_EMAIL_ALERT_AFTER',
   'ONBOARDING_LAPSED_CLOSE_DELAY', 'ONBOARDING_LAPSED_CLOSE_REMINDER',

@@ -96,6 +96,12 @@ describe('configuration', () => {
     expect(problemsOf({ WORKFLOW_BUNDLE: 'nulle-part/workflows.js' })).toEqual([expect.stringMatching(/^WORKFLOW_BUNDLE: no such file "nulle-part\/workflows\.js"/)]);
   });
 
+  it('bounds the workers\' workflow cache, 500 unless WORKER_MAX_CACHED_WORKFLOWS says otherwise', () => {
+    expect(loadConfig({}).temporal.workerMaxCachedWorkflows).toBe(500);
+    expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '120' }).temporal.workerMaxCachedWorkflows).toBe(120);
+    expect(problemsOf({ WORKER_MAX_CACHED_WORKFLOWS: 'beaucoup' })).toEqual(['WORKER_MAX_CACHED_WORKFLOWS: must be a positive whole number (got "beaucoup")']);
+  });
+
   it('trusts no proxy unless TRUST_PROXY says which, in the forms express accepts', () => {
     expect(loadConfig({}).http.trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: 'false' }).http.trustProxy).toBe(false);

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { CONFIG_VARIABLES, ConfigError, PROJECT_ROOT, loadConfig } from '../config/index.js';
 import { CLUSTER_PARTS } from '../infra/cluster.js';
 import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../infra/provision.js';
-import { HISTORY_SHARDS, TEMPORAL_DATABASES, TEMPORAL_SERVICES } from '../infra/temporal-server.js';
+import { HISTORY_SHARDS, TEMPORAL_DATABASES, TEMPORAL_DYNAMIC_CONFIG, TEMPORAL_SERVICES } from '../infra/temporal-server.js';
 
 type Env = Record<string, string>;
 
@@ -18,6 +18,7 @@ interface ComposeService {
   environment?: Record<string, string | number | boolean | null> | string[];
   ports?: (string | number | { target?: number; published?: number | string })[];
   expose?: (string | number)[];
+  volumes?: string[];
 }
 
 interface ComposeFile {
@@ -170,12 +171,21 @@ describe('docker-compose.yml', () => {
       expect([env.DB, env.DBNAME, env.VISIBILITY_DBNAME]).toEqual(['postgres12', TEMPORAL_DATABASES.default, TEMPORAL_DATABASES.visibility]);
       expect(env.POSTGRES_SEEDS).toBe('postgres');
       expect(env.POSTGRES_PWD).toBe(interpolate(String(rawEnvironment('postgres').POSTGRES_PASSWORD)));
+      // The dynamic configuration start:cluster copies (the history cache's bounds), mounted where it is read.
+      expect(service(`temporal-${name}`).volumes).toContain(`./${path.relative(PROJECT_ROOT, TEMPORAL_DYNAMIC_CONFIG)}:${env.DYNAMIC_CONFIG_FILE_PATH}:ro`);
     }
     const schema = String(service('temporal-schema').entrypoint ?? '');
     expect(schema).toContain('temporal:temporal temporal_visibility:visibility');
     expect(schema).toContain('update-schema --schema-name "postgresql/v12/$$schema"');
     expect(service('temporal-ui').image).toBe(`temporalio/ui:${TEMPORAL_UI_VERSION.replace(/^v/, '')}`);
     expect(environment('temporal-ui').TEMPORAL_ADDRESS).toBe(environment('web-1').TEMPORAL_ADDRESS);
+  });
+
+  it('bounds Temporal\'s history cache below its defaults (128 000 workflows kept an hour): ours sleep for weeks', () => {
+    const dynamic = parse(readFileSync(TEMPORAL_DYNAMIC_CONFIG, 'utf8')) as Record<string, { value: unknown }[]>;
+    expect(dynamic['history.hostLevelCacheMaxSize']?.[0]?.value).toBeLessThanOrEqual(10_000);
+    expect(dynamic['history.cacheTTL']?.[0]?.value).toBe('10m');
+    expect(dynamic['history.cacheBackgroundEvict']?.[0]?.value).toMatchObject({ Enabled: true });
   });
 
   it('puts the front before both web processes, on the port they listen on, and trusts it as one proxy', () => {

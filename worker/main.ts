@@ -24,6 +24,7 @@ const worker = await createWorker({
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
   ...(config.temporal.workflowBundlePath ? { workflowBundle: { codePath: config.temporal.workflowBundlePath } } : {}),
+  maxCachedWorkflows: config.temporal.workerMaxCachedWorkflows,
   deps: { sequelize, mailer, mailFrom: config.mail.from, publicUrl: config.http.publicUrl, trainingRegistrationUrl: config.habilitation.trainingRegistrationUrl, secretsKey: config.secrets.key, setupLinkTtlMs: config.espace.setupLinkTtlMs, anctEmail: config.habilitation.anctEmail, operations: config.operations, retention: config.retention, inactivity: config.inactivity },
 });
 
