@@ -4,7 +4,7 @@
 // so that a deactivation or a removal takes effect at once.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
-import { pgSessionStore } from '../web/session-store.js';
+import { pgSessionStore, prefetchedRows, type SessionPrefetch } from '../web/session-store.js';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { Organisation, OrganisationMembership, User } from '../../db/models/index.js';
 import { ForbiddenError } from '../../domain/errors.js';
@@ -35,7 +35,7 @@ export interface EspacePerson {
 
 export function espaceSession(options: { sequelize: Sequelize; secret: string; secure: boolean; maxAgeMs: number }): RequestHandler {
   return session({
-    store: pgSessionStore(options.sequelize),
+    store: pgSessionStore(options.sequelize, ESPACE_PERSON_PREFETCH),
     name: ESPACE_COOKIE,
     secret: options.secret,
     resave: false,
@@ -95,19 +95,30 @@ function valuesOf(row: Record<string, unknown>, alias: string): Record<string, u
   return empty ? null : values;
 }
 
-let personQuery: string | undefined;
 /**
- * The account, its active memberships of active structures (oldest first) and the date of its last journaled
- * action (the activity check), in ONE statement: every espace page and the identity provider's run it.
+ * The account, its active memberships of active structures and the date of its last journaled action (the
+ * activity check), in ONE statement, for the user id `userId` (an SQL expression): every espace page and the
+ * identity provider's run it.
  */
-const PERSON_QUERY = () => personQuery ??= `
+const personStatement = (userId: string) => `
   SELECT ${columnsOf(User.getAttributes(), 'u')}, ${columnsOf(OrganisationMembership.getAttributes(), 'm')}, ${columnsOf(Organisation.getAttributes(), 'o')},
     (SELECT max(created_at) FROM journal WHERE actor_id = u.id) AS "journaledActivityAt"
   FROM users u
   LEFT JOIN (organisation_memberships m JOIN organisations o ON o.id = m.organisation_id AND o.is_active)
     ON m.user_id = u.id AND m.is_active AND u.is_active
-  WHERE u.id = $1
-  ORDER BY m.created_at ASC`;
+  WHERE u.id = ${userId}`;
+/** Memberships oldest first: the structure a person lands in when the session's one ended. */
+const MEMBERSHIPS_ORDER = '"m.createdAt" ASC';
+
+let personQuery: string | undefined;
+const PERSON_QUERY = () => personQuery ??= `${personStatement('$1')} ORDER BY ${MEMBERSHIPS_ORDER}`;
+
+/** The person read with the session itself (server/web/session-store.ts): one statement per page, not two. */
+const SESSION_USER_ID = `s.sess->'espace'->>'userId'`;
+export const ESPACE_PERSON_PREFETCH: SessionPrefetch = {
+  lateral: () => personStatement(`CASE WHEN ${SESSION_USER_ID} ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$' THEN (${SESSION_USER_ID})::uuid END`),
+  orderBy: `p.${MEMBERSHIPS_ORDER}`,
+};
 
 /**
  * Loads the person of the session into res.locals.person: an active account and an active membership of the
@@ -119,8 +130,10 @@ export function loadEspacePerson(options: { sequelize: Sequelize }): RequestHand
     try {
       const current = req.session?.espace;
       if (!current) return next();
-      const rows = isUuid(current.userId)
-        ? (await rawQuery<Record<string, unknown>>(options.sequelize, PERSON_QUERY(), [current.userId])).rows
+      const prefetched = prefetchedRows(req);
+      // Read with the session unless the session's person changed since (a login in this request).
+      const rows = prefetched && prefetched[0]?.['u.id'] === current.userId ? prefetched
+        : isUuid(current.userId) ? (await rawQuery<Record<string, unknown>>(options.sequelize, PERSON_QUERY(), [current.userId])).rows
         : [];
       const userValues = rows[0] ? valuesOf(rows[0], 'u') : null;
       const user = userValues ? User.build(userValues as never, { raw: true, isNewRecord: false }) : null;

@@ -5,6 +5,10 @@
 // sessions are not rolling, so that is the same value written again and again (a statement per page, four per
 // FranceConnect round trip). A touch is skipped when this process already stored an expiry less than a minute
 // away from the new one: the stored expiry only serves the purge of old sessions.
+// A store may also read, in the session's own statement, rows that depend on it (the espace reads the person
+// of the session: one round trip to PostgreSQL per page instead of two); the request gets them once,
+// `prefetchedRows(req)`, and they never enter the session's stored data.
+import type { Request } from 'express';
 import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import type { Sequelize } from 'sequelize';
@@ -19,7 +23,22 @@ const expiryOf = (sess: session.SessionData): number | null => {
   return expires ? new Date(expires).getTime() : null;
 };
 
-export function pgSessionStore(sequelize: Sequelize): session.Store {
+/**
+ * What to read with the session: a statement joined LATERAL to the session row `s` (its JSON is `s.sess`), and
+ * the order of its rows (columns of `p`).
+ */
+export interface SessionPrefetch { lateral: () => string; orderBy: string }
+
+type Row = Record<string, unknown>;
+const PREFETCHED = Symbol('prefetched rows');
+const prefetched = new WeakMap<Request, Row[]>();
+
+/** The rows read with this request's session (null when its store prefetches nothing or had no session). */
+export function prefetchedRows(req: Request): Row[] | null {
+  return prefetched.get(req) ?? null;
+}
+
+export function pgSessionStore(sequelize: Sequelize, prefetch?: SessionPrefetch): session.Store {
   const PgStore = connectPgSimple(session);
   const pool = {
     query: async (text: string, params: unknown[] = []) => ({ rows: (await rawQuery(sequelize, text, params)).rows }),
@@ -32,7 +51,38 @@ export function pgSessionStore(sequelize: Sequelize): session.Store {
     if (stored.size > REMEMBERED_SESSIONS) stored.delete(stored.keys().next().value!);
   };
 
+  // connect-pg-simple's own read, with the prefetch's rows beside the session (same validity rule); written at
+  // the first read, once the models the prefetch names are defined.
+  let getWithPrefetch: string | undefined;
+  const readStatement = (of: SessionPrefetch) => getWithPrefetch ??= `
+    SELECT s.sess, p.* FROM http_sessions s LEFT JOIN LATERAL (${of.lateral()}) p ON true
+    WHERE s.sid = $1 AND s.expire >= to_timestamp($2) ORDER BY ${of.orderBy}`;
+
   class ThrottledTouchStore extends PgStore {
+    override get(sid: string, callback: (error: unknown, session?: session.SessionData | null) => void): void {
+      if (!prefetch) { super.get(sid, callback); return; }
+      rawQuery<Row>(sequelize, readStatement(prefetch), [sid, Math.ceil(Date.now() / 1000)]).then(({ rows }) => {
+        const stored = rows[0]?.sess;
+        if (stored === undefined || stored === null) return callback(null, null);
+        let data: session.SessionData;
+        try {
+          data = typeof stored === 'string' ? JSON.parse(stored) : stored;
+        } catch {
+          return this.destroy(sid, (error) => callback(error, null));
+        }
+        // A symbol: neither copied into the session (for…in) nor ever saved with it (JSON).
+        Object.defineProperty(data, PREFETCHED, { value: rows, enumerable: false });
+        callback(null, data);
+      }, (error: unknown) => callback(error));
+    }
+
+    override createSession(req: Request, data: session.SessionData): session.Session & session.SessionData {
+      const rows = (data as unknown as { [PREFETCHED]?: Row[] })[PREFETCHED];
+      if (rows) prefetched.set(req, rows);
+      return super.createSession(req, data);
+    }
+
+
     override set(sid: string, sess: session.SessionData, callback?: (error?: unknown) => void): void {
       super.set(sid, sess, (error?: unknown) => {
         if (!error) remember(sid, expiryOf(sess));
