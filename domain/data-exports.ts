@@ -5,6 +5,7 @@
 import { csvLine, fileDay, yesNo } from './csv.js';
 import { CARD_KINDS, type CardKind } from './cards.js';
 import { REQUEST_STATUSES, STRUCTURE_TYPES, type RequestStatus, type StructureType } from './habilitation.js';
+import { isUuid } from './uuid.js';
 
 export const DATA_EXPORTS = {
   aidants: { title: 'Aidants', file: 'aidants' },
@@ -35,7 +36,6 @@ export const DATA_EXPORT_FILTERS: Record<DataExportKind, Record<string, string>>
   },
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DEPARTMENT = /^([0-9]{2}|2A|2B|97[1-6])$/;
 
 export type DataExportFilterParse = { filters: DataExportFilters; errors: string[] };
@@ -65,7 +65,7 @@ export function parseDataExportFilters(kind: DataExportKind, query: Record<strin
   }
   const organisationId = text('organisationId');
   if (organisationId !== undefined) {
-    if (UUID.test(organisationId)) filters.organisationId = organisationId.toLowerCase();
+    if (isUuid(organisationId)) filters.organisationId = organisationId.toLowerCase();
     else errors.push('L’identifiant de la structure est mal formé.');
   }
   const active = text('isActive');

@@ -4,6 +4,7 @@
 import { csvLine, fileDay } from './csv.js';
 import { DEMARCHES, isDemarche } from './demarches.js';
 import { JOURNAL_ACTIONS, type JournalAction } from './journal.js';
+import { isUuid } from './uuid.js';
 
 export { CSV_BOM, CSV_SEPARATOR, csvField, csvLine } from './csv.js';
 
@@ -17,7 +18,6 @@ export interface JournalFilters {
   to?: Date;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REFERENCES = { organisationId: 'structure', actorId: 'auteur', usagerId: 'usager' } as const;
 
 const FILTER_NAMES: Record<string, string> = {
@@ -47,7 +47,7 @@ export function parseJournalFilters(query: Record<string, unknown>): FilterParse
   for (const [key, label] of Object.entries(REFERENCES) as [keyof typeof REFERENCES, string][]) {
     const value = text(key);
     if (value === undefined) continue;
-    if (UUID.test(value)) filters[key] = value.toLowerCase();
+    if (isUuid(value)) filters[key] = value.toLowerCase();
     else errors.push(`L’identifiant de ${label === 'auteur' ? 'l’auteur' : label === 'usager' ? 'l’usager' : 'la structure'} est mal formé.`);
   }
   for (const [bound, key, label] of [['from', 'createdAt~~from', 'de début'], ['to', 'createdAt~~to', 'de fin']] as const) {

@@ -3,7 +3,7 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Demarche } from '../domain/demarches.js';
 import { mandatState, revocationDate, type MandatDuration, type MandatState, type MandatStatus } from '../domain/mandat.js';
-import { isUuid } from './mandats.js';
+import { isUuid } from '../domain/uuid.js';
 
 export interface AttestationAutorisation {
   demarche: Demarche;

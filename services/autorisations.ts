@@ -4,7 +4,7 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import { rawQuery } from '../db/raw-query.js';
 import { isDemarche } from '../domain/demarches.js';
-import { isUuid } from './mandats.js';
+import { isUuid } from '../domain/uuid.js';
 
 export interface ActingRequest {
   aidantId: string;

@@ -14,6 +14,7 @@ import type { Config } from '../config/index.js';
 import { Connection, Usager } from '../db/models/index.js';
 import { appendJournal } from './journal.js';
 import { hashToken } from './link-tokens.js';
+import { isUuid } from '../domain/uuid.js';
 
 /** What FranceConnect is asked for: the identité pivot, the e-mail and the usage name. */
 export const FRANCECONNECT_SCOPE = 'openid given_name family_name birthdate gender birthplace birthcountry email preferred_username';
@@ -94,7 +95,6 @@ const STATE_PURPOSE = 'aidants-connect/franceconnect-state/v1';
 const LOGOUT_STATE_PURPOSE = 'aidants-connect/franceconnect-logout-state/v1';
 const SESSION_PURPOSE = 'aidants-connect/franceconnect-session/v1';
 const SUB_PURPOSE = 'aidants-connect/franceconnect-sub/v1';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STATE_SHAPE = /^[A-Za-z0-9_-]{22,128}$/;
 
 /** The usager's stable identifier: a keyed hash of FranceConnect's (pairwise) sub, under SECRETS_KEY. */
@@ -296,7 +296,7 @@ export function createFranceConnectClient(deps: { config: Config['franceconnect'
     },
 
     async findIdentification(connectionId, session) {
-      if (!UUID.test(connectionId)) return null;
+      if (!isUuid(connectionId)) return null;
       const connection = await Connection.findOne({
         where: { id: connectionId, kind: 'franceconnect_client', aidantId: session.aidantId, organisationId: session.organisationId },
       });

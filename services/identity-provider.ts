@@ -16,7 +16,8 @@ import type { AuthorizeRequest } from '../domain/identity-provider.js';
 import { identitePivot } from '../domain/identity-provider.js';
 import { actingFrom, findActingAutorisations } from './autorisations.js';
 import { hashToken, newLinkToken } from './link-tokens.js';
-import { byFrenchName, isUuid, usagerSearchConditions } from './mandats.js';
+import { byFrenchName, usagerSearchConditions } from './mandats.js';
+import { isUuid } from '../domain/uuid.js';
 
 export type IdpConfig = Config['identityProvider'];
 

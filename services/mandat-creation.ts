@@ -11,6 +11,7 @@ import type { Logger } from '../infra/logger.js';
 import { startPeriodicSweep } from './periodic-sweep.js';
 import type { Lifecycles } from './lifecycles.js';
 import { createMandat, type CreatedMandat } from './mandats.js';
+import { isUuid } from '../domain/uuid.js';
 
 export const IDENTIFICATION_REFUSALS = {
   expired: 'L’identification de l’usager a expiré : recommencez la création du mandat et identifiez à nouveau l’usager avec FranceConnect.',
@@ -32,7 +33,6 @@ export function identificationProblem(connection: { usedAt: Date | null; expires
   return null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MANDAT_SOURCES: Connection['kind'][] = ['franceconnect_client', 'renewal'];
 
 /** A mandat waiting for its signature: the usager identified (FranceConnect) or known (renewal), the choice made. */
@@ -47,7 +47,7 @@ export interface PendingMandat {
 
 /** The identification or renewal `connectionId` of this aidant in this structure, or null (a 404 for the pages). */
 export async function findPendingMandat(connectionId: string, session: { aidantId: string; organisationId: string }): Promise<PendingMandat | null> {
-  if (!UUID.test(connectionId)) return null;
+  if (!isUuid(connectionId)) return null;
   const connection = await Connection.findOne({
     where: { id: connectionId, kind: MANDAT_SOURCES, aidantId: session.aidantId, organisationId: session.organisationId },
   });

@@ -4,7 +4,8 @@
 // code and consent) — the same creation, with the supersession of the overlapping autorisations.
 import type { Sequelize } from 'sequelize';
 import { Connection, Mandat, Usager } from '../db/models/index.js';
-import { isUuid, usagerMandats } from './mandats.js';
+import { usagerMandats } from './mandats.js';
+import { isUuid } from '../domain/uuid.js';
 import { InvalidTransitionError, NotFoundError } from '../domain/errors.js';
 import { MANDAT_DURATIONS, renewalDecision, RENEWAL_REFUSALS, type MandatChoice } from '../domain/mandat.js';
 import { appendJournal } from './journal.js';

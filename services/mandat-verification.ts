@@ -8,7 +8,7 @@ import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'n
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { mandatState, revocationDate, type MandatState, type MandatStatus } from '../domain/mandat.js';
 import type { Demarche } from '../domain/demarches.js';
-import { isUuid } from './mandats.js';
+import { isUuid } from '../domain/uuid.js';
 
 export const VERIFICATION_PATH = '/mandats/verification';
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;

@@ -12,9 +12,7 @@ import {
   supersededAutorisations, visibleSince, type AutorisationState, type MandatDuration, type MandatFacts, type MandatState, type MandatStatus,
 } from '../domain/mandat.js';
 import { appendJournal } from './journal.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
+import { isUuid } from '../domain/uuid.js';
 
 export const MANDAT_REFUSALS = {
   notAnAidant: 'Votre compte ne permet pas de créer de mandats dans cette structure.',

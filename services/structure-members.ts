@@ -21,6 +21,7 @@ import { cancelOnboardingUpdate } from '../workflows/messages.js';
 import { appendJournal } from './journal.js';
 import type { Lifecycles } from './lifecycles.js';
 import { enqueueEmail, type EmailRequest } from './outbox.js';
+import { isUuid } from '../domain/uuid.js';
 
 export interface MembersDeps {
   sequelize: Sequelize;
@@ -31,8 +32,6 @@ export interface MembersDeps {
 
 /** Who acts, and in which structure (the référent's current one). */
 export interface Actor { actorId: string; organisationId: string }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const NOT_A_MEMBER = 'Ce profil aidant n’existe pas ou n’est pas membre de votre structure active.';
 
@@ -196,7 +195,7 @@ export async function removeAidant(deps: MembersDeps, actor: Actor, aidantId: st
 /** Makes an active aidant of the structure one of its référents. */
 export async function designateReferent(deps: MembersDeps, actor: Actor, candidateId: string): Promise<string> {
   return inTransaction(deps, async (transaction) => {
-    const membership = UUID.test(candidateId)
+    const membership = isUuid(candidateId)
       ? await OrganisationMembership.findOne({ where: { userId: candidateId, organisationId: actor.organisationId }, include: [{ model: User, as: 'user' }], transaction, lock: { level: transaction.LOCK.UPDATE, of: OrganisationMembership } })
       : null;
     const user = (membership as (OrganisationMembership & { user: User }) | null)?.user;
@@ -228,7 +227,7 @@ export async function setAllowedDemarches(deps: MembersDeps, actor: Actor, poste
 
 /** An onboarding of the structure, or a 404. */
 export async function findStructureOnboarding(organisationId: string, onboardingId: string): Promise<AidantOnboarding> {
-  const onboarding = UUID.test(onboardingId) ? await AidantOnboarding.findOne({ where: { id: onboardingId, organisationId } }) : null;
+  const onboarding = isUuid(onboardingId) ? await AidantOnboarding.findOne({ where: { id: onboardingId, organisationId } }) : null;
   if (!onboarding) throw new NotFoundError('Cette habilitation d’aidant n’existe pas ou ne concerne pas votre structure active.');
   return onboarding;
 }

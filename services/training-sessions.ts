@@ -15,6 +15,7 @@ import { recordTrainingUpdate } from '../workflows/messages.js';
 import { appendJournal } from './journal.js';
 import type { Lifecycles } from './lifecycles.js';
 import { enqueueEmail, type EmailDelivery, type EmailRequest } from './outbox.js';
+import { isUuid } from '../domain/uuid.js';
 
 export interface TrainingDeps {
   sequelize: Sequelize;
@@ -26,8 +27,6 @@ export interface TrainingDeps {
 
 /** The référent acting, in their current structure. */
 export interface ReferentScope { userId: string; organisationId: string }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const ONBOARDING_NOT_IN_STRUCTURE = 'Cet aidant à former n’existe pas ou n’est pas rattaché à votre structure active. S’il l’est à une autre de vos structures, changez de structure pour gérer son inscription.';
 export const SESSION_FIELD = 'sessionId';
@@ -43,7 +42,7 @@ export async function takenPlaces(sessionIds: string[], transaction?: Transactio
 
 /** The onboarding `onboardingId` of the référent's current structure, or a 404 (another structure, unknown, malformed). */
 export async function findScopedOnboarding(scope: ReferentScope, onboardingId: string, transaction?: Transaction): Promise<AidantOnboarding> {
-  if (!UUID.test(onboardingId)) throw new NotFoundError(ONBOARDING_NOT_IN_STRUCTURE);
+  if (!isUuid(onboardingId)) throw new NotFoundError(ONBOARDING_NOT_IN_STRUCTURE);
   const onboarding = await AidantOnboarding.findByPk(onboardingId, { transaction, lock: transaction ? transaction.LOCK.UPDATE : undefined });
   if (!onboarding || onboarding.organisationId !== scope.organisationId) throw new NotFoundError(ONBOARDING_NOT_IN_STRUCTURE);
   return onboarding;
@@ -118,7 +117,7 @@ export type RegistrationOutcome = 'registered' | 'changed' | 'unchanged';
  */
 export async function registerToSession(deps: TrainingDeps, scope: ReferentScope, input: { onboardingId: string; sessionId: string }): Promise<RegistrationOutcome> {
   const now = deps.now?.() ?? new Date();
-  if (!UUID.test(input.sessionId)) throw new ValidationError({ [SESSION_FIELD]: 'Choisissez une session de formation.' });
+  if (!isUuid(input.sessionId)) throw new ValidationError({ [SESSION_FIELD]: 'Choisissez une session de formation.' });
   const emails: EmailRequest[] = [];
   let outcome: RegistrationOutcome;
   try {
@@ -264,11 +263,11 @@ export async function recordAttendance(
   deps: { sequelize: Sequelize; lifecycles: Pick<Lifecycles, 'updateOnboarding'>; now?: () => Date },
   input: { sessionId: string; registrationIds: string[]; actorId: string },
 ): Promise<AttendanceLine[]> {
-  const session = UUID.test(input.sessionId) ? await TrainingSession.findByPk(input.sessionId) : null;
+  const session = isUuid(input.sessionId) ? await TrainingSession.findByPk(input.sessionId) : null;
   if (!session) throw new NotFoundError('Cette session de formation est introuvable.');
   const notYet = attendanceError(session, deps.now?.() ?? new Date());
   if (notYet) throw new InvalidTransitionError(notYet);
-  const ids = [...new Set(input.registrationIds.filter((id) => UUID.test(id)))];
+  const ids = [...new Set(input.registrationIds.filter((id) => isUuid(id)))];
   if (ids.length === 0) throw new ValidationError({ attendees: 'Cochez au moins un aidant présent à la session.' });
   const registrations = await TrainingRegistration.findAll({ where: { id: ids, sessionId: session.id }, order: [['createdAt', 'ASC']] });
   if (registrations.length !== ids.length) throw new ValidationError({ attendees: 'Un des aidants cochés n’est pas inscrit à cette session : rechargez la page.' });

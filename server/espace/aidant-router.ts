@@ -13,7 +13,7 @@ import { asyncRoute } from '../web/async-route.js';
 import { csrfToken, verifyCsrf } from '../web/csrf.js';
 import { aidantHomePage } from './aidant-pages.js';
 import type { EspaceDeps } from './index.js';
-import { isUuid } from './scope.js';
+import { isUuid } from '../../domain/uuid.js';
 import { personOf, setNotice, switchEspaceOrganisation, takeNotice } from './session.js';
 
 const NOT_A_STRUCTURE_OF_YOURS = 'Cette structure n’existe pas ou vous n’en êtes pas membre actif.';

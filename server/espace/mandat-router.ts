@@ -17,7 +17,7 @@ import { createFranceConnectClient, type FranceConnectClient } from '../../servi
 import {
   createMandatFromIdentification, findPendingMandat, identificationProblem, IDENTIFICATION_REFUSALS, IdentificationUnusable,
 } from '../../services/mandat-creation.js';
-import { isUuid } from '../../services/mandats.js';
+import { isUuid } from '../../domain/uuid.js';
 import { findOfferedTranslation, offeredTranslations } from '../../services/mandat-translations.js';
 import { asyncRoute } from '../web/async-route.js';
 import { csrfToken, verifyCsrf } from '../web/csrf.js';

@@ -4,8 +4,7 @@
 import { OrganisationMembership, User } from '../../db/models/index.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type { EspacePerson } from './session.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../../domain/uuid.js';
 
 export const NOT_IN_STRUCTURE = 'Ce profil aidant n’existe pas ou n’est pas membre de votre structure active. S’il est membre d’une autre de vos structures, changez de structure pour le gérer.';
 
@@ -17,11 +16,10 @@ export interface ManagedAidant {
 
 /** The person `aidantId` as a member (active or deactivated) of the référent's current structure, or a 404. */
 export async function findManagedAidant(referent: EspacePerson, aidantId: string): Promise<ManagedAidant> {
-  if (!UUID.test(aidantId)) throw new NotFoundError(NOT_IN_STRUCTURE);
+  if (!isUuid(aidantId)) throw new NotFoundError(NOT_IN_STRUCTURE);
   const membership = await OrganisationMembership.findOne({ where: { userId: aidantId, organisationId: referent.organisation.id } });
   const user = membership ? await User.findByPk(aidantId) : null;
   if (!membership || !user) throw new NotFoundError(NOT_IN_STRUCTURE);
   return { user, membership };
 }
 
-export const isUuid = (value: string): boolean => UUID.test(value);

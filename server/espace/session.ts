@@ -8,7 +8,7 @@ import { pgSessionStore, prefetchedRows, type SessionPrefetch } from '../web/ses
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { Organisation, OrganisationMembership, User } from '../../db/models/index.js';
 import { ForbiddenError } from '../../domain/errors.js';
-import { isUuid } from './scope.js';
+import { isUuid } from '../../domain/uuid.js';
 import { rawQuery } from '../../db/raw-query.js';
 
 declare module 'express-session' {
@@ -31,7 +31,6 @@ export interface EspacePerson {
   /** Every active membership, for the structure switch. */
   memberships: (OrganisationMembership & { organisation: Organisation })[];
 }
-
 
 export function espaceSession(options: { sequelize: Sequelize; secret: string; secure: boolean; maxAgeMs: number }): RequestHandler {
   return session({

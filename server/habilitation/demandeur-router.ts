@@ -17,7 +17,8 @@ import { closeDemandeurSession, openDemandeurSession } from './demandeur-session
 import {
   checkMailboxPage, followRequestPage, issuerFormPage, issuerSpacePage, linkExpiredPage, newLinkNeededPage, signedOutPage,
 } from './demandeur-pages.js';
-import { demandeurOf, UUID } from './lookups.js';
+import { demandeurOf } from './lookups.js';
+import { isUuid } from '../../domain/uuid.js';
 
 export function demandeurRouter(deps: AppDeps): Router {
   const router = Router();
@@ -54,12 +55,12 @@ export function demandeurRouter(deps: AppDeps): Router {
   }));
 
   router.get('/verification/:confirmationId', (req, res) => {
-    if (!UUID.test(req.params.confirmationId)) throw new NotFoundError();
+    if (!isUuid(req.params.confirmationId)) throw new NotFoundError();
     res.send(checkMailboxPage(`${mailboxPath(req.params.confirmationId)}/renvoyer`, EMAIL_CONFIRMATION_DAYS, csrfToken(req, res, secure)));
   });
 
   router.post('/verification/:confirmationId/renvoyer', verifyCsrf, asyncRoute(async (req, res) => {
-    const issuerId = UUID.test(req.params.confirmationId) ? await issuerOfConfirmation(req.params.confirmationId) : null;
+    const issuerId = isUuid(req.params.confirmationId) ? await issuerOfConfirmation(req.params.confirmationId) : null;
     if (!issuerId) throw new NotFoundError('Ce lien n’est pas valide. Recommencez depuis le formulaire de demande.');
     res.redirect(303, mailboxPath(await sendAccessEmail(issuerId)));
   }));

@@ -6,8 +6,7 @@ import { HabilitationRequest } from '../../db/models/index.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { currentDemandeur } from './demandeur-session.js';
 import { newLinkNeededPage } from './demandeur-pages.js';
-
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { isUuid } from '../../domain/uuid.js';
 
 export interface Demandeur { issuerId: string; linkId: string }
 
@@ -32,7 +31,7 @@ export function demandeurOf(res: Response): Demandeur {
 /** One of the session's demandeur's requests. */
 export async function ownRequest(res: Response, id: string): Promise<HabilitationRequest> {
   const { issuerId } = demandeurOf(res);
-  const request = UUID.test(id) ? await HabilitationRequest.findOne({ where: { id, issuerId } }) : null;
+  const request = isUuid(id) ? await HabilitationRequest.findOne({ where: { id, issuerId } }) : null;
   if (!request) throw new NotFoundError('Cette demande d’habilitation est introuvable dans votre espace demandeur.');
   return request;
 }

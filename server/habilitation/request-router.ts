@@ -24,7 +24,8 @@ import {
 } from './request-step-pages.js';
 import type { Values } from '../web/form.js';
 import { cancelOnboardingUpdate } from '../../workflows/messages.js';
-import { demandeurOf, ownRequest, UUID } from './lookups.js';
+import { demandeurOf, ownRequest } from './lookups.js';
+import { isUuid } from '../../domain/uuid.js';
 
 /** Why the last step sent the demandeur back to an earlier one (the reference service's wording). */
 const MISSING_BEFORE_SUBMISSION: Partial<Record<RequestStep, string>> = {
@@ -266,7 +267,7 @@ export function habilitationRouter(deps: AppDeps): Router {
   // The structure's side may cancel an aidant's onboarding at any step (the ANCT does it from /admin).
   router.post('/espace/demandes/:id/aidants/:onboardingId/annuler', verifyCsrf, asyncRoute(async (req, res) => {
     const request = await ownRequest(res, req.params.id);
-    const onboarding = UUID.test(req.params.onboardingId)
+    const onboarding = isUuid(req.params.onboardingId)
       ? await AidantOnboarding.findOne({ where: { id: req.params.onboardingId, habilitationRequestId: request.id } })
       : null;
     if (!onboarding) throw new NotFoundError('Cet aidant ne fait pas partie de cette demande.');
