@@ -18,6 +18,7 @@ import type { Config } from '../config/index.js';
 import { testConfig } from '../test/support/env.js';
 import { createPerson, createStructure, espaceCookie } from '../test/support/espace.js';
 import { createTestMandat } from '../test/support/mandats.js';
+import { Browser } from './http-browser.js';
 
 type Line = (name: string, figures: string) => void;
 const STEPS = ['authorize', 'usager', 'démarche', 'token', 'userinfo'] as const;
@@ -61,30 +62,6 @@ async function startChild(file: string, env: Record<string, string>): Promise<Ch
   };
 }
 
-/** One browser (or FranceConnect's server): its cookies, an address of its own, no redirect followed. */
-function browser(base: string, options: { cookie?: string; address?: string } = {}) {
-  const cookies = new Map<string, string>();
-  const keepPair = (pair: string) => {
-    const at = pair.indexOf('=');
-    const [name, value] = [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
-    if (value === '') cookies.delete(name); else cookies.set(name, value);
-  };
-  if (options.cookie) keepPair(options.cookie);
-  return async (path: string | URL, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}) => {
-    const headers: Record<string, string> = { ...init.headers };
-    if (cookies.size > 0) headers.cookie = [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    if (options.address) headers['x-forwarded-for'] = options.address;
-    if (init.form) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const res = await fetch(new URL(path, base), { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, redirect: 'manual', body: init.form ? new URLSearchParams(init.form).toString() : undefined });
-    for (const cookie of res.headers.getSetCookie()) {
-      const pair = cookie.split(';')[0]!;
-      keepPair(/expires=Thu, 01 Jan 1970/i.test(cookie) ? `${pair.slice(0, pair.indexOf('='))}=` : pair);
-    }
-    const text = await res.text();
-    return { status: res.status, location: res.headers.get('location'), text };
-  };
-}
-
 const hex = (bytes = 32) => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('hex');
 const CSRF = /name="_csrf" value="([^"]+)"/;
 
@@ -107,8 +84,8 @@ export type IdpClient = Pick<Config['identityProvider'], 'clientId' | 'clientSec
 
 /** FranceConnect's round trip through an aidant's browser, then its server's token and userinfo calls. */
 export function acRoundTrip(url: string, aidant: { cookie: string; address: string; usagerIds: string[]; subs: string[] }, idp: IdpClient = testConfig({ PUBLIC_URL: url }).identityProvider): RoundTrip {
-  const aidantBrowser = browser(url, { cookie: aidant.cookie, address: aidant.address });
-  const franceconnect = browser(url);
+  const aidantBrowser = new Browser(url, { cookie: aidant.cookie, address: aidant.address });
+  const franceconnect = new Browser(url, { address: null });
   return async (i) => {
     const durations: number[] = [];
     const state = hex();
@@ -118,34 +95,34 @@ export function acRoundTrip(url: string, aidant: { cookie: string; address: stri
       response_type: 'code', client_id: idp.clientId, redirect_uri: idp.redirectUriV2, scope: 'openid profile email birth', acr_values: 'eidas1', state, nonce, prompt: 'login',
     });
     const interaction = await stepTimer(durations, async () => {
-      const authorize = await aidantBrowser(`/authorize/?${query}`);
+      const authorize = await aidantBrowser.go(`/authorize/?${query}`);
       expectStatus(authorize, 303, 'authorize');
-      return authorize.location!;
+      return authorize.location;
     });
     await stepTimer(durations, async () => {
-      const page = await aidantBrowser(interaction);
+      const page = await aidantBrowser.go(interaction);
       expectStatus(page, 200, 'the usager page');
-      const chosen = await aidantBrowser(`${interaction}/usager`, { form: { _csrf: CSRF.exec(page.text)![1]!, usager: aidant.usagerIds[which]! } });
+      const chosen = await aidantBrowser.go(`${interaction}/usager`, { form: { _csrf: CSRF.exec(page.text)![1]!, usager: aidant.usagerIds[which]! } });
       expectStatus(chosen, 303, 'the usager choice');
     });
     const code = await stepTimer(durations, async () => {
-      const page = await aidantBrowser(`${interaction}/demarche`);
+      const page = await aidantBrowser.go(`${interaction}/demarche`);
       expectStatus(page, 200, 'the démarche page');
-      const chosen = await aidantBrowser(`${interaction}/demarche`, { form: { _csrf: CSRF.exec(page.text)![1]!, demarche: 'social' } });
+      const chosen = await aidantBrowser.go(`${interaction}/demarche`, { form: { _csrf: CSRF.exec(page.text)![1]!, demarche: 'social' } });
       expectStatus(chosen, 302, 'the démarche choice');
-      const back = new URL(chosen.location!);
+      const back = new URL(chosen.location);
       if (back.searchParams.get('state') !== state) throw new Error('the callback lost the state');
       return back.searchParams.get('code')!;
     });
     const tokens = await stepTimer(durations, async () => {
-      const answer = await franceconnect('/token/', { form: { code, grant_type: 'authorization_code', redirect_uri: idp.redirectUriV2, client_id: idp.clientId, client_secret: idp.clientSecret } });
+      const answer = await franceconnect.go('/token/', { form: { code, grant_type: 'authorization_code', redirect_uri: idp.redirectUriV2, client_id: idp.clientId, client_secret: idp.clientSecret } });
       expectStatus(answer, 200, 'token');
       return JSON.parse(answer.text) as { access_token: string; id_token: string };
     });
     const { payload } = await jwtVerify(tokens.id_token, new TextEncoder().encode(idp.clientSecret), { issuer: idp.issuer, audience: idp.clientId, algorithms: ['HS256'] });
     if (payload.nonce !== nonce || payload.sub !== aidant.subs[which]) throw new Error('unexpected id_token');
     await stepTimer(durations, async () => {
-      const info = await franceconnect('/userinfo/', { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      const info = await franceconnect.go('/userinfo/', { headers: { authorization: `Bearer ${tokens.access_token}` } });
       expectStatus(info, 200, 'userinfo');
       if ((JSON.parse(info.text) as { sub: string }).sub !== aidant.subs[which]) throw new Error('userinfo: another sub');
     });
@@ -156,16 +133,16 @@ export function acRoundTrip(url: string, aidant: { cookie: string; address: stri
 /** The same round trip on the bare oidc-provider: login and consent interactions finished over HTTP. */
 function referenceRoundTrip(server: ChildServer, accounts: string[]): RoundTrip {
   const client = server.client!;
-  const userBrowser = browser(server.url);
-  const relyingParty = browser(server.url);
+  const userBrowser = new Browser(server.url, { address: null });
+  const relyingParty = new Browser(server.url, { address: null });
   const finish = async (interaction: string, action: string, form: Record<string, string>) => {
-    const page = await userBrowser(interaction);
+    const page = await userBrowser.go(interaction);
     expectStatus(page, 200, `the ${action} page`);
-    const done = await userBrowser(`${interaction}/${action}`, { form });
+    const done = await userBrowser.go(`${interaction}/${action}`, { form });
     expectStatus(done, 303, `the ${action} form`);
-    const resumed = await userBrowser(done.location!);
+    const resumed = await userBrowser.go(done.location);
     expectStatus(resumed, 303, `the resume after ${action}`);
-    return resumed.location!;
+    return resumed.location;
   };
   return async (i) => {
     const durations: number[] = [];
@@ -174,27 +151,27 @@ function referenceRoundTrip(server: ChildServer, accounts: string[]): RoundTrip 
     const account = accounts[i % accounts.length]!;
     const query = new URLSearchParams({ response_type: 'code', client_id: client.clientId, redirect_uri: client.redirectUri, scope: 'openid profile', state, nonce, prompt: 'login' });
     const interaction = await stepTimer(durations, async () => {
-      const authorize = await userBrowser(`/auth?${query}`);
+      const authorize = await userBrowser.go(`/auth?${query}`);
       expectStatus(authorize, 303, 'authorize');
-      return new URL(authorize.location!, server.url).pathname;
+      return new URL(authorize.location, server.url).pathname;
     });
     const consent = await stepTimer(durations, async () => new URL(await finish(interaction, 'login', { login: account }), server.url).pathname);
     const code = await stepTimer(durations, async () => {
       const location = await finish(consent, 'confirm', { confirm: 'yes' });
-      if (location.startsWith('/')) throw new Error(`another interaction after the consent: ${(await userBrowser(location)).text}`);
+      if (location.startsWith('/')) throw new Error(`another interaction after the consent: ${(await userBrowser.go(location)).text}`);
       const back = new URL(location);
       if (back.searchParams.get('state') !== state) throw new Error(`the callback lost the state: ${back}`);
       return back.searchParams.get('code')!;
     });
     const tokens = await stepTimer(durations, async () => {
-      const answer = await relyingParty('/token', { form: { code, grant_type: 'authorization_code', redirect_uri: client.redirectUri, client_id: client.clientId, client_secret: client.clientSecret } });
+      const answer = await relyingParty.go('/token', { form: { code, grant_type: 'authorization_code', redirect_uri: client.redirectUri, client_id: client.clientId, client_secret: client.clientSecret } });
       expectStatus(answer, 200, 'token');
       return JSON.parse(answer.text) as { access_token: string; id_token: string };
     });
     const { payload } = await jwtVerify(tokens.id_token, new TextEncoder().encode(client.clientSecret), { issuer: server.url, audience: client.clientId, algorithms: ['HS256'] });
     if (payload.nonce !== nonce || payload.sub !== account) throw new Error('unexpected id_token');
     await stepTimer(durations, async () => {
-      const info = await relyingParty('/me', { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      const info = await relyingParty.go('/me', { headers: { authorization: `Bearer ${tokens.access_token}` } });
       expectStatus(info, 200, 'userinfo');
       if ((JSON.parse(info.text) as { sub: string }).sub !== account) throw new Error('userinfo: another sub');
     });

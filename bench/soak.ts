@@ -39,6 +39,7 @@ import { freePortRange } from '../test/support/cluster.js';
 import { createSubmittedRequest } from '../test/support/factories.js';
 import { standInBrowser } from '../test/support/franceconnect.js';
 import { createTestMandat } from '../test/support/mandats.js';
+import { Browser } from './http-browser.js';
 import { acRoundTrip, type IdpClient } from './identity-provider.js';
 import { quantile } from './mandats.js';
 import { connectionsByDatabase, reportGrowth, startMonitor } from './soak-resources.js';
@@ -76,30 +77,6 @@ const ROOT = process.env.SOAK_ROOT;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const CSRF = /name="_csrf" value="([^"]+)"/;
-
-/** One person's browser: its cookies, an address of its own (through the front's X-Forwarded-For), no redirect followed. */
-class Browser {
-  readonly cookies = new Map<string, string>();
-  readonly address = `10.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 250)}`;
-  constructor(private readonly base: string) {}
-
-  async go(target: string, init: { form?: Record<string, string | string[]>; body?: FormData; headers?: Record<string, string> } = {}) {
-    const headers: Record<string, string> = { 'x-forwarded-for': this.address, ...init.headers };
-    if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    let body: string | FormData | undefined = init.body;
-    if (init.form) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(Object.entries(init.form).flatMap(([k, v]) => [v].flat().map((one): [string, string] => [k, one]))).toString();
-    }
-    const response = await fetch(new URL(target, this.base), { method: body === undefined ? 'GET' : 'POST', headers, body, redirect: 'manual' });
-    for (const cookie of response.headers.getSetCookie()) {
-      const pair = cookie.split(';')[0]!;
-      const at = pair.indexOf('=');
-      this.cookies.set(pair.slice(0, at), pair.slice(at + 1));
-    }
-    return { status: response.status, location: response.headers.get('location') ?? '', text: await response.text() };
-  }
-}
 
 function expectAnswer(answer: { status: number; location: string; text: string }, status: number, what: string, location?: RegExp) {
   if (answer.status !== status || (location && !location.test(answer.location))) {
