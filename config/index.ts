@@ -2,13 +2,17 @@
 // A missing or malformed variable stops the process with a message naming it (see formatConfigErrors).
 // Never imported by workflow code: workflows get what they need as input.
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDuration } from '../domain/duration.js';
 import type { RetentionPolicy } from '../domain/retention.js';
-import { readRetentionPolicy, RETENTION_VARIABLES } from './retention.js';
 import { DEFAULT_INACTIVITY_POLICY, type InactivityPolicy } from '../domain/inactivity.js';
+import { createReaders, type Env } from './readers.js';
+import { readRetentionPolicy, RETENTION_VARIABLES } from './retention.js';
+import { readFranceConnect, FRANCECONNECT_VARIABLES, type FranceConnectConfig } from './franceconnect.js';
+import { readIdentityProvider, IDENTITY_PROVIDER_VARIABLES, type IdentityProviderConfig } from './identity-provider.js';
+
+export { DEV_FRANCECONNECT_CLIENT_ID, DEV_FRANCECONNECT_SECRET } from './franceconnect.js';
+export { DEV_IDP_CLIENT_ID, DEV_IDP_CLIENT_SECRET, FC_INTEGRATION_URIS } from './identity-provider.js';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -94,48 +98,9 @@ export interface Config {
     /** A session of the espace aidant and référent ends this long after the login, whatever the activity. */
     sessionMaxAgeMs: number;
   };
-  franceconnect: {
-    /**
-     * FranceConnect v2's issuer (its discovery is <issuer>/.well-known/openid-configuration). Unset, npm start
-     * and the tests start the local stand-in (infra/franceconnect-stand-in.ts) and this is its issuer.
-     */
-    issuer: string;
-    /** Whether the issuer is the local stand-in's (FRANCECONNECT_ISSUER unset): npm start starts it. */
-    standIn: boolean;
-    standInPort: number;
-    clientId: string;
-    clientSecret: string;
-    /** Where FranceConnect sends the browser back (registered at FranceConnect, byte for byte). */
-    callbackUrl: string;
-    /** Where FranceConnect's end-session sends the browser back (registered at FranceConnect). */
-    postLogoutUrl: string;
-    /** How FranceConnect signs id_tokens and userinfo for this service (chosen at registration). */
-    signingAlg: 'RS256' | 'ES256';
-    /** An identification (state, nonce) must come back within this delay (FC_CONNECTION_AGE). */
-    connectionAgeMs: number;
-  };
+  franceconnect: FranceConnectConfig;
   /** Aidants Connect as a FranceConnect identity provider (server/identity-provider/): one client, FranceConnect. */
-  identityProvider: {
-    /** The issuer FranceConnect registered, byte for byte (no trailing slash): the id_token's `iss`. */
-    issuer: string;
-    /** FranceConnect's client id and secret here (the secret also keys the HS256 id_tokens). */
-    clientId: string;
-    clientSecret: string;
-    /** FranceConnect's callbacks, matched exactly: v1 (legacy) and v2 (which also requires prompt=login). */
-    redirectUriV1: string;
-    redirectUriV2: string;
-    /** Where the logout may send the browser back, exactly; the v2 one gets `state` appended. */
-    postLogoutUriV1: string;
-    postLogoutUriV2: string;
-    /** From `authorize` to the code: the aidant logs in, chooses the usager and the démarche within this delay. */
-    interactionTtlMs: number;
-    /** An authorization code is redeemable this long (and once). */
-    codeTtlMs: number;
-    /** An access token serves userinfo this long. */
-    accessTokenTtlMs: number;
-    /** The id_token's `exp` - `iat`. */
-    idTokenTtlMs: number;
-  };
+  identityProvider: IdentityProviderConfig;
   /** The demo « démarche » site (infra/demo-demarche-site.ts), FranceConnect's stand-in towards the identity provider: `npm start` in development only. */
   demoDemarcheSite: {
     port: number;
@@ -159,116 +124,15 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
-
 const DEV_SESSION_SECRET = 'dev-only-session-secret-change-me-in-production';
 /** Seals the secrets of development and test databases only; production must set its own. */
 const DEV_SECRETS_KEY = '6465762d6f6e6c792d736563726574732d6b65792d6e6f742d666f722d707264'; // "dev-only-secrets-key-not-for-prd"
-/** The client registered at the local FranceConnect stand-in; production must use its own (and refuses this secret). */
-export const DEV_FRANCECONNECT_CLIENT_ID = 'aidants-connect-local';
-export const DEV_FRANCECONNECT_SECRET = 'stand-in-franceconnect-demo-secret-not-for-production';
-/** FranceConnect as this service's client in development and tests; production must use its own (and refuses this secret). */
-export const DEV_IDP_CLIENT_ID = 'franceconnect-demo';
-export const DEV_IDP_CLIENT_SECRET = 'identity-provider-demo-secret-not-for-production';
-/** FranceConnect's integration platform (registered there for Aidants Connect). */
-export const FC_INTEGRATION_URIS = {
-  redirectV1: 'https://fcp.integ01.dev-franceconnect.fr/oidc_callback',
-  redirectV2: 'https://fcp-low.integ01.dev-franceconnect.fr/api/v2/oidc-callback',
-  postLogoutV1: 'https://fcp.integ01.dev-franceconnect.fr/api/v1/logout/redirect_from_provider',
-  postLogoutV2: 'https://fcp-low.integ01.dev-franceconnect.fr/api/v2/client/logout-callback',
-} as const;
 
 /** Reads and validates the configuration; throws ConfigError listing every bad variable at once. */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
-  const read = (name: string): string | undefined => {
-    const value = env[name];
-    return value === undefined || value.trim() === '' ? undefined : value.trim();
-  };
-
-  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
-    const value = read(name);
-    if (value === undefined) return fallback;
-    if ((allowed as readonly string[]).includes(value)) return value as T;
-    problems.push(`${name}: must be one of ${allowed.join(', ')} (got "${value}")`);
-    return fallback;
-  };
-
-  const port = (name: string, fallback: number): number => {
-    const value = read(name);
-    if (value === undefined) return fallback;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1 || n > 65535) {
-      problems.push(`${name}: must be a TCP port between 1 and 65535 (got "${value}")`);
-      return fallback;
-    }
-    return n;
-  };
-
-  const url = (name: string, protocols: string[], fallback?: string): string | undefined => {
-    const value = read(name) ?? fallback;
-    if (value === undefined) return undefined;
-    try {
-      const parsed = new URL(value);
-      if (!protocols.includes(parsed.protocol)) {
-        problems.push(`${name}: must use ${protocols.join(' or ')} (got "${parsed.protocol}")`);
-      }
-      return value;
-    } catch {
-      problems.push(`${name}: must be a URL (got "${value}")`);
-      return undefined;
-    }
-  };
-
-  const duration = (name: string, fallback: string): number => {
-    const value = read(name) ?? fallback;
-    const ms = parseDuration(value);
-    if (ms === undefined || ms <= 0) {
-      problems.push(`${name}: must be a positive duration such as "14 days" or "12h" (got "${value}")`);
-      return parseDuration(fallback)!;
-    }
-    return ms;
-  };
-
-  const positiveInteger = (name: string, fallback: number): number => {
-    const value = read(name);
-    if (value === undefined) return fallback;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) {
-      problems.push(`${name}: must be a positive whole number (got "${value}")`);
-      return fallback;
-    }
-    return n;
-  };
-
-  // The values express accepts: true/false, a number of hops, or addresses, subnets and named ranges.
-  const trustProxy = (name: string): boolean | number | string[] => {
-    const value = read(name);
-    if (value === undefined || value === 'false') return false;
-    if (value === 'true') return true;
-    if (/^\d+$/.test(value)) return Number(value);
-    const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
-    const bad = entries.filter((entry) => {
-      if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return false;
-      const [address, prefix, ...rest] = entry.split('/');
-      const family = net.isIP(address ?? '');
-      if (family === 0 || rest.length > 0) return true;
-      return prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
-    });
-    if (entries.length === 0 || bad.length > 0) {
-      problems.push(`${name}: must be false, true, a number of proxies, or addresses/subnets such as "loopback, 10.0.0.0/8" (got "${value}")`);
-      return false;
-    }
-    return entries;
-  };
-
-  const email = (name: string, fallback: string): string => {
-    const value = read(name) ?? fallback;
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value.replace(/^.*<(.+)>$/, '$1'))) {
-      problems.push(`${name}: must be an e-mail address (got "${value}")`);
-    }
-    return value;
-  };
+  const readers = createReaders(env, problems);
+  const { read, oneOf, port, url, duration, positiveInteger, trustProxy, email } = readers;
 
   const nodeEnv = oneOf<NodeEnv>('NODE_ENV', ['development', 'production', 'test'], 'development');
   const httpPort = port('PORT', 3000);
@@ -309,44 +173,10 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('HABILITATION_CHANGES_REMINDER_BEFORE: must be shorter than HABILITATION_CHANGES_CLOSE_DELAY');
   }
 
-  // FranceConnect: the local stand-in unless FRANCECONNECT_ISSUER names a real one (production must).
-  const standInPort = port('FRANCECONNECT_STAND_IN_PORT', 8090);
-  const fcIssuer = url('FRANCECONNECT_ISSUER', ['http:', 'https:']);
-  const fcClientId = read('FRANCECONNECT_CLIENT_ID') ?? (nodeEnv === 'production' ? undefined : DEV_FRANCECONNECT_CLIENT_ID);
-  const fcSecret = read('FRANCECONNECT_CLIENT_SECRET') ?? (nodeEnv === 'production' ? undefined : DEV_FRANCECONNECT_SECRET);
-  if (nodeEnv === 'production') {
-    if (read('FRANCECONNECT_ISSUER') === undefined) problems.push('FRANCECONNECT_ISSUER: required in production (the local FranceConnect stand-in is for development), e.g. https://fcp-low.integ01.dev-franceconnect.fr/api/v2');
-    else if (fcIssuer?.startsWith('http:')) problems.push('FRANCECONNECT_ISSUER: must use https: in production');
-    if (fcClientId === undefined) problems.push('FRANCECONNECT_CLIENT_ID: required in production (the client id FranceConnect gave the service)');
-    if (fcSecret === undefined) problems.push('FRANCECONNECT_CLIENT_SECRET: required in production (the client secret FranceConnect gave the service)');
-    else if (fcSecret === DEV_FRANCECONNECT_SECRET) problems.push('FRANCECONNECT_CLIENT_SECRET: the local stand-in\'s demo secret cannot be used in production');
-  }
-  const fcCallbackUrl = url('FRANCECONNECT_CALLBACK_URL', ['http:', 'https:'], `${publicUrl}/espace-aidant/franceconnect/retour`) ?? `${publicUrl}/espace-aidant/franceconnect/retour`;
-  const fcPostLogoutUrl = url('FRANCECONNECT_POST_LOGOUT_URL', ['http:', 'https:'], `${publicUrl}/espace-aidant/franceconnect/deconnexion`) ?? `${publicUrl}/espace-aidant/franceconnect/deconnexion`;
-  for (const [name, value] of [['FRANCECONNECT_CALLBACK_URL', fcCallbackUrl], ['FRANCECONNECT_POST_LOGOUT_URL', fcPostLogoutUrl]] as const) {
-    if (URL.canParse(value) && new URL(value).origin !== new URL(publicUrl).origin) problems.push(`${name}: must be on PUBLIC_URL's origin (${new URL(publicUrl).origin}): the browser comes back to this service (got "${value}")`);
-  }
-
-  // The identity provider: FranceConnect is its one client; its URIs are compared byte for byte.
-  const idpIssuer = read('IDP_ISSUER') ?? publicUrl;
-  if (!URL.canParse(idpIssuer) || !['http:', 'https:'].includes(new URL(idpIssuer).protocol)) problems.push(`IDP_ISSUER: must be an http(s) URL (got "${idpIssuer}")`);
-  else if (idpIssuer.endsWith('/') || new URL(idpIssuer).search !== '' || new URL(idpIssuer).hash !== '') problems.push(`IDP_ISSUER: must be written exactly as FranceConnect registered it, without a trailing slash, query or fragment (got "${idpIssuer}")`);
-  const idpClientId = read('IDP_FC_CLIENT_ID') ?? (nodeEnv === 'production' ? undefined : DEV_IDP_CLIENT_ID);
-  const idpSecret = read('IDP_FC_CLIENT_SECRET') ?? (nodeEnv === 'production' ? undefined : DEV_IDP_CLIENT_SECRET);
-  if (idpClientId === undefined) problems.push('IDP_FC_CLIENT_ID: required in production (the client id of FranceConnect at Aidants Connect)');
-  if (idpSecret === undefined) problems.push('IDP_FC_CLIENT_SECRET: required in production (the secret shared with FranceConnect: at least 32 characters)');
-  else if (idpSecret.length < 32) problems.push('IDP_FC_CLIENT_SECRET: must be at least 32 characters long (it keys the HS256 id_tokens)');
-  else if (nodeEnv === 'production' && idpSecret === DEV_IDP_CLIENT_SECRET) problems.push('IDP_FC_CLIENT_SECRET: the demo secret cannot be used in production');
-  const exactUri = (name: string, fallback: string): string => {
-    const value = url(name, nodeEnv === 'production' ? ['https:'] : ['http:', 'https:'], fallback) ?? fallback;
-    if (URL.canParse(value) && new URL(value).hash !== '') problems.push(`${name}: must not have a fragment (got "${value}")`);
-    return value;
-  };
-  const idpRedirectV1 = exactUri('IDP_FC_REDIRECT_URI_V1', FC_INTEGRATION_URIS.redirectV1);
-  const idpRedirectV2 = exactUri('IDP_FC_REDIRECT_URI_V2', FC_INTEGRATION_URIS.redirectV2);
-  if (idpRedirectV1 === idpRedirectV2) problems.push('IDP_FC_REDIRECT_URI_V2: must differ from IDP_FC_REDIRECT_URI_V1 (the redirect URI tells the version)');
-  const idpCodeTtlMs = duration('IDP_CODE_TTL', '30 seconds');
-  if (idpCodeTtlMs > 60_000) problems.push('IDP_CODE_TTL: must be at most 60 seconds (a code is redeemed at once by FranceConnect)');
+  // FranceConnect's and the identity provider's checks run here, their other settings where the Config is
+  // assembled: the problems keep the order in which the variables have always been read.
+  const finishFranceConnect = readFranceConnect(readers, problems, nodeEnv === 'production', publicUrl);
+  const finishIdentityProvider = readIdentityProvider(readers, problems, nodeEnv === 'production', publicUrl);
 
   const config: Config = {
     nodeEnv,
@@ -391,30 +221,8 @@ export function loadConfig(env: Env = process.env): Config {
       activityCheckAfterMs: duration('ACTIVITY_CHECK_AFTER', '15 minutes'),
       sessionMaxAgeMs: duration('ESPACE_SESSION_MAX_AGE', '24 hours'),
     },
-    franceconnect: {
-      issuer: fcIssuer ?? `http://localhost:${standInPort}/api/v2`,
-      standIn: fcIssuer === undefined,
-      standInPort,
-      clientId: fcClientId ?? '',
-      clientSecret: fcSecret ?? '',
-      callbackUrl: fcCallbackUrl,
-      postLogoutUrl: fcPostLogoutUrl,
-      signingAlg: oneOf('FRANCECONNECT_SIGNING_ALG', ['RS256', 'ES256'], 'RS256'),
-      connectionAgeMs: duration('FC_CONNECTION_AGE', '5 minutes'),
-    },
-    identityProvider: {
-      issuer: idpIssuer,
-      clientId: idpClientId ?? '',
-      clientSecret: idpSecret ?? '',
-      redirectUriV1: idpRedirectV1,
-      redirectUriV2: idpRedirectV2,
-      postLogoutUriV1: exactUri('IDP_FC_POST_LOGOUT_URI_V1', FC_INTEGRATION_URIS.postLogoutV1),
-      postLogoutUriV2: exactUri('IDP_FC_POST_LOGOUT_URI_V2', FC_INTEGRATION_URIS.postLogoutV2),
-      interactionTtlMs: duration('IDP_INTERACTION_TTL', '10 minutes'),
-      codeTtlMs: idpCodeTtlMs,
-      accessTokenTtlMs: duration('IDP_ACCESS_TOKEN_TTL', '60 seconds'),
-      idTokenTtlMs: duration('IDP_ID_TOKEN_TTL', '5 minutes'),
-    },
+    franceconnect: finishFranceConnect(),
+    identityProvider: finishIdentityProvider(),
     demoDemarcheSite: { port: port('DEMO_DEMARCHE_PORT', 8091) },
     operations: {
       alertEmail: email('ALERT_EMAIL', 'tech@aidantsconnect.beta.gouv.fr'),
@@ -465,10 +273,8 @@ export const CONFIG_VARIABLES = [
   'TRAINING_REGISTRATION_URL',
   'LOGIN_LINK_TTL', 'SETUP_LINK_TTL', 'ACTIVITY_CHECK_AFTER', 'ESPACE_SESSION_MAX_AGE',
   'TRUST_PROXY', 'POST_RATE_LIMIT', 'POST_RATE_WINDOW',
-  'FRANCECONNECT_ISSUER', 'FRANCECONNECT_CLIENT_ID', 'FRANCECONNECT_CLIENT_SECRET', 'FRANCECONNECT_CALLBACK_URL',
-  'FRANCECONNECT_POST_LOGOUT_URL', 'FRANCECONNECT_SIGNING_ALG', 'FRANCECONNECT_STAND_IN_PORT', 'FC_CONNECTION_AGE',
-  'IDP_ISSUER', 'IDP_FC_CLIENT_ID', 'IDP_FC_CLIENT_SECRET', 'IDP_FC_REDIRECT_URI_V1', 'IDP_FC_REDIRECT_URI_V2',
-  'IDP_FC_POST_LOGOUT_URI_V1', 'IDP_FC_POST_LOGOUT_URI_V2', 'IDP_INTERACTION_TTL', 'IDP_CODE_TTL', 'IDP_ACCESS_TOKEN_TTL', 'IDP_ID_TOKEN_TTL',
+  ...FRANCECONNECT_VARIABLES,
+  ...IDENTITY_PROVIDER_VARIABLES,
   'DEMO_DEMARCHE_PORT',
   ...RETENTION_VARIABLES,
 ] as const;
