@@ -9,6 +9,7 @@
 // plus a journaled connect_aidant so that the activity check passes); bench/login.ts measures the real login.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { jwtVerify } from 'jose';
@@ -179,9 +180,32 @@ function referenceRoundTrip(server: ChildServer, accounts: string[]): RoundTrip 
   };
 }
 
+/**
+ * CPU time (µs) of every PostgreSQL process on this machine: each live backend's own, plus what the postmaster
+ * collected from those that ended (cutime/cstime). The benchmark's stack is the only PostgreSQL running here.
+ */
+function postgresCpuMicros(): number {
+  const tick = 1_000_000 / 100; // USER_HZ
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let stat: string;
+    try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }
+    const close = stat.lastIndexOf(')');
+    if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+    const fields = stat.slice(close + 2).split(' '); // from field 3 (state)
+    const [utime, stime, cutime, cstime] = [fields[11], fields[12], fields[13], fields[14]].map(Number) as [number, number, number, number];
+    total += (utime + stime + cutime + cstime) * tick;
+  }
+  return total;
+}
+
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
-interface Figures { perSecond: number; total: number[]; steps: number[][]; cpuMsPerRoundTrip: number; cpuShare: number; xactsPerRoundTrip: number }
+interface Figures {
+  perSecond: number; total: number[]; steps: number[][]; cpuMsPerRoundTrip: number; cpuShare: number; xactsPerRoundTrip: number;
+  /** PostgreSQL's CPU and this process's (the clients: HTTP, HTML, id_token checks) per round trip. */
+  pgCpuMsPerRoundTrip: number; clientCpuMsPerRoundTrip: number;
+}
 
 /** `count` round trips by `clients` concurrent clients (client k always the same aidant / account). */
 async function measure(sequelize: Sequelize, server: ChildServer, clients: RoundTrip[], count: number): Promise<Figures> {
@@ -191,6 +215,8 @@ async function measure(sequelize: Sequelize, server: ChildServer, clients: Round
   await settle();
   const xacts0 = await xacts();
   const cpu0 = await server.cpuMicros();
+  const pgCpu0 = postgresCpuMicros();
+  const clientCpu0 = process.cpuUsage();
   const total: number[] = [];
   const steps: number[][] = STEPS.map(() => []);
   let next = 0;
@@ -205,11 +231,14 @@ async function measure(sequelize: Sequelize, server: ChildServer, clients: Round
   }));
   const seconds = (performance.now() - started) / 1000;
   const cpuMs = (await server.cpuMicros() - cpu0) / 1000;
+  const pgCpuMs = (postgresCpuMicros() - pgCpu0) / 1000;
+  const clientCpu = process.cpuUsage(clientCpu0);
   await settle();
   const xactsDone = await xacts() - xacts0 - 2; // minus this function's own two statistics queries
   return {
     perSecond: count / seconds, total: total.sort((a, b) => a - b), steps: steps.map((s) => s.sort((a, b) => a - b)),
     cpuMsPerRoundTrip: cpuMs / count, cpuShare: cpuMs / 1000 / seconds, xactsPerRoundTrip: xactsDone / count,
+    pgCpuMsPerRoundTrip: pgCpuMs / count, clientCpuMsPerRoundTrip: (clientCpu.user + clientCpu.system) / 1000 / count,
   };
 }
 
@@ -217,6 +246,7 @@ function report(line: Line, name: string, clients: number, count: number, f: Fig
   const pq = (sorted: number[]) => `${quantile(sorted, 0.5).toFixed(1)}/${quantile(sorted, 0.99).toFixed(1)}`;
   line(`${name}, ${clients} client${clients > 1 ? 's' : ''} (${count} round trips)`,
     `${f.perSecond.toFixed(1)} rt/s  round trip p50 ${quantile(f.total, 0.5).toFixed(1)} ms p99 ${quantile(f.total, 0.99).toFixed(1)} ms  CPU ${f.cpuMsPerRoundTrip.toFixed(2)} ms/rt (${(100 * f.cpuShare).toFixed(0)} % of a core)  ${f.xactsPerRoundTrip.toFixed(1)} PG xacts/rt`);
+  line('', `CPU per round trip: PostgreSQL ${f.pgCpuMsPerRoundTrip.toFixed(2)} ms, clients ${f.clientCpuMsPerRoundTrip.toFixed(2)} ms`);
   line('', `p50/p99 ms: ${STEPS.map((s, i) => `${s} ${pq(f.steps[i]!)}`).join('  ')}`);
 }
 
