@@ -66,6 +66,7 @@ const DETAIL_LABELS: Record<string, string> = {
   ip: 'Adresse IP', reason: 'Raison', reasonText: 'Raison', motif: 'Motif', to: 'Nouvel état', from: 'État précédent',
   serialNumber: 'Numéro de carte', kind: 'Type de carte', aidantId: 'Aidant', email: 'E-mail', decision: 'Décision',
   checked: 'Entrées vérifiées', brokenAt: 'Chaîne rompue à l’entrée', rows: 'Lignes', filters: 'Filtres', upToId: 'Jusqu’à l’entrée', export: 'Export',
+  staffMemberId: 'Membre de l’équipe ANCT', roles: 'Rôles',
 };
 
 /** An entry's details, one « label : value » per line (the record page and the export). */

@@ -53,6 +53,7 @@ export const JOURNAL_ACTIONS = {
   card_shipment_updated: "Mise à jour de l'envoi d'une carte",
   // back-office
   admin_login: 'Connexion au back-office ANCT',
+  add_staff_member: 'Ajout d’un membre de l’équipe ANCT',
   mandat_translation_changed: "Création, modification ou publication d'une traduction du mandat",
   journal_exported: 'Export du journal au format CSV',
   journal_verified: 'Vérification de la chaîne d’empreintes du journal',

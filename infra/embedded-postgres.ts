@@ -20,6 +20,8 @@ import { isPortOpen } from './temporal-dev-server.js';
 
 const USER = 'postgres';
 const PASSWORD = 'aidants-connect-dev';
+/** The URL of a database of the embedded cluster on `port` (the one `npm start` runs is `aidants_connect`). */
+export const embeddedDatabaseUrl = (port: number, database: string): string => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 /** Root-owned caches the "postgres" user can traverse, used only when running as root. */
 export const BINARY_CACHE_ROOT = '/var/cache/aidants-connect';
 export const DATA_ROOT_FOR_ROOT = '/var/lib/aidants-connect';
@@ -70,13 +72,13 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const logFile = `${clusterDir}.log`;
   const server = await launch(bin, clusterDir, options.port, runAs, logFile, options.ownProcessGroup ?? false);
   try {
-    await ensureDatabase(`postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`, options.database);
+    await ensureDatabase(embeddedDatabaseUrl(options.port, 'postgres'), options.database);
   } catch (error) {
     await server.stop();
     throw error;
   }
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`,
+    url: embeddedDatabaseUrl(options.port, options.database),
     clusterDir,
     exited: server.exited,
     pid: server.pid,
@@ -263,7 +265,7 @@ async function launch(bin: Binaries, clusterDir: string, port: number, runAs: Ru
 }
 
 async function accepts(port: number): Promise<boolean> {
-  const client = new pg.Client({ connectionString: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`, connectionTimeoutMillis: 1000 });
+  const client = new pg.Client({ connectionString: embeddedDatabaseUrl(port, 'postgres'), connectionTimeoutMillis: 1000 });
   client.on('error', () => undefined);
   try {
     await client.connect();
