@@ -59,7 +59,9 @@ async function runningOnboarding() {
 describe('training sessions in the back-office', () => {
   it('lets the ANCT team publish a session, with French errors next to the fields, and the comité only read', async () => {
     const asStaff = await adminAgent(stack.web.url, staff.email, staff.totp);
+    // 08:00 UTC (9 or 10 in Paris): the seven-hour session stays within one day, whatever the hour the test runs.
     const startsAt = new Date(Date.now() + 20 * DAY);
+    startsAt.setUTCHours(8, 0, 0, 0);
     const valid = { startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 7 * 3_600_000).toISOString(), mode: 'online', location: 'https://visio.exemple.fr/formation-ac', capacity: '12', isOpen: 'true' };
 
     const wrong = await send(asStaff, NEW, { ...valid, endsAt: valid.startsAt, capacity: '0', location: ' ' });
