@@ -2,7 +2,8 @@
 // those of the list's filters the export applies (AdminJS passes the list's query along); the others are
 // named, so that nobody believes the file is filtered by them. The file streams from GET /admin/exports/<kind>.csv.
 import React from 'react';
-import { Box, Button, H3, Text } from '@adminjs/design-system';
+import { Box, H3, Text } from '@adminjs/design-system';
+import { CsvDownload } from './csv-download.js';
 import type { ActionProps } from 'adminjs';
 
 interface ExportCustom { kind: string; title: string; href: string; filters: Record<string, string> }
@@ -38,11 +39,7 @@ const DataExport: React.FC<ActionProps> = ({ action }) => {
       {ignored.length > 0 && (
         <Text mb="lg">{`Les autres filtres de la liste (${ignored.join(', ')}) ne s’appliquent pas à l’export.`}</Text>
       )}
-      <Text mb="lg">
-        Le fichier est au format CSV (séparateur point-virgule, UTF-8), lisible par Excel et LibreOffice. Il contient des données
-        personnelles : conservez-le en lieu sûr et supprimez-le dès qu’il n’est plus utile. L’export est inscrit au journal.
-      </Text>
-      <Button as="a" variant="contained" href={href} download>Télécharger le fichier CSV</Button>
+      <CsvDownload href={href} />
     </Box>
   );
 };

@@ -1,7 +1,8 @@
 // « Exporter en CSV »: the download link of the journal with the filters of the list it was opened from (AdminJS
 // passes the list's query along). The file itself streams from GET /admin/journal/export.csv.
 import React from 'react';
-import { Box, Button, H3, Text } from '@adminjs/design-system';
+import { Box, H3, Text } from '@adminjs/design-system';
+import { CsvDownload } from './csv-download.js';
 import type { ActionProps } from 'adminjs';
 
 const JournalExport: React.FC<ActionProps> = () => {
@@ -18,11 +19,7 @@ const JournalExport: React.FC<ActionProps> = () => {
           ? `Le fichier contient les entrées qui correspondent aux ${count > 1 ? `${count} filtres` : 'filtre'} de la liste.`
           : 'Aucun filtre n’est appliqué : le fichier contient tout le journal. Pour en exporter une partie, filtrez la liste puis revenez ici.'}
       </Text>
-      <Text mb="lg">
-        Le fichier est au format CSV (séparateur point-virgule, UTF-8), lisible par Excel et LibreOffice. Il contient des données
-        personnelles : conservez-le en lieu sûr et supprimez-le dès qu’il n’est plus utile. L’export est inscrit au journal.
-      </Text>
-      <Button as="a" variant="contained" href={href} download>Télécharger le fichier CSV</Button>
+      <CsvDownload href={href} />
     </Box>
   );
 };
