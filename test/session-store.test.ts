@@ -3,12 +3,13 @@
 // every page), while one that moves it does. The espace's store reads the person of the session in the
 // session's own statement: each page reads both in one round trip, and those rows never enter the session.
 import type { Request } from 'express';
-import type session from 'express-session';
+import express from 'express';
+import session from 'express-session';
 import request from 'supertest';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { OrganisationMembership } from '../db/models/index.js';
 import { ESPACE_PERSON_PREFETCH } from '../server/espace/session.js';
-import { pgSessionStore, prefetchedRows, TOUCH_GRANULARITY_MS } from '../server/web/session-store.js';
+import { pgSessionStore, prefetchedRows, redirectAfterSave, TOUCH_GRANULARITY_MS } from '../server/web/session-store.js';
 import { appWithoutTemporal } from './support/app.js';
 import { testSequelize, unique } from './support/env.js';
 import { createPerson, createStructure, espaceCookie } from './support/espace.js';
@@ -115,5 +116,40 @@ describe('the espace\'s session store', () => {
     expect(sessionReads).toHaveLength(1);
     expect(sessionReads[0]).toMatch(/FROM users u/);
     expect(seen.filter((sql) => /FROM users u\s+LEFT JOIN \(organisation_memberships m/.test(sql) && !/http_sessions/.test(sql))).toEqual([]);
+  });
+});
+
+describe('a redirect after a change of the session', () => {
+  it('is sent once the changed session is stored, and at once when nothing changed', async () => {
+    const events: string[] = [];
+    // A store whose writes take a moment (as PostgreSQL's may): each records when it is done.
+    class SlowStore extends session.MemoryStore {
+      override set(sid: string, sess: session.SessionData, callback?: (error?: unknown) => void): void {
+        setTimeout(() => super.set(sid, sess, (error?: unknown) => { events.push(`stored ${(sess as { step?: string }).step}`); callback?.(error); }), 300);
+      }
+    }
+    const app = express();
+    app.use(redirectAfterSave(session({ store: new SlowStore(), secret: 'x'.repeat(32), resave: false, saveUninitialized: false })));
+    app.get('/choose/:step', (req, res) => { (req.session as { step?: string }).step = req.params.step; res.redirect(303, '/next'); });
+    app.get('/same', (_req, res) => res.redirect(303, '/next'));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      // fetch resolves on the response's headers: what a browser follows a redirect on.
+      const first = await fetch(`${base}/choose/a`, { redirect: 'manual' });
+      events.push(`redirected ${first.status}`);
+      await first.text();
+      const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
+      const changed = await fetch(`${base}/choose/b`, { redirect: 'manual', headers: { cookie } });
+      events.push(`redirected ${changed.status}`);
+      await changed.text();
+      const unchanged = await fetch(`${base}/same`, { redirect: 'manual', headers: { cookie } });
+      events.push(`redirected ${unchanged.status}`);
+      await unchanged.text();
+      expect(events).toEqual(['stored a', 'redirected 303', 'stored b', 'redirected 303', 'redirected 303']);
+    } finally {
+      server.close();
+    }
   });
 });

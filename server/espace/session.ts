@@ -4,7 +4,7 @@
 // so that a deactivation or a removal takes effect at once.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
-import { pgSessionStore, prefetchedRows, type SessionPrefetch } from '../web/session-store.js';
+import { pgSessionStore, prefetchedRows, redirectAfterSave, type SessionPrefetch } from '../web/session-store.js';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { Organisation, OrganisationMembership, User } from '../../db/models/index.js';
 import { ForbiddenError } from '../../domain/errors.js';
@@ -33,7 +33,7 @@ export interface EspacePerson {
 }
 
 export function espaceSession(options: { sequelize: Sequelize; secret: string; secure: boolean; maxAgeMs: number }): RequestHandler {
-  return session({
+  return redirectAfterSave(session({
     store: pgSessionStore(options.sequelize, ESPACE_PERSON_PREFETCH),
     name: ESPACE_COOKIE,
     secret: options.secret,
@@ -41,7 +41,7 @@ export function espaceSession(options: { sequelize: Sequelize; secret: string; s
     saveUninitialized: false,
     rolling: false,
     cookie: { httpOnly: true, sameSite: 'lax', secure: options.secure, maxAge: options.maxAgeMs, path: '/' },
-  });
+  }));
 }
 
 const promised = (fn: (callback: (error?: unknown) => void) => void) =>

@@ -3,7 +3,7 @@
 // the back-office's sessions (table http_sessions), under its own cookie limited to /habilitation.
 import type { RequestHandler, Request } from 'express';
 import session from 'express-session';
-import { pgSessionStore } from '../web/session-store.js';
+import { pgSessionStore, redirectAfterSave } from '../web/session-store.js';
 import type { Sequelize } from 'sequelize';
 import { PrivateLink } from '../../db/models/index.js';
 
@@ -19,7 +19,7 @@ const IDLE_MS = 4 * 3600_000;
 
 
 export function demandeurSession(options: { sequelize: Sequelize; secret: string; secure: boolean }): RequestHandler {
-  return session({
+  return redirectAfterSave(session({
     store: pgSessionStore(options.sequelize),
     name: DEMANDEUR_COOKIE,
     secret: options.secret,
@@ -27,7 +27,7 @@ export function demandeurSession(options: { sequelize: Sequelize; secret: string
     saveUninitialized: false,
     rolling: true,
     cookie: { httpOnly: true, sameSite: 'lax', secure: options.secure, maxAge: IDLE_MS, path: '/habilitation' },
-  });
+  }));
 }
 
 const promised = (fn: (callback: (error?: unknown) => void) => void) =>

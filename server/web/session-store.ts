@@ -8,7 +8,7 @@
 // A store may also read, in the session's own statement, rows that depend on it (the espace reads the person
 // of the session: one round trip to PostgreSQL per page instead of two); the request gets them once,
 // `prefetchedRows(req)`, and they never enter the session's stored data.
-import type { Request } from 'express';
+import type { Request, RequestHandler } from 'express';
 import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import type { Sequelize } from 'sequelize';
@@ -106,4 +106,27 @@ export function pgSessionStore(sequelize: Sequelize, prefetch?: SessionPrefetch)
     }
   }
   return new ThrottledTouchStore({ pool: pool as never, tableName: 'http_sessions', createTableIfMissing: false, pruneSessionInterval: false });
+}
+
+/** A session's data as stored (its cookie aside): what a request changed is what differs. */
+const storedForm = (sess: session.Session & Partial<session.SessionData>) => JSON.stringify(sess, (key, value) => (key === 'cookie' ? undefined : value));
+
+/**
+ * express-session sends a response's headers before storing the session the request changed (it holds back only
+ * the body's last byte), and a browser follows a 303 on its headers: the next page could read the session as it
+ * was (a mandat's draft page without the choice just posted). With this, a redirect waits until the changed
+ * session is stored; a redirect that changed nothing is not delayed.
+ */
+export function redirectAfterSave(sessionMiddleware: RequestHandler): RequestHandler {
+  return (req, res, next) => sessionMiddleware(req, res, (error?: unknown) => {
+    if (error) { next(error); return; }
+    const loaded = req.session ? storedForm(req.session) : undefined;
+    const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+    res.redirect = ((...args: unknown[]) => {
+      const current = req.session;
+      if (!current || storedForm(current) === loaded) { redirect(...args); return; }
+      current.save((saveError?: unknown) => (saveError ? next(saveError) : redirect(...args)));
+    }) as typeof res.redirect;
+    next();
+  });
 }
