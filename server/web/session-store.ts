@@ -82,7 +82,6 @@ export function pgSessionStore(sequelize: Sequelize, prefetch?: SessionPrefetch)
       return super.createSession(req, data);
     }
 
-
     override set(sid: string, sess: session.SessionData, callback?: (error?: unknown) => void): void {
       super.set(sid, sess, (error?: unknown) => {
         if (!error) remember(sid, expiryOf(sess));
