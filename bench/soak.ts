@@ -146,7 +146,7 @@ async function seed(sequelize: Sequelize, secretsKey: string, lifecycles: Return
 
 async function main() {
   const root = ROOT!;
-  const port = TOPOLOGY === 'cluster' ? await freePortRange(42) : await freePort();
+  const port = TOPOLOGY === 'cluster' ? await freePortRange(64) : await freePort();
   const publicUrl = `http://localhost:${port}`;
   const secrets = {
     SESSION_SECRET: randomBytes(32).toString('base64url'), SECRETS_KEY: randomBytes(32).toString('hex'),

@@ -41,6 +41,10 @@ export function clusterPortsFrom(base: number): ClusterPorts {
     temporal: {
       frontend: base + 10, frontendHttp: base + 11, history: base + 12, matching: base + 13, worker: base + 14,
       membership: { frontend: base + 20, history: base + 21, matching: base + 22, worker: base + 23 },
+      observability: {
+        frontend: { metrics: base + 50, pprof: base + 60 }, history: { metrics: base + 51, pprof: base + 61 },
+        matching: { metrics: base + 52, pprof: base + 62 }, worker: { metrics: base + 53, pprof: base + 63 },
+      },
     },
     ui: base + 30, mailSmtp: base + 40, mailWeb: base + 41,
   };
@@ -181,7 +185,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const db = temporalDatabaseOf(databaseUrl!);
     say('Preparing Temporal’s databases (temporal, temporal_visibility)…');
     await prepareTemporalDatabases(tools.sqlTool, db, say);
-    await writeTemporalConfig(temporalRoot, (dynamicConfigFile) => temporalServerConfig({ db, ports: ports.temporal, dynamicConfigFile }));
+    await writeTemporalConfig(temporalRoot, (dynamicConfigFile) => temporalServerConfig({ db, ports: ports.temporal, dynamicConfigFile }), ports.temporal.observability);
     const temporalAddress = `127.0.0.1:${ports.temporal.frontend}`;
     say(`Starting the Temporal server: ${TEMPORAL_SERVICES.join(', ')} services, each a process (frontend on ${temporalAddress})…`);
     // One after the other: the first one to start writes the cluster's metadata, which concurrent first starts

@@ -10,15 +10,16 @@ import { PROJECT_ROOT } from '../config/index.js';
 import { clusterPortsFrom, startCluster, type Cluster } from '../infra/cluster.js';
 import { explainFailure } from '../infra/provision.js';
 import { CLUSTER_SECRETS_FILE } from '../infra/cluster-secrets.js';
-import { HISTORY_SHARDS } from '../infra/temporal-server.js';
+import { HISTORY_SHARDS, TEMPORAL_SERVICES } from '../infra/temporal-server.js';
 
 const say = (line: string) => process.stdout.write(`▸ ${line}\n`);
 const started = Date.now();
 const dataDir = path.resolve(PROJECT_ROOT, process.env.CLUSTER_DATA_DIR?.trim() || '.data/cluster');
 const base = Number(process.env.CLUSTER_PORT?.trim() || 4000);
+const ports = clusterPortsFrom(base);
 // Below 32768 for Temporal's ports (stored in a smallint column).
 if (!Number.isInteger(base) || base < 1024 || base > 32_700) {
-  process.stderr.write(`✖ CLUSTER_PORT must be a port between 1024 and 32700 (got "${process.env.CLUSTER_PORT}"): the cluster uses it and the next 41 ports.\n`);
+  process.stderr.write(`✖ CLUSTER_PORT must be a port between 1024 and 32700 (got "${process.env.CLUSTER_PORT}"): the cluster uses it and the next 63 ports.\n`);
   process.exit(1);
 }
 
@@ -51,7 +52,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal
 
 try {
   startup = startCluster({
-    dataDir, ports: clusterPortsFrom(base), env: process.env, supervise: true, log: say,
+    dataDir, ports, env: process.env, supervise: true, log: say,
     onGiveUp: (reason) => void shutdown(1, `${reason}, so start:cluster gave up.`),
   });
   cluster = await startup;
@@ -67,6 +68,8 @@ Aidants Connect's production topology is running (ready after ${((Date.now() - s
   Web processes      ${cluster.webUrls.map((url, i) => `${url} (${pid(i === 0 ? 'web-1' : 'web-2')})`).join('   ')}
   Workers            2 on task queue "${process.env.TEMPORAL_TASK_QUEUE?.trim() || 'aidants-connect'}" (${pid('worker-1')}, ${pid('worker-2')})
   Temporal frontend  ${cluster.temporalAddress}   (history ${pid('temporal-history')}, matching ${pid('temporal-matching')}, frontend ${pid('temporal-frontend')}, worker ${pid('temporal-worker')}; ${HISTORY_SHARDS} history shards)
+  Temporal metrics   ${TEMPORAL_SERVICES.map((service) => `${service} http://127.0.0.1:${ports.temporal.observability![service].metrics}/metrics`).join('   ')}
+  Temporal pprof     ${TEMPORAL_SERVICES.map((service) => `${service} ${ports.temporal.observability![service].pprof}`).join('   ')}   (go tool pprof http://127.0.0.1:<port>/debug/pprof/heap)
   Temporal UI        ${cluster.uiUrl ?? 'not available (it could not be built with Go)'}
   PostgreSQL         ${cluster.databaseUrl.replace(/\/\/([^:]+):[^@]*@/, '//$1:…@')}  (+ temporal, temporal_visibility)
   Mail               ${cluster.mailSink ? `${cluster.mailSink.webUrl}  (local mail sink)` : cluster.smtpUrl.replace(/\/\/([^:]+):[^@]*@/, '//$1:…@')}

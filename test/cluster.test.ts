@@ -182,7 +182,7 @@ describe('npm run start:cluster', () => {
 
   it('prints every URL, keeps its generated secrets private, and stops everything in order on Ctrl-C', async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'ac-start-cluster-'));
-    const base = await freePortRange(42);
+    const base = await freePortRange(64);
     const env: NodeJS.ProcessEnv = { ...process.env, CLUSTER_DATA_DIR: dataDir, CLUSTER_PORT: String(base), LOG_LEVEL: 'warn' };
     for (const name of ['DATABASE_URL', 'SMTP_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'FRANCECONNECT_ISSUER', 'SESSION_SECRET', 'SECRETS_KEY', 'DEV_TOOLS']) delete env[name];
     // Its own process group, like a terminal's: Ctrl-C reaches the whole group.
@@ -195,6 +195,16 @@ describe('npm run start:cluster', () => {
       await waitFor('start:cluster to be running', async () => output.includes('Press Ctrl-C') || child.exitCode !== null, Boolean, 600_000);
       expect(output).toContain(`Service (front)    http://localhost:${base}`);
       expect(output).toContain(`Temporal frontend  127.0.0.1:${base + 10}`);
+      // Each Temporal service has its own metrics and pprof listeners (its zone overlay), not one shared address.
+      expect(output).toContain(`history http://127.0.0.1:${base + 51}/metrics`);
+      for (const offset of [50, 51, 52, 53]) {
+        const metrics = await fetch(`http://127.0.0.1:${base + offset}/metrics`);
+        expect(metrics.status).toBe(200);
+        expect(await metrics.text()).toMatch(/^# TYPE \w+/m);
+      }
+      const profiles = await fetch(`http://127.0.0.1:${base + 61}/debug/pprof/`);
+      expect(profiles.status).toBe(200);
+      expect(await profiles.text()).toContain('heap');
       expect((await fetch(`http://127.0.0.1:${base}/health`)).status).toBe(200);
       expect(statSync(path.join(dataDir, 'cluster-secrets.json')).mode & 0o777).toBe(0o600);
       const pids = readdirSync(path.join(dataDir, 'pids')).map((file) => Number(readFileSync(path.join(dataDir!, 'pids', file), 'utf8')));

@@ -173,6 +173,9 @@ describe('docker-compose.yml', () => {
       expect(env.POSTGRES_PWD).toBe(interpolate(String(rawEnvironment('postgres').POSTGRES_PASSWORD)));
       // The dynamic configuration start:cluster copies (the history cache's bounds), mounted where it is read.
       expect(service(`temporal-${name}`).volumes).toContain(`./${path.relative(PROJECT_ROOT, TEMPORAL_DYNAMIC_CONFIG)}:${env.DYNAMIC_CONFIG_FILE_PATH}:ro`);
+      // Metrics and pprof per service, as start:cluster's zone overlays give them.
+      expect(env.PROMETHEUS_ENDPOINT).toMatch(/^0\.0\.0\.0:\d+$/);
+      expect(env.PPROF_PORT).toMatch(/^\d+$/);
     }
     const schema = String(service('temporal-schema').entrypoint ?? '');
     expect(schema).toContain('temporal:temporal temporal_visibility:visibility');
