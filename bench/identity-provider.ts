@@ -11,6 +11,7 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { jwtVerify } from 'jose';
 import { QueryTypes, type Sequelize } from 'sequelize';
@@ -185,18 +186,21 @@ function referenceRoundTrip(server: ChildServer, accounts: string[]): RoundTrip 
  * collected from those that ended (cutime/cstime). The benchmark's stack is the only PostgreSQL running here.
  */
 function postgresCpuMicros(): number {
-  const tick = 1_000_000 / 100; // USER_HZ
   let total = 0;
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    let stat: string;
-    try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }
-    const close = stat.lastIndexOf(')');
-    if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
-    const fields = stat.slice(close + 2).split(' '); // from field 3 (state)
-    const [utime, stime, cutime, cstime] = [fields[11], fields[12], fields[13], fields[14]].map(Number) as [number, number, number, number];
-    total += (utime + stime + cutime + cstime) * tick;
-  }
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) total += processCpuMicros(Number(pid), 'postgres');
   return total;
+}
+
+/** CPU time (µs) of one process and of its ended children, from /proc; 0 if it is gone or is not `command`. */
+function processCpuMicros(pid: number, command?: string): number {
+  const tick = 1_000_000 / 100; // USER_HZ
+  let stat: string;
+  try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { return 0; }
+  const close = stat.lastIndexOf(')');
+  if (command && stat.slice(stat.indexOf('(') + 1, close) !== command) return 0;
+  const fields = stat.slice(close + 2).split(' '); // from field 3 (state)
+  const [utime, stime, cutime, cstime] = [fields[11], fields[12], fields[13], fields[14]].map(Number) as [number, number, number, number];
+  return (utime + stime + cutime + cstime) * tick;
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -205,10 +209,14 @@ interface Figures {
   perSecond: number; total: number[]; steps: number[][]; cpuMsPerRoundTrip: number; cpuShare: number; xactsPerRoundTrip: number;
   /** PostgreSQL's CPU and this process's (the clients: HTTP, HTML, id_token checks) per round trip. */
   pgCpuMsPerRoundTrip: number; clientCpuMsPerRoundTrip: number;
+  /** Temporal's (the dev server the usagers' notifications are woken on) CPU per round trip. */
+  temporalCpuMsPerRoundTrip: number;
+  /** How late this process's event loop ran (ms, p99 / max): a busy client delays what it measures too. */
+  clientLoopDelayP99Ms: number; clientLoopDelayMaxMs: number;
 }
 
 /** `count` round trips by `clients` concurrent clients (client k always the same aidant / account). */
-async function measure(sequelize: Sequelize, server: ChildServer, clients: RoundTrip[], count: number): Promise<Figures> {
+async function measure(sequelize: Sequelize, server: ChildServer, clients: RoundTrip[], count: number, temporalPid?: number): Promise<Figures> {
   const xacts = async () => Number((await sequelize.query<{ n: string }>(
     'SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()', { type: QueryTypes.SELECT }))[0]!.n);
   const settle = () => new Promise((resolve) => setTimeout(resolve, 1100)); // PostgreSQL flushes its statistics at most every second
@@ -217,6 +225,9 @@ async function measure(sequelize: Sequelize, server: ChildServer, clients: Round
   const cpu0 = await server.cpuMicros();
   const pgCpu0 = postgresCpuMicros();
   const clientCpu0 = process.cpuUsage();
+  const temporalCpu0 = temporalPid ? processCpuMicros(temporalPid) : 0;
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const total: number[] = [];
   const steps: number[][] = STEPS.map(() => []);
   let next = 0;
@@ -233,12 +244,16 @@ async function measure(sequelize: Sequelize, server: ChildServer, clients: Round
   const cpuMs = (await server.cpuMicros() - cpu0) / 1000;
   const pgCpuMs = (postgresCpuMicros() - pgCpu0) / 1000;
   const clientCpu = process.cpuUsage(clientCpu0);
+  const temporalCpuMs = temporalPid ? (processCpuMicros(temporalPid) - temporalCpu0) / 1000 : 0;
+  loopDelay.disable();
   await settle();
   const xactsDone = await xacts() - xacts0 - 2; // minus this function's own two statistics queries
   return {
     perSecond: count / seconds, total: total.sort((a, b) => a - b), steps: steps.map((s) => s.sort((a, b) => a - b)),
     cpuMsPerRoundTrip: cpuMs / count, cpuShare: cpuMs / 1000 / seconds, xactsPerRoundTrip: xactsDone / count,
     pgCpuMsPerRoundTrip: pgCpuMs / count, clientCpuMsPerRoundTrip: (clientCpu.user + clientCpu.system) / 1000 / count,
+    temporalCpuMsPerRoundTrip: temporalCpuMs / count,
+    clientLoopDelayP99Ms: loopDelay.percentile(99) / 1e6, clientLoopDelayMaxMs: loopDelay.max / 1e6,
   };
 }
 
@@ -246,7 +261,8 @@ function report(line: Line, name: string, clients: number, count: number, f: Fig
   const pq = (sorted: number[]) => `${quantile(sorted, 0.5).toFixed(1)}/${quantile(sorted, 0.99).toFixed(1)}`;
   line(`${name}, ${clients} client${clients > 1 ? 's' : ''} (${count} round trips)`,
     `${f.perSecond.toFixed(1)} rt/s  round trip p50 ${quantile(f.total, 0.5).toFixed(1)} ms p99 ${quantile(f.total, 0.99).toFixed(1)} ms  CPU ${f.cpuMsPerRoundTrip.toFixed(2)} ms/rt (${(100 * f.cpuShare).toFixed(0)} % of a core)  ${f.xactsPerRoundTrip.toFixed(1)} PG xacts/rt`);
-  line('', `CPU per round trip: PostgreSQL ${f.pgCpuMsPerRoundTrip.toFixed(2)} ms, clients ${f.clientCpuMsPerRoundTrip.toFixed(2)} ms`);
+  line('', `CPU per round trip: PostgreSQL ${f.pgCpuMsPerRoundTrip.toFixed(2)} ms, clients ${f.clientCpuMsPerRoundTrip.toFixed(2)} ms, Temporal ${f.temporalCpuMsPerRoundTrip.toFixed(2)} ms;`
+    + ` clients' event loop late by p99 ${f.clientLoopDelayP99Ms.toFixed(1)} ms, at most ${f.clientLoopDelayMaxMs.toFixed(1)} ms`);
   line('', `p50/p99 ms: ${STEPS.map((s, i) => `${s} ${pq(f.steps[i]!)}`).join('  ')}`);
 }
 
@@ -283,9 +299,9 @@ export async function benchIdentityProvider(options: { stack: ThrowawayStack; se
       `throughput ${(acFigures.perSecond / refFigures.perSecond).toFixed(2)}  p99 ${(quantile(acFigures.total, 0.99) / quantile(refFigures.total, 0.99)).toFixed(2)}  CPU/rt ${(acFigures.cpuMsPerRoundTrip / refFigures.cpuMsPerRoundTrip).toFixed(2)}`);
     const referenceAt = new Map<number, Figures>();
     for (const level of LEVELS) {
-      const acFigures = await measure(sequelize, ac, acClients.slice(0, level.clients), level.count);
+      const acFigures = await measure(sequelize, ac, acClients.slice(0, level.clients), level.count, stack.temporalPid);
       report(line, 'Aidants Connect IdP', level.clients, level.count, acFigures);
-      const refFigures = await measure(sequelize, reference, referenceClients.slice(0, level.clients), level.count);
+      const refFigures = await measure(sequelize, reference, referenceClients.slice(0, level.clients), level.count, stack.temporalPid);
       report(line, 'bare oidc-provider + PostgreSQL', level.clients, level.count, refFigures);
       referenceAt.set(level.clients, refFigures);
       ratio('Aidants Connect', level.clients, acFigures, refFigures);
@@ -297,7 +313,7 @@ export async function benchIdentityProvider(options: { stack: ThrowawayStack; se
       const ac2Clients = aidants.map((aidant) => acRoundTrip(ac2.url, aidant));
       await measure(sequelize, ac2, ac2Clients.slice(0, 8), 40);
       for (const level of LEVELS.filter((l) => l.clients > 1)) {
-        const figures = await measure(sequelize, ac2, ac2Clients.slice(0, level.clients), level.count);
+        const figures = await measure(sequelize, ac2, ac2Clients.slice(0, level.clients), level.count, stack.temporalPid);
         report(line, 'Aidants Connect IdP, 2 web processes', level.clients, level.count, figures);
         ratio('Aidants Connect ×2', level.clients, figures, referenceAt.get(level.clients)!);
       }

@@ -54,6 +54,8 @@ if (!process.env.SOAK_ROOT) {
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     env: { ...process.env, SOAK_ROOT: root, NODE_EXTRA_CA_CERTS: path.join(root, 'tls.crt') }, stdio: 'inherit',
   });
+  // An interrupt is the child's to handle (it stops what it started); this process waits for it.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   const code = await new Promise<number>((resolve) => child.on('exit', (exitCode) => resolve(exitCode ?? 1)));
   rmSync(root, { recursive: true, force: true });
   process.exit(code);
@@ -160,6 +162,13 @@ async function main() {
   for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'DEV_TOOLS', 'DATA_DIR', 'IDP_ISSUER', 'POST_RATE_LIMIT']) delete env[name];
   say(`Starting the ${TOPOLOGY === 'cluster' ? 'production topology' : 'development topology (Temporal dev server, one web process, one worker)'} (the first web process bundles the back-office: a minute or two)…`);
   const cluster = TOPOLOGY === 'cluster' ? await clusterTopology(env, root, port) : await devTopology(env, root, port);
+  // Interrupted (Ctrl-C, SIGTERM): stop every process the soak started rather than leave them holding ports.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      say(`${signal}: stopping the topology and the FranceConnect stand-in…`);
+      void Promise.allSettled([cluster.stop(), standIn.stop()]).then(() => process.exit(130));
+    });
+  }
   const sequelize = createSequelize(cluster.databaseUrl, { poolMax: 5 });
   const connection = await Connection.connect({ address: cluster.temporalAddress });
   let failed = false;

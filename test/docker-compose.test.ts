@@ -184,11 +184,14 @@ describe('docker-compose.yml', () => {
     expect(environment('temporal-ui').TEMPORAL_ADDRESS).toBe(environment('web-1').TEMPORAL_ADDRESS);
   });
 
-  it('bounds Temporal\'s history cache below its defaults (128 000 workflows kept an hour): ours sleep for weeks', () => {
+  it('bounds Temporal\'s history and events caches below their defaults (128 000 workflows kept an hour; 32 MiB of events): ours sleep for weeks', () => {
     const dynamic = parse(readFileSync(TEMPORAL_DYNAMIC_CONFIG, 'utf8')) as Record<string, { value: unknown }[]>;
     expect(dynamic['history.hostLevelCacheMaxSize']?.[0]?.value).toBeLessThanOrEqual(10_000);
     expect(dynamic['history.cacheTTL']?.[0]?.value).toBe('10m');
     expect(dynamic['history.cacheBackgroundEvict']?.[0]?.value).toMatchObject({ Enabled: true });
+    // The events cache: one per process, bounded in bytes (its default, 512 KiB per shard, is 32 MiB at 64 shards).
+    expect(dynamic['history.enableHostLevelEventsCache']?.[0]?.value).toBe(true);
+    expect(dynamic['history.eventsHostLevelCacheMaxSizeBytes']?.[0]?.value).toBeLessThanOrEqual(16 * 1024 * 1024);
   });
 
   it('puts the front before both web processes, on the port they listen on, and trusts it as one proxy', () => {
