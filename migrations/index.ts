@@ -27,6 +27,7 @@ import * as retention from './0028-retention.js';
 import * as inactivity from './0029-inactivity.js';
 import * as anctView from './0030-anct-view.js';
 import * as exportsIndexes from './0031-exports.js';
+import * as ephemeralTables from './0032-ephemeral-tables.js';
 
 export const MIGRATIONS = [
   { name: '0001-domain', ...domain },
@@ -56,4 +57,5 @@ export const MIGRATIONS = [
   { name: '0029-inactivity', ...inactivity },
   { name: '0030-anct-view', ...anctView },
   { name: '0031-exports', ...exportsIndexes },
+  { name: '0032-ephemeral-tables', ...ephemeralTables },
 ];

@@ -113,6 +113,17 @@ describe('schema', () => {
     });
   });
 
+  it('keeps only short-lived state unlogged (no wait for the WAL flush), and every record that must survive a crash logged', async () => {
+    const rows = await sequelize.query<{ relname: string }>(
+      "SELECT relname FROM pg_class WHERE relkind = 'r' AND relpersistence = 'u' AND relnamespace = 'public'::regnamespace ORDER BY relname", { type: QueryTypes.SELECT });
+    expect(rows.map((r) => r.relname)).toEqual(['idp_connections', 'rate_limit_hits']);
+    // What userinfo must not lose — the use journaled, the usager's notification — is written to logged tables.
+    const logged = await sequelize.query<{ relname: string; relpersistence: string }>(
+      "SELECT relname, relpersistence FROM pg_class WHERE relname IN ('journal', 'usager_notifications', 'http_sessions', 'mandats', 'autorisations') AND relnamespace = 'public'::regnamespace", { type: QueryTypes.SELECT });
+    expect(logged).toHaveLength(5);
+    expect(logged.every((r) => r.relpersistence === 'p')).toBe(true);
+  });
+
   it('refuses two usagers with the same FranceConnect sub', async () => {
     const sub = unique('sub-');
     const usager = { sub, givenName: 'Marie', familyName: 'Curie', preferredUsername: null, gender: 'female' as const, birthdate: '1967-11-07', birthplace: '75056', email: null, phone: null, anonymisedAt: null };
