@@ -185,7 +185,11 @@ export async function redeemCode(sequelize: Sequelize, config: IdpConfig, secret
 }
 
 export type UserinfoAnswer =
-  | { outcome: 'identity'; claims: Record<string, string>; journalEntryId: string; connectionId: string; usagerId: string }
+  | {
+    outcome: 'identity'; claims: Record<string, string>; journalEntryId: string; connectionId: string; usagerId: string;
+    /** This use is the usager's only one awaiting its notification: their workflow is to be woken. */
+    wake: boolean;
+  }
   | { outcome: 'unknown' | 'revoked' | 'expired' | 'not_allowed' };
 
 /**
@@ -199,7 +203,7 @@ export async function useAccessToken(sequelize: Sequelize, secretsKey: Buffer, t
   // was issued for, now; when it allows, the journal entry and the notification's record; and the identity.
   // The journal's chain lock (migration 0001) is held from the insert to the statement's commit only.
   const { rows: [row] } = await rawQuery<{
-    id: string; usager_id: string; revoked: boolean; expired: boolean; journal_id: string | null;
+    id: string; usager_id: string; revoked: boolean; expired: boolean; journal_id: string | null; pending_before: boolean;
     sub: string; given_name: string; family_name: string; preferred_username: string | null; birthdate: string; gender: string;
     birthplace: string | null; birthcountry: string; email: string | null;
   }>(sequelize, `
@@ -220,6 +224,8 @@ export async function useAccessToken(sequelize: Sequelize, secretsKey: Buffer, t
       FROM c, acting RETURNING id, usager_id),
     notified AS (INSERT INTO usager_notifications (journal_id, usager_id) SELECT id, usager_id FROM entry RETURNING journal_id)
     SELECT c.id, c.usager_id, c.revoked, c.expired, (SELECT journal_id FROM notified) AS journal_id,
+      -- Uses already awaiting the usager's notification (the statement's snapshot: not this one's own record).
+      EXISTS (SELECT 1 FROM usager_notifications n WHERE n.usager_id = c.usager_id AND n.batch IS NULL) AS pending_before,
       u.sub, u.given_name, u.family_name, u.preferred_username, u.birthdate, u.gender, u.birthplace, u.birthcountry, u.email
     FROM c LEFT JOIN usagers u ON u.id = c.usager_id`,
   [hashToken(secretsKey, ACCESS_TOKEN_PURPOSE, token)]);
@@ -231,7 +237,11 @@ export async function useAccessToken(sequelize: Sequelize, secretsKey: Buffer, t
     sub: row.sub, givenName: row.given_name, familyName: row.family_name, preferredUsername: row.preferred_username, birthdate: row.birthdate,
     gender: row.gender, birthplace: row.birthplace, birthcountry: row.birthcountry, email: row.email,
   });
-  return { outcome: 'identity', claims, journalEntryId: String(row.journal_id), connectionId: row.id, usagerId: row.usager_id };
+  // One wake per batch, not per use: a use that finds others still unclaimed joins the batch their wake started
+  // (the workflow claims every unclaimed use when its settling delay ends). Should that claim have read its
+  // snapshot just before this use committed, the run ends without it and the sweep
+  // (services/usager-notifications.ts) wakes the usager within two minutes: late, never lost, never twice.
+  return { outcome: 'identity', claims, journalEntryId: String(row.journal_id), connectionId: row.id, usagerId: row.usager_id, wake: !row.pending_before };
 }
 
 /** The démarches of `usagerId` this aidant may act on now among `offered` (THE authorisation check, one query for all). */

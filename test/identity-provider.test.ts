@@ -17,6 +17,7 @@ import { IdpConnection, JournalEntry, Mandat, Organisation, type Usager } from '
 import { testConfig, testSequelize } from './support/env.js';
 import { createPerson, createStructure, csrfOf, espaceCookie, type TestPerson } from './support/espace.js';
 import { createTestMandat, createUsager, revokeAutorisations } from './support/mandats.js';
+import { useAccessToken } from '../services/identity-provider.js';
 import { appWithoutTemporal } from './support/app.js';
 
 const V1 = 'https://fcp.integ.test/oidc_callback';
@@ -30,6 +31,7 @@ let sequelize: Sequelize;
 let server: Server;
 let app: Express;
 let issuer: string;
+let secretsKey: Buffer;
 
 beforeAll(async () => {
   sequelize = testSequelize();
@@ -42,6 +44,7 @@ beforeAll(async () => {
     PUBLIC_URL: issuer, IDP_FC_REDIRECT_URI_V1: V1, IDP_FC_REDIRECT_URI_V2: V2, IDP_FC_POST_LOGOUT_URI_V1: LOGOUT_V1, IDP_FC_POST_LOGOUT_URI_V2: LOGOUT_V2,
   });
   app = appWithoutTemporal(sequelize, config);
+  secretsKey = config.secrets.key;
   handler = app;
 });
 afterAll(async () => {
@@ -359,6 +362,22 @@ describe('userinfo: Bearer only, and the autorisation checked again', () => {
     await revokeAutorisations(mandat.id, ['papiers']);
     expect((await request(app).get('/userinfo/').set('Authorization', `Bearer ${tokens.body.access_token}`)).status).toBe(403);
     expect(await JournalEntry.count({ where: { action: 'use_autorisation', usagerId: usager.id } })).toBe(0);
+  });
+
+  it('wakes the usager\'s notification once per batch: not again while an earlier use awaits its claim', async () => {
+    const { aidant, usager } = await setting();
+    const accessToken = (await token(tokenForm(codeOf(await runInteraction(aidant, usager, 'papiers'))))).body.access_token as string;
+    const wakes = async () => {
+      const answer = await useAccessToken(sequelize, secretsKey, accessToken);
+      expect(answer.outcome).toBe('identity');
+      return answer.outcome === 'identity' && answer.wake;
+    };
+    expect(await wakes()).toBe(true); // the first use: its workflow must be woken
+    expect(await wakes()).toBe(false); // joins the batch the first use's wake started
+    // Once the workflow claimed them, the next use starts a batch of its own, and wakes again.
+    await sequelize.query("UPDATE usager_notifications SET batch = 'claimed-by-test' WHERE usager_id = $1 AND batch IS NULL", { bind: [usager.id] });
+    expect(await wakes()).toBe(true);
+    expect(await JournalEntry.count({ where: { action: 'use_autorisation', usagerId: usager.id } })).toBe(3);
   });
 
   it('refuses an expired access token (408)', async () => {

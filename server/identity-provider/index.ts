@@ -182,9 +182,12 @@ export function identityProviderRouter(deps: AppDeps): Router {
     noStore(res);
     res.json(answer.claims);
     // The use is recorded for the usager's notification (same transaction as the journal): wake it, now
-    // committed. If Temporal does not answer, the notification sweep of server/main.ts wakes it later.
-    deps.lifecycles.notifyUsager(answer.usagerId).catch((error: Error) =>
-      deps.log.warn('usager notification not woken', { error: String(error?.message ?? error).split('\n')[0] }));
+    // committed, unless a wake for the uses before it is pending. If Temporal does not answer, the notification
+    // sweep of server/main.ts wakes it later.
+    if (answer.wake) {
+      deps.lifecycles.notifyUsager(answer.usagerId).catch((error: Error) =>
+        deps.log.warn('usager notification not woken', { error: String(error?.message ?? error).split('\n')[0] }));
+    }
   }));
 
   router.all('/logout/', asyncRoute(async (req, res) => {
