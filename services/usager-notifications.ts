@@ -1,6 +1,7 @@
 // The usager's notification of each use of an autorisation (the identity provider's userinfo): recorded in
 // the transaction that journals the use, then the usager's notification workflow is woken after the commit
-// (lifecycles.notifyUsager). A wake-up that failed (Temporal unreachable) is caught up by the sweep.
+// (lifecycles.notifyUsager), once per batch. A wake-up that failed (Temporal unreachable), or one left out because
+// the workflow's claim raced with the use (services/identity-provider.ts useAccessToken), is caught up by the sweep.
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import type { Lifecycles } from './lifecycles.js';
 import { startPeriodicSweep } from './periodic-sweep.js';
