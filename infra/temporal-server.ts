@@ -123,8 +123,9 @@ export function temporalServiceOverlay(ports: { metrics: number; pprof: number }
 export const TEMPORAL_DYNAMIC_CONFIG = fileURLToPath(new URL('./temporal-dynamicconfig.yaml', import.meta.url));
 
 /**
- * Writes the configuration where `temporal-server --root <dir> --config config --env production` reads it, and
- * the dynamic configuration next to it: the place to tune limits without a restart.
+ * Writes the configuration where `temporal-server --root <dir> --config config --env production` reads it, the
+ * dynamic configuration next to it (the place to tune limits without a restart), and each service's overlay when
+ * observability ports are given (removed otherwise: a previous run's would bind its ports).
  */
 export async function writeTemporalConfig(rootDir: string, config: (dynamicConfigFile: string) => object, observability?: TemporalPorts['observability']): Promise<void> {
   const configDir = path.join(rootDir, 'config');
