@@ -206,7 +206,9 @@ function processCpuMicros(pid: number, command?: string): number {
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 interface Figures {
-  perSecond: number; total: number[]; steps: number[][]; cpuMsPerRoundTrip: number; cpuShare: number; xactsPerRoundTrip: number;
+  perSecond: number; total: number[]; steps: number[][]; cpuMsPerRoundTrip: number;
+  /** Where the slowest 1 % of round trips spent their time: the mean of each step over them (ms). */
+  slowestSteps: number[]; cpuShare: number; xactsPerRoundTrip: number;
   /** PostgreSQL's CPU and this process's (the clients: HTTP, HTML, id_token checks) per round trip. */
   pgCpuMsPerRoundTrip: number; clientCpuMsPerRoundTrip: number;
   /** Temporal's (the dev server the usagers' notifications are woken on) CPU per round trip. */
@@ -230,6 +232,7 @@ async function measure(sequelize: Sequelize, server: ChildServer, clients: Round
   loopDelay.enable();
   const total: number[] = [];
   const steps: number[][] = STEPS.map(() => []);
+  const trips: { total: number; durations: number[] }[] = [];
   let next = 0;
   const started = performance.now();
   await Promise.all(clients.map(async (roundTrip) => {
@@ -237,6 +240,7 @@ async function measure(sequelize: Sequelize, server: ChildServer, clients: Round
       const t = performance.now();
       const durations = await roundTrip(i);
       total.push(performance.now() - t);
+      trips.push({ total: total.at(-1)!, durations });
       durations.forEach((d, s) => steps[s]!.push(d));
     }
   }));
@@ -248,8 +252,10 @@ async function measure(sequelize: Sequelize, server: ChildServer, clients: Round
   loopDelay.disable();
   await settle();
   const xactsDone = await xacts() - xacts0 - 2; // minus this function's own two statistics queries
+  const slowest = trips.sort((a, b) => b.total - a.total).slice(0, Math.max(1, Math.round(trips.length / 100)));
   return {
     perSecond: count / seconds, total: total.sort((a, b) => a - b), steps: steps.map((s) => s.sort((a, b) => a - b)),
+    slowestSteps: STEPS.map((_, i) => slowest.reduce((sum, trip) => sum + (trip.durations[i] ?? 0), 0) / slowest.length),
     cpuMsPerRoundTrip: cpuMs / count, cpuShare: cpuMs / 1000 / seconds, xactsPerRoundTrip: xactsDone / count,
     pgCpuMsPerRoundTrip: pgCpuMs / count, clientCpuMsPerRoundTrip: (clientCpu.user + clientCpu.system) / 1000 / count,
     temporalCpuMsPerRoundTrip: temporalCpuMs / count,
@@ -264,6 +270,7 @@ function report(line: Line, name: string, clients: number, count: number, f: Fig
   line('', `CPU per round trip: PostgreSQL ${f.pgCpuMsPerRoundTrip.toFixed(2)} ms, clients ${f.clientCpuMsPerRoundTrip.toFixed(2)} ms, Temporal ${f.temporalCpuMsPerRoundTrip.toFixed(2)} ms;`
     + ` clients' event loop late by p99 ${f.clientLoopDelayP99Ms.toFixed(1)} ms, at most ${f.clientLoopDelayMaxMs.toFixed(1)} ms`);
   line('', `p50/p99 ms: ${STEPS.map((s, i) => `${s} ${pq(f.steps[i]!)}`).join('  ')}`);
+  line('', `slowest 1 %, mean ms: ${STEPS.map((s, i) => `${s} ${f.slowestSteps[i]!.toFixed(1)}`).join('  ')}`);
 }
 
 /** Creates the aidants (one structure each, their usagers and mandats, a live session) and runs both systems. */
