@@ -206,9 +206,9 @@ function processCpuMicros(pid: number, command?: string): number {
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 interface Figures {
-  perSecond: number; total: number[]; steps: number[][]; cpuMsPerRoundTrip: number;
+  perSecond: number; total: number[]; steps: number[][]; cpuMsPerRoundTrip: number; cpuShare: number; xactsPerRoundTrip: number;
   /** Where the slowest 1 % of round trips spent their time: the mean of each step over them (ms). */
-  slowestSteps: number[]; cpuShare: number; xactsPerRoundTrip: number;
+  slowestSteps: number[];
   /** PostgreSQL's CPU and this process's (the clients: HTTP, HTML, id_token checks) per round trip. */
   pgCpuMsPerRoundTrip: number; clientCpuMsPerRoundTrip: number;
   /** Temporal's (the dev server the usagers' notifications are woken on) CPU per round trip. */
@@ -230,8 +230,6 @@ async function measure(sequelize: Sequelize, server: ChildServer, clients: Round
   const temporalCpu0 = temporalPid ? processCpuMicros(temporalPid) : 0;
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
-  const total: number[] = [];
-  const steps: number[][] = STEPS.map(() => []);
   const trips: { total: number; durations: number[] }[] = [];
   let next = 0;
   const started = performance.now();
@@ -239,9 +237,7 @@ async function measure(sequelize: Sequelize, server: ChildServer, clients: Round
     for (let i = next++; i < count; i = next++) {
       const t = performance.now();
       const durations = await roundTrip(i);
-      total.push(performance.now() - t);
-      trips.push({ total: total.at(-1)!, durations });
-      durations.forEach((d, s) => steps[s]!.push(d));
+      trips.push({ total: performance.now() - t, durations });
     }
   }));
   const seconds = (performance.now() - started) / 1000;
@@ -252,9 +248,11 @@ async function measure(sequelize: Sequelize, server: ChildServer, clients: Round
   loopDelay.disable();
   await settle();
   const xactsDone = await xacts() - xacts0 - 2; // minus this function's own two statistics queries
-  const slowest = trips.sort((a, b) => b.total - a.total).slice(0, Math.max(1, Math.round(trips.length / 100)));
+  const ascending = (values: number[]) => values.sort((a, b) => a - b);
+  const slowest = [...trips].sort((a, b) => b.total - a.total).slice(0, Math.max(1, Math.round(trips.length / 100)));
   return {
-    perSecond: count / seconds, total: total.sort((a, b) => a - b), steps: steps.map((s) => s.sort((a, b) => a - b)),
+    perSecond: count / seconds, total: ascending(trips.map((trip) => trip.total)),
+    steps: STEPS.map((_, i) => ascending(trips.map((trip) => trip.durations[i]!))),
     slowestSteps: STEPS.map((_, i) => slowest.reduce((sum, trip) => sum + (trip.durations[i] ?? 0), 0) / slowest.length),
     cpuMsPerRoundTrip: cpuMs / count, cpuShare: cpuMs / 1000 / seconds, xactsPerRoundTrip: xactsDone / count,
     pgCpuMsPerRoundTrip: pgCpuMs / count, clientCpuMsPerRoundTrip: (clientCpu.user + clientCpu.system) / 1000 / count,

@@ -1,8 +1,8 @@
 // The identity provider's round trips in progress (idp_connections: the authorize request, the aidant's
 // choices, the code and the access token, all expiring within minutes) and the POST limit's counters
 // (rate_limit_hits) are UNLOGGED: PostgreSQL writes no WAL for them, so their writes do not wait for the WAL's
-// flush to disk. Measured on the FranceConnect round trip (bench/README.md « Identity provider »): those
-// flushes, queued behind each other on two cores, were the tail of every step.
+// flush to disk. Measured on the FranceConnect round trip (bench/README.md « Identity provider »): waiting for
+// those flushes was most of what PostgreSQL's backends did, in bursts that every step's tail carried.
 //
 // What a crash of PostgreSQL does to them — it empties unlogged tables, and a standby has none of their rows:
 // every round trip in progress fails closed (an unknown interaction, code or token: FranceConnect shows an
