@@ -22,6 +22,10 @@ export interface IdentityProviderConfig {
   accessTokenTtlMs: number;
   /** The id_token's `exp` - `iat`. */
   idTokenTtlMs: number;
+  /** Requests of the round trip in progress at once in a web process; the others wait their turn (server/web/admission.ts). */
+  concurrentRequests: number;
+  /** How long a request may wait for its turn before it is answered 503. */
+  queueTimeoutMs: number;
 }
 
 /** FranceConnect as this service's client in development and tests; production must use its own (and refuses this secret). */
@@ -38,6 +42,7 @@ export const FC_INTEGRATION_URIS = {
 export const IDENTITY_PROVIDER_VARIABLES = [
   'IDP_ISSUER', 'IDP_FC_CLIENT_ID', 'IDP_FC_CLIENT_SECRET', 'IDP_FC_REDIRECT_URI_V1', 'IDP_FC_REDIRECT_URI_V2',
   'IDP_FC_POST_LOGOUT_URI_V1', 'IDP_FC_POST_LOGOUT_URI_V2', 'IDP_INTERACTION_TTL', 'IDP_CODE_TTL', 'IDP_ACCESS_TOKEN_TTL', 'IDP_ID_TOKEN_TTL',
+  'IDP_CONCURRENT_REQUESTS', 'IDP_QUEUE_TIMEOUT',
 ] as const;
 
 /**
@@ -47,7 +52,7 @@ export const IDENTITY_PROVIDER_VARIABLES = [
  * the Config is assembled.
  */
 export function readIdentityProvider(readers: Readers, problems: string[], production: boolean, publicUrl: string): () => IdentityProviderConfig {
-  const { read, url, duration } = readers;
+  const { read, url, duration, positiveInteger } = readers;
   const idpIssuer = read('IDP_ISSUER') ?? publicUrl;
   if (!URL.canParse(idpIssuer) || !['http:', 'https:'].includes(new URL(idpIssuer).protocol)) problems.push(`IDP_ISSUER: must be an http(s) URL (got "${idpIssuer}")`);
   else if (idpIssuer.endsWith('/') || new URL(idpIssuer).search !== '' || new URL(idpIssuer).hash !== '') problems.push(`IDP_ISSUER: must be written exactly as FranceConnect registered it, without a trailing slash, query or fragment (got "${idpIssuer}")`);
@@ -80,5 +85,8 @@ export function readIdentityProvider(readers: Readers, problems: string[], produ
     codeTtlMs: idpCodeTtlMs,
     accessTokenTtlMs: duration('IDP_ACCESS_TOKEN_TTL', '60 seconds'),
     idTokenTtlMs: duration('IDP_ID_TOKEN_TTL', '5 minutes'),
+    // Six: measured on two cores with ten database connections (bench/README.md « Identity provider »).
+    concurrentRequests: positiveInteger('IDP_CONCURRENT_REQUESTS', 6),
+    queueTimeoutMs: duration('IDP_QUEUE_TIMEOUT', '5 seconds'),
   });
 }

@@ -6,9 +6,9 @@
 import { loadConfigOrExit } from '../config/index.js';
 import { createSequelize } from '../db/sequelize.js';
 import { describeAddedStaffMember, EX_USAGE, parseStaffMemberArguments, STAFF_MEMBER_USAGE, StaffMemberRefusedError, type StaffMemberArguments } from '../domain/staff-members.js';
-import { embeddedDatabaseUrl } from '../infra/embedded-postgres.js';
 import { createSecretBox } from '../services/secret-box.js';
 import { addStaffMember } from '../services/staff-members.js';
+import { serviceDatabaseUrl } from './service-database.js';
 
 const refuse = (reasons: string[]): never => {
   process.stderr.write(`${reasons.map((reason) => `✖ ${reason}`).join('\n')}\n\n${STAFF_MEMBER_USAGE}\n`);
@@ -31,8 +31,7 @@ if (args.help) {
 }
 
 const config = loadConfigOrExit();
-// Production requires DATABASE_URL (the configuration says so); in development, `npm start`'s embedded database.
-const databaseUrl = config.database.url ?? embeddedDatabaseUrl(config.database.embeddedPort, 'aidants_connect');
+const databaseUrl = serviceDatabaseUrl(config);
 const sequelize = createSequelize(databaseUrl, { poolMax: 1 });
 try {
   await sequelize.authenticate();

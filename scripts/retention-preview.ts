@@ -2,6 +2,7 @@
 // and what the daily inactivity duty would purge, deleting nothing — the same as « Aperçu de la conservation » in the back-office.
 import { loadConfigOrExit } from '../config/index.js';
 import { createSequelize } from '../db/sequelize.js';
+import { serviceDatabaseUrl } from './service-database.js';
 import { frenchDate } from '../domain/duration.js';
 import { RETENTION_COUNT_KEYS, RETENTION_KIND_LABELS } from '../domain/retention.js';
 import { previewRetention } from '../services/retention.js';
@@ -9,11 +10,8 @@ import { INACTIVITY_PURGE_KEYS, INACTIVITY_PURGE_LABELS } from '../domain/inacti
 import { previewInactivityPurges } from '../services/inactivity.js';
 
 const config = loadConfigOrExit();
-if (!config.database.url) {
-  process.stderr.write('DATABASE_URL is required (with `npm start` running, use the URL it prints in its logs).\n');
-  process.exit(78);
-}
-const sequelize = createSequelize(config.database.url, { poolMax: 1 });
+// DATABASE_URL; in development, without it, the embedded PostgreSQL of `npm start` (which must be running).
+const sequelize = createSequelize(serviceDatabaseUrl(config), { poolMax: 1 });
 const now = new Date();
 const preview = await previewRetention(sequelize, now, config.retention);
 const daily = await previewInactivityPurges(sequelize, config.inactivity, now);

@@ -1,15 +1,13 @@
 // `npm run journal:verify`: recomputes the journal's hash chain and reports the first broken entry.
 import { loadConfigOrExit } from '../config/index.js';
 import { createSequelize } from '../db/sequelize.js';
+import { serviceDatabaseUrl } from './service-database.js';
 import { verifyJournalChain } from '../services/journal.js';
 import { describeVerification } from '../domain/journal-verification.js';
 
 const config = loadConfigOrExit();
-if (!config.database.url) {
-  process.stderr.write('DATABASE_URL is required (with `npm start` running, use the URL it prints in its logs).\n');
-  process.exit(78);
-}
-const sequelize = createSequelize(config.database.url, { poolMax: 1 });
+// DATABASE_URL; in development, without it, the embedded PostgreSQL of `npm start` (which must be running).
+const sequelize = createSequelize(serviceDatabaseUrl(config), { poolMax: 1 });
 const result = await verifyJournalChain();
 await sequelize.close();
 process.stdout.write(`${describeVerification(result)}\n`);

@@ -20,7 +20,7 @@ import { habilitationRouter } from './habilitation/request-router.js';
 import { devRouter } from './dev/dev-router.js';
 import { requireDemandeur } from './habilitation/lookups.js';
 import { espaceRouter } from './espace/index.js';
-import { identityProviderRouter } from './identity-provider/index.js';
+import { IDENTITY_PROVIDER_PATHS, identityProviderAdmission, identityProviderRouter } from './identity-provider/index.js';
 import { demandeurSession } from './habilitation/demandeur-session.js';
 import { verificationRouter } from './mandat-verification-router.js';
 import { VERIFICATION_PATH } from '../services/mandat-verification.js';
@@ -56,6 +56,10 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
 
+  // FranceConnect's round trip first come, first served (server/web/admission.ts): before anything that takes a
+  // database connection (the POST limit, the espace session), or those statements would compete, outside their
+  // turn, with the statements of the requests in progress.
+  app.use(IDENTITY_PROVIDER_PATHS, identityProviderAdmission(deps));
   // Before the back-office: its login is a public POST too.
   app.use(postRateLimit({ sequelize: deps.sequelize, limit: deps.config.http.postRateLimit, windowMs: deps.config.http.postRateWindowMs }));
   if (deps.adminRouter) app.use('/admin', deps.adminRouter);

@@ -80,8 +80,9 @@ describe('configuration', () => {
     const development = loadConfig({ PUBLIC_URL: 'http://localhost:4000' }).identityProvider;
     expect(development).toMatchObject({
       issuer: 'http://localhost:4000', clientId: 'franceconnect-demo', redirectUriV2: 'https://fcp-low.integ01.dev-franceconnect.fr/api/v2/oidc-callback',
-      codeTtlMs: 30_000, accessTokenTtlMs: 60_000, idTokenTtlMs: 300_000, interactionTtlMs: 600_000,
+      codeTtlMs: 30_000, accessTokenTtlMs: 60_000, idTokenTtlMs: 300_000, interactionTtlMs: 600_000, concurrentRequests: 6, queueTimeoutMs: 5_000,
     });
+    expect(problemsOf({ IDP_CONCURRENT_REQUESTS: '0', IDP_QUEUE_TIMEOUT: 'forever' }).map((p) => p.split(':')[0]).sort()).toEqual(['IDP_CONCURRENT_REQUESTS', 'IDP_QUEUE_TIMEOUT']);
     const production = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), SECRETS_KEY: 'c'.repeat(64), DATABASE_URL: 'postgres://u:p@db:5432/ac', TEMPORAL_ADDRESS: 'temporal:7233', SMTP_URL: 'smtp://mail:25', FRANCECONNECT_ISSUER: 'https://fc.example/api/v2', FRANCECONNECT_CLIENT_ID: 'ac', FRANCECONNECT_CLIENT_SECRET: 'f'.repeat(64) };
     expect(problemsOf(production).map((p) => p.split(':')[0])).toEqual(['IDP_FC_CLIENT_ID', 'IDP_FC_CLIENT_SECRET']);
     expect(problemsOf({ ...production, IDP_FC_CLIENT_ID: 'fc', IDP_FC_CLIENT_SECRET: 'identity-provider-demo-secret-not-for-production' }))

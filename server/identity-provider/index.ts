@@ -18,7 +18,9 @@ import {
   actingDemarches, chooseUsager, createInteraction, issueCode, openInteraction, redeemCode, sameSecret, useAccessToken, usagersForInteraction, type InteractionLookup,
 } from '../../services/identity-provider.js';
 import { personOf, requireAidant, requireLogin, requireRecentActivity } from '../espace/session.js';
+import { admission, type Admission } from '../web/admission.js';
 import { asyncRoute } from '../web/async-route.js';
+import { sendUnavailable } from '../web/unavailable.js';
 import { csrfToken, verifyCsrf } from '../web/csrf.js';
 import { demarcheChoicePage, interactionPath, protocolErrorPage, usagerChoicePage } from './pages.js';
 
@@ -28,6 +30,28 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]+)$/;
 const noStore = (res: Response) => { res.setHeader('Cache-Control', 'no-store'); res.setHeader('Pragma', 'no-cache'); };
 const oauthError = (res: Response, status: number, error: string, description: string) => { noStore(res); res.status(status).json({ error, error_description: description }); };
 const rawQuery = (req: Request) => new URLSearchParams(req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '');
+
+/** The paths of the round trip, whose requests take their turn (identityProviderAdmission). */
+export const IDENTITY_PROVIDER_PATHS = ['/authorize', '/espace-aidant/fournisseur-identite', '/token', '/userinfo', '/logout'];
+
+/**
+ * At most IDP_CONCURRENT_REQUESTS requests of the round trip in progress, the others in arrival order; after
+ * IDP_QUEUE_TIMEOUT, 503: FranceConnect's server calls get an OAuth error, the aidant's browser the page.
+ */
+export function identityProviderAdmission(deps: AppDeps): Admission {
+  const config = deps.config.identityProvider;
+  const secure = deps.config.http.publicUrl.startsWith('https:');
+  return admission({
+    limit: config.concurrentRequests,
+    maxWaitMs: config.queueTimeoutMs,
+    refuse: (req, res) => {
+      if (req.baseUrl === '/token' || req.baseUrl === '/userinfo') {
+        res.setHeader('Retry-After', '5');
+        oauthError(res, 503, 'temporarily_unavailable', 'too many requests in progress');
+      } else sendUnavailable(req, res, secure);
+    },
+  });
+}
 
 export function identityProviderRouter(deps: AppDeps): Router {
   const config = deps.config.identityProvider;

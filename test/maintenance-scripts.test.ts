@@ -1,0 +1,43 @@
+// `npm run journal:verify` and `npm run retention:preview` against the service's database: DATABASE_URL, or, in
+// development without it, the embedded PostgreSQL of `npm start` (scripts/service-database.ts, shared with
+// `npm run staff:add`).
+import { spawn } from 'node:child_process';
+import { loadConfig, PROJECT_ROOT } from '../config/index.js';
+import { serviceDatabaseUrl } from '../scripts/service-database.js';
+import { testEnv } from './support/env.js';
+
+function run(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: testEnv.databaseUrl, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('the maintenance scripts', () => {
+  it('use DATABASE_URL, and in development without it the embedded PostgreSQL of npm start', () => {
+    expect(serviceDatabaseUrl(loadConfig({ DATABASE_URL: 'postgres://ac:secret@db.example:5432/ac' }))).toBe('postgres://ac:secret@db.example:5432/ac');
+    expect(serviceDatabaseUrl(loadConfig({ EMBEDDED_PG_PORT: '55432' }))).toMatch(/^postgres:\/\/[^@]+@127\.0\.0\.1:55432\/aidants_connect$/);
+  });
+
+  it('journal:verify says in French that the chain is intact, and exits 0', async () => {
+    const { code, stdout, stderr } = await run('scripts/verify-journal.ts');
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toMatch(/^Chaîne d’empreintes intacte : [\d  ]+ entrées? vérifiées?/);
+  });
+
+  it('retention:preview lists in French what the retention would delete, deleting nothing', async () => {
+    const { code, stdout, stderr } = await run('scripts/retention-preview.ts');
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout.split('\n').filter(Boolean).every((line) => / : \d+/.test(line))).toBe(true);
+    expect(stdout.split('\n').filter(Boolean).length).toBeGreaterThan(3);
+  });
+});
