@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { PROJECT_ROOT } from '../config/index.js';
 import { clusterPortsFrom, startCluster } from '../infra/cluster.js';
+import { removeMirroredCluster } from '../infra/embedded-postgres.js';
 import type { CaughtMail } from '../infra/mail-sink.js';
 import { startServiceProcess } from '../infra/service-process.js';
 import { startThrowawayStack } from '../infra/throwaway-stack.js';
@@ -28,7 +29,8 @@ export async function clusterTopology(env: NodeJS.ProcessEnv, root: string, publ
     messages: () => cluster.mailSink?.messages() ?? [],
     processes: () => cluster.running().flatMap((part): [string, number][] => { const pid = cluster.pid(part); return pid ? [[part, pid]] : []; }),
     logDir: cluster.logDir,
-    stop: () => cluster.stop(),
+    // The soak's folder is private to root: PostgreSQL kept its data under /var/lib/aidants-connect.
+    stop: async () => { await cluster.stop(); await removeMirroredCluster(path.join(root, 'cluster')); },
   };
 }
 

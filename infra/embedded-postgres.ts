@@ -174,7 +174,7 @@ async function clusterDirectory(wanted: string, runAs: RunAs | undefined, log?: 
     await chown(wanted, runAs.uid, runAs.gid);
     return wanted;
   }
-  const home = path.join(DATA_ROOT_FOR_ROOT, createHash('sha256').update(wanted).digest('hex').slice(0, 16));
+  const home = mirrorHome(wanted);
   const clusterDir = path.join(home, 'postgres');
   await mkdir(clusterDir, { recursive: true });
   await chmod(DATA_ROOT_FOR_ROOT, 0o755);
@@ -183,6 +183,22 @@ async function clusterDirectory(wanted: string, runAs: RunAs | undefined, log?: 
   if (!existsSync(path.join(home, 'project'))) await writeFile(path.join(home, 'project'), `${wanted}\n`);
   log?.(`The project folder is private to root: PostgreSQL keeps its data in ${clusterDir}.`);
   return clusterDir;
+}
+
+const mirrorHome = (wanted: string, root = DATA_ROOT_FOR_ROOT) => path.join(root, createHash('sha256').update(wanted).digest('hex').slice(0, 16));
+
+/** Where the cluster of `dataDir` lives when `dataDir` is private to root (its copy under DATA_ROOT_FOR_ROOT). */
+export const mirroredClusterHome = (dataDir: string, root = DATA_ROOT_FOR_ROOT): string => mirrorHome(path.join(path.resolve(dataDir), 'postgres'), root);
+
+/**
+ * Deletes the copy that the cluster of a throwaway folder private to root kept under DATA_ROOT_FOR_ROOT (the
+ * soak's, in a private temporary folder): deleting the folder alone leaves it there, a cluster's worth of disk
+ * per run. Only the copy that names this very folder (its `project` file) is deleted; none is a no-op.
+ */
+export async function removeMirroredCluster(dataDir: string, root = DATA_ROOT_FOR_ROOT): Promise<void> {
+  const home = mirroredClusterHome(dataDir, root);
+  const project = await readFile(path.join(home, 'project'), 'utf8').catch(() => undefined);
+  if (project?.trim() === path.join(path.resolve(dataDir), 'postgres')) await rm(home, { recursive: true, force: true });
 }
 
 async function canRun(runAs: RunAs, file: string): Promise<boolean> {
