@@ -1,26 +1,12 @@
 // `npm run journal:verify` and `npm run retention:preview` against the service's database: DATABASE_URL, or, in
 // development without it, the embedded PostgreSQL of `npm start` (scripts/service-database.ts, shared with
 // `npm run staff:add`).
-import { spawn } from 'node:child_process';
-import { loadConfig, PROJECT_ROOT } from '../config/index.js';
+import { loadConfig } from '../config/index.js';
 import { serviceDatabaseUrl } from '../scripts/service-database.js';
 import { testEnv } from './support/env.js';
+import { runScript } from './support/run-script.js';
 
-function run(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: testEnv.databaseUrl, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => { stdout += chunk; });
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (script: string) => runScript(script, [], { ...process.env, NODE_ENV: 'test', DATABASE_URL: testEnv.databaseUrl, LOG_LEVEL: 'warn' });
 
 describe('the maintenance scripts', () => {
   it('use DATABASE_URL, and in development without it the embedded PostgreSQL of npm start', () => {

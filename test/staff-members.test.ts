@@ -3,11 +3,9 @@
 // hashed and the secret sealed; the addition is journaled with the roles and no secret, in the same transaction;
 // an e-mail address already used (whatever its case), an unknown role, a malformed address or a missing option
 // is refused with its French message (exit code 64) and nothing is written.
-import { spawn } from 'node:child_process';
 import { generateSync } from 'otplib';
 import { QueryTypes } from 'sequelize';
 import request from 'supertest';
-import { PROJECT_ROOT } from '../config/index.js';
 import { JournalEntry, User } from '../db/models/index.js';
 import { JOURNAL_ACTIONS } from '../domain/journal.js';
 import { describeDetails } from '../domain/journal-export.js';
@@ -18,6 +16,7 @@ import { verifyPassword } from '../services/passwords.js';
 import { addStaffMember, backOfficeOtpauthUri } from '../services/staff-members.js';
 import { useBackOfficeStack } from './support/back-office-stack.js';
 import { testEnv, unique } from './support/env.js';
+import { runScript, type ScriptRun } from './support/run-script.js';
 import { createStaffMember, testSecrets } from './support/factories.js';
 
 const stack = useBackOfficeStack();
@@ -26,20 +25,8 @@ const deps = () => ({ sequelize: stack.sequelize, secretBox: testSecrets });
 const ROLES_HELP = 'Rôles possibles : anct_jury (Membre du comité ANCT), anct_staff (Équipe ANCT), tech_admin (Administrateur technique).';
 
 /** `npm run staff:add -- <args>` against the test database, the back-office of this file's web server as PUBLIC_URL. */
-function runCommand(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/add-staff-member.ts', ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: testEnv.databaseUrl, PUBLIC_URL: stack.web.url, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => { stdout += chunk; });
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function runCommand(args: string[]): Promise<ScriptRun> {
+  return runScript('scripts/add-staff-member.ts', args, { ...process.env, NODE_ENV: 'test', DATABASE_URL: testEnv.databaseUrl, PUBLIC_URL: stack.web.url, LOG_LEVEL: 'warn' });
 }
 
 /** The back-office login form, as a person fills it in. */
