@@ -58,9 +58,11 @@ async function web() {
   });
   await new Promise<void>((resolve) => server.listen(Number(process.env.BENCH_IDP_PORT ?? 0), '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // IDP_CONCURRENT_REQUESTS, when set, is the app's own setting (to measure the round trip without its turns).
-  const turns = process.env.IDP_CONCURRENT_REQUESTS;
-  const config = testConfig({ PUBLIC_URL: issuer, TRUST_PROXY: 'loopback', DEV_TOOLS: 'false', ...(turns ? { IDP_CONCURRENT_REQUESTS: turns } : {}) });
+  // BENCH_IDP_TURNS=N: the app's IDP_CONCURRENT_REQUESTS; `none`: no turns at all (beyond what the configuration
+  // accepts, to measure the round trip without them).
+  const turns = process.env.BENCH_IDP_TURNS;
+  const config = testConfig({ PUBLIC_URL: issuer, TRUST_PROXY: 'loopback', DEV_TOOLS: 'false', ...(turns && turns !== 'none' ? { IDP_CONCURRENT_REQUESTS: turns } : {}) });
+  if (turns === 'none') config.identityProvider.concurrentRequests = Number.MAX_SAFE_INTEGER;
   const sequelize = createSequelize(config.database.url!, { poolMax: Number(process.env.BENCH_POOL_MAX ?? 10) });
   const temporal = new Client({ connection: await Connection.connect({ address: config.temporal.address! }) });
   const lifecycles = createLifecycles(temporal, { taskQueue: 'bench-identity-provider', habilitationPolicy: { comiteReminderDelayMs: 86_400_000 } });

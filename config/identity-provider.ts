@@ -1,5 +1,6 @@
 // Aidants Connect as a FranceConnect identity provider (server/identity-provider/): its settings, read from the
 // environment by config/index.ts. FranceConnect is its one client; its URIs are compared byte for byte.
+import { DATABASE_POOL_MAX } from './database.js';
 import type { Readers } from './readers.js';
 
 export interface IdentityProviderConfig {
@@ -73,6 +74,11 @@ export function readIdentityProvider(readers: Readers, problems: string[], produ
   const idpCodeTtlMs = duration('IDP_CODE_TTL', '30 seconds');
   if (idpCodeTtlMs > 60_000) problems.push('IDP_CODE_TTL: must be at most 60 seconds (a code is redeemed at once by FranceConnect)');
 
+  // Six: measured on two cores with ten database connections (bench/README.md « Identity provider »). At the
+  // pool's size or above, the requests in progress wait for connections again: the turns gain nothing.
+  const concurrentRequests = positiveInteger('IDP_CONCURRENT_REQUESTS', 6);
+  if (concurrentRequests >= DATABASE_POOL_MAX) problems.push(`IDP_CONCURRENT_REQUESTS: must be lower than the web process's ${DATABASE_POOL_MAX} database connections (got ${concurrentRequests})`);
+
   return () => ({
     issuer: idpIssuer,
     clientId: idpClientId ?? '',
@@ -85,8 +91,7 @@ export function readIdentityProvider(readers: Readers, problems: string[], produ
     codeTtlMs: idpCodeTtlMs,
     accessTokenTtlMs: duration('IDP_ACCESS_TOKEN_TTL', '60 seconds'),
     idTokenTtlMs: duration('IDP_ID_TOKEN_TTL', '5 minutes'),
-    // Six: measured on two cores with ten database connections (bench/README.md « Identity provider »).
-    concurrentRequests: positiveInteger('IDP_CONCURRENT_REQUESTS', 6),
+    concurrentRequests,
     queueTimeoutMs: duration('IDP_QUEUE_TIMEOUT', '5 seconds'),
   });
 }

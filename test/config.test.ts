@@ -83,6 +83,8 @@ describe('configuration', () => {
       codeTtlMs: 30_000, accessTokenTtlMs: 60_000, idTokenTtlMs: 300_000, interactionTtlMs: 600_000, concurrentRequests: 6, queueTimeoutMs: 5_000,
     });
     expect(problemsOf({ IDP_CONCURRENT_REQUESTS: '0', IDP_QUEUE_TIMEOUT: 'forever' }).map((p) => p.split(':')[0]).sort()).toEqual(['IDP_CONCURRENT_REQUESTS', 'IDP_QUEUE_TIMEOUT']);
+    expect(problemsOf({ IDP_CONCURRENT_REQUESTS: '10' })).toEqual(['IDP_CONCURRENT_REQUESTS: must be lower than the web process\'s 10 database connections (got 10)']);
+    expect(loadConfig({ IDP_CONCURRENT_REQUESTS: '9' }).identityProvider.concurrentRequests).toBe(9);
     const production = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), SECRETS_KEY: 'c'.repeat(64), DATABASE_URL: 'postgres://u:p@db:5432/ac', TEMPORAL_ADDRESS: 'temporal:7233', SMTP_URL: 'smtp://mail:25', FRANCECONNECT_ISSUER: 'https://fc.example/api/v2', FRANCECONNECT_CLIENT_ID: 'ac', FRANCECONNECT_CLIENT_SECRET: 'f'.repeat(64) };
     expect(problemsOf(production).map((p) => p.split(':')[0])).toEqual(['IDP_FC_CLIENT_ID', 'IDP_FC_CLIENT_SECRET']);
     expect(problemsOf({ ...production, IDP_FC_CLIENT_ID: 'fc', IDP_FC_CLIENT_SECRET: 'identity-provider-demo-secret-not-for-production' }))
