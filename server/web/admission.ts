@@ -18,7 +18,7 @@ export interface AdmissionOptions {
 }
 
 export interface Admission extends RequestHandler {
-  /** Requests in progress and waiting now (for the tests and the logs). */
+  /** Requests in progress and waiting now (what the tests observe). */
   readonly state: () => { active: number; waiting: number };
 }
 
