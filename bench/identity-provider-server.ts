@@ -11,6 +11,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { Client, Connection } from '@temporalio/client';
+import { DATABASE_POOL_MAX } from '../config/database.js';
 import { createSequelize } from '../db/sequelize.js';
 import { createLogger } from '../infra/logger.js';
 import { createApp } from '../server/app.js';
@@ -63,7 +64,7 @@ async function web() {
   const turns = process.env.BENCH_IDP_TURNS;
   const config = testConfig({ PUBLIC_URL: issuer, TRUST_PROXY: 'loopback', DEV_TOOLS: 'false', ...(turns && turns !== 'none' ? { IDP_CONCURRENT_REQUESTS: turns } : {}) });
   if (turns === 'none') config.identityProvider.concurrentRequests = Number.MAX_SAFE_INTEGER;
-  const sequelize = createSequelize(config.database.url!, { poolMax: Number(process.env.BENCH_POOL_MAX ?? 10) });
+  const sequelize = createSequelize(config.database.url!, { poolMax: Number(process.env.BENCH_POOL_MAX ?? DATABASE_POOL_MAX) });
   const temporal = new Client({ connection: await Connection.connect({ address: config.temporal.address! }) });
   const lifecycles = createLifecycles(temporal, { taskQueue: 'bench-identity-provider', habilitationPolicy: { comiteReminderDelayMs: 86_400_000 } });
   if (trace) (sequelize as unknown as { options: { logging: unknown } }).options.logging = (sql: string) => trace.getStore()?.push(sql.replace(/^Executing \([^)]*\): /, '').replace(/\s+/g, ' ').slice(0, 160));

@@ -10,8 +10,9 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { admission, type Admission } from '../server/web/admission.js';
 import { appWithoutTemporal } from './support/app.js';
 import { testConfig, testSequelize } from './support/env.js';
+import { waitFor } from './support/wait.js';
 
-/** An app whose every request waits behind `admit` until the test opens its gate by name (`?name=`). */
+/** An app behind `admission` whose every request, once admitted, waits until the test opens its gate by name (`?name=`). */
 async function gatedServer(limit: number, maxWaitMs = 60_000) {
   const started: string[] = [];
   const gates = new Map<string, () => void>();
@@ -36,12 +37,8 @@ async function gatedServer(limit: number, maxWaitMs = 60_000) {
   return { guard, started, gates, refused, send, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }) };
 }
 
-async function until(condition: () => boolean, what: string) {
-  for (let tries = 0; !condition(); tries += 1) {
-    if (tries > 400) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Waits until `condition` holds (the test's own state: nothing to fetch). */
+const until = (condition: () => boolean, what: string) => waitFor(what, async () => condition());
 
 describe('admission, first come first served', () => {
   it('keeps at most `limit` requests in progress and admits the others in their arrival order', async () => {
@@ -137,13 +134,8 @@ describe('the identity provider’s routes in the app', () => {
     try {
       await sequelize.query('LOCK TABLE idp_connections IN ACCESS EXCLUSIVE MODE', { transaction: lock });
       const first = request(app).get('/userinfo/').set('Authorization', bearer).then((r) => r);
-      for (let tries = 0; ; tries += 1) {
-        const [{ n }] = await sequelize.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%idp_connections%'", { type: QueryTypes.SELECT });
-        if (n > 0) break;
-        if (tries > 200) throw new Error('the first userinfo never reached the database');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await waitFor('the first userinfo to wait for the lock', async () => (await sequelize.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%idp_connections%'", { type: QueryTypes.SELECT }))[0]!.n > 0);
       const [userinfo, authorize, home] = await Promise.all([
         request(app).get('/userinfo/').set('Authorization', bearer),
         request(app).get('/authorize/'),
