@@ -82,6 +82,9 @@ async function visit(page: Page, path: string, found: string[], role: string) {
   const answered = page.waitForResponse((response) => new URL(response.url()).pathname === call);
   await page.evaluate(`window.history.pushState({}, '', ${JSON.stringify(path)}); window.dispatchEvent(new PopStateEvent('popstate'))`);
   await answered;
+  // The response event comes with the headers: the page draws once it has read the body and left its loading
+  // state (AdminJS shows a text-less Loader until then — read too early on a loaded machine, the page was empty).
+  await page.waitForFunction('!document.querySelector(\'[data-testid="Loader"]\')');
   // React commits the answer's state before the next frames are painted.
   await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
   await capture(page, path, found, role);
