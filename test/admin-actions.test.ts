@@ -33,7 +33,7 @@ async function awaitingRequest() {
   const lifecycles = createLifecycles(client, { taskQueue: stack.worker.taskQueue, habilitationPolicy: { comiteReminderDelayMs: 3_600_000 } });
   await lifecycles.startHabilitationRequest(request.id);
   const handle = client.workflow.getHandle(workflowIdForRequest(request.id));
-  while ((await handle.query(requestStatusQuery)) !== 'awaiting_comite') await new Promise((r) => setTimeout(r, 100));
+  await waitFor('the request to await the comité', () => handle.query(requestStatusQuery), (status) => status === 'awaiting_comite');
   return request;
 }
 
@@ -167,8 +167,8 @@ describe('back-office actions', () => {
     expect(future.body.notice).toEqual({ type: 'error', message: 'La date de formation ne peut pas être dans le futur.' });
     const ok = await asTech.post(path).field('trainingDate', new Date().toISOString().slice(0, 10));
     expect(ok.body.notice.type).toBe('success');
-    for (let i = 0; i < 100 && (await AidantOnboarding.findByPk(onboarding.id))!.status !== 'card_shipping'; i += 1) await new Promise((r) => setTimeout(r, 100));
-    expect((await AidantOnboarding.findByPk(onboarding.id))!.status).toBe('card_shipping');
+    // Polled with the suite's generous bound: the workflow applies the training on its worker, later on a loaded machine.
+    await waitFor('the onboarding to reach card shipping', async () => (await AidantOnboarding.findByPk(onboarding.id))!.status, (status) => status === 'card_shipping');
     await client.workflow.getHandle(`aidant-onboarding/${onboarding.id}`).terminate('end of test');
   });
 
