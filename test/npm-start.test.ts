@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../config/index.js';
-import { freePort } from '../infra/throwaway-stack.js';
+import { freePortRange } from './support/cluster.js';
 import { waitFor } from './support/wait.js';
 
 const isAlive = (pid: number) => {
@@ -27,7 +27,10 @@ afterAll(async () => {
 
 it('starts, restarts a dead Temporal dev server, and stops everything in order on Ctrl-C', async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'ac-npm-start-'));
-  const ports = { PORT: await freePort(), EMBEDDED_PG_PORT: await freePort(), TEMPORAL_DEV_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), MAIL_SINK_SMTP_PORT: await freePort(), MAIL_SINK_WEB_PORT: await freePort(), FRANCECONNECT_STAND_IN_PORT: await freePort(), DEMO_DEMARCHE_PORT: await freePort() };
+  // Below the ephemeral range: a port picked there can be taken by any outgoing connection of the machine before
+  // the stack binds it (the Temporal UI's was, once, while PostgreSQL initialised).
+  const base = await freePortRange(8);
+  const ports = { PORT: base, EMBEDDED_PG_PORT: base + 1, TEMPORAL_DEV_PORT: base + 2, TEMPORAL_UI_PORT: base + 3, MAIL_SINK_SMTP_PORT: base + 4, MAIL_SINK_WEB_PORT: base + 5, FRANCECONNECT_STAND_IN_PORT: base + 6, DEMO_DEMARCHE_PORT: base + 7 };
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', DATA_DIR: dataDir, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
   for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'FRANCECONNECT_ISSUER', 'IDP_FC_REDIRECT_URI_V2', 'IDP_FC_POST_LOGOUT_URI_V2']) delete env[name];
   // Its own process group, like `npm start` in a terminal.
