@@ -31,13 +31,12 @@ export const INTERNAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
- * Columns whose name looks secret but which were reviewed and may be shown: document fingerprints and the
- * journal's hash chain (integrity proofs, not secrets), public content. A new column matching SECRET_LOOKING must be added
+ * Columns whose name looks secret but which were reviewed and may be shown: document fingerprints (integrity
+ * proofs, not secrets), public content. (The journal's hash chain is no column of the journal: admin/journal-resource.ts.) A new column matching SECRET_LOOKING must be added
  * either here or to INTERNAL_FIELDS (test/admin-secrets.test.ts checks it).
  */
 export const REVIEWED_PUBLIC_FIELDS: Readonly<Record<string, readonly string[]>> = {
   mandats: ['templateHash', 'attestationHash'],
-  journal: ['hash', 'previousHash'],
   // the published translated text of the mandat: public content, edited in the back-office
   mandat_translations: ['body'],
 };

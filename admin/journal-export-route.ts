@@ -8,7 +8,7 @@ import type { Sequelize } from 'sequelize';
 import { journalCsvFileName, parseJournalFilters } from '../domain/journal-export.js';
 import { can } from '../domain/roles.js';
 import { appendJournal } from '../services/journal.js';
-import { lastJournalId, writeJournalCsv } from '../services/journal-export.js';
+import { sealedJournalPosition, writeJournalCsv } from '../services/journal-export.js';
 import { csvRefusal, sendCsvDownload } from './csv-download.js';
 
 const FORBIDDEN = 'Vous n’avez pas les droits nécessaires pour exporter le journal.';
@@ -20,12 +20,12 @@ export function journalExportRoute(sequelize: Sequelize, options: { batchSize?: 
       if (!can(admin.roles, 'read_journal')) return csvRefusal(res, 403, FORBIDDEN);
       const { filters, errors } = parseJournalFilters(req.query as Record<string, unknown>);
       if (errors.length > 0) return csvRefusal(res, 400, `Export impossible : ${errors.join(' ')}`);
-      const upToId = await lastJournalId(sequelize);
+      const upToPosition = await sealedJournalPosition(sequelize);
       await appendJournal({
         action: 'journal_exported', actorId: admin.id,
-        details: { filters: Object.fromEntries(Object.entries(filters).map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value])), upToId },
+        details: { filters: Object.fromEntries(Object.entries(filters).map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value])), upToPosition },
       });
-      await sendCsvDownload(res, journalCsvFileName(new Date()), (out) => writeJournalCsv(sequelize, filters, upToId, out, options));
+      await sendCsvDownload(res, journalCsvFileName(new Date()), (out) => writeJournalCsv(sequelize, filters, upToPosition, out, options));
     })().catch(next);
   };
 }

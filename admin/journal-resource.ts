@@ -9,7 +9,7 @@
 //
 // The hash chain is shown: each hash is a SHA-256 of the entry's own content and of the previous hash, with no
 // key, so it proves nothing to whoever can read the entry and grants nothing; showing it lets an auditor compare
-// with a copy (admin/internal-fields.ts lists it among the reviewed public fields).
+// with a copy. It is sealed about a second after the entry's commit (migration 0033): read from journal_seals.
 import type { Action, ActionContext, ActionRequest, ActionResponse, ResourceOptions } from 'adminjs';
 import { can } from '../domain/roles.js';
 import { describeDemarches, describeDetails } from '../domain/journal-export.js';
@@ -19,7 +19,7 @@ import { QueryTypes } from 'sequelize';
 import { JournalEntry } from '../db/models/index.js';
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from '../domain/retention.js';
 import { DEFAULT_INACTIVITY_POLICY, type InactivityPolicy } from '../domain/inactivity.js';
-import { appendJournal, verifyJournalChain } from '../services/journal.js';
+import { appendJournal, journalSeals, verifyJournalChain } from '../services/journal.js';
 import { COMPONENTS } from './components.js';
 import { decorateRows } from './guarded-resource.js';
 import { retentionPreviewAction } from './retention-preview.js';
@@ -29,10 +29,17 @@ type EnumOf = (resourceId: string, property: string, labels: Record<string, stri
 const canRead = ({ currentAdmin }: ActionContext) => can(currentAdmin?.roles as string[] | undefined, 'read_journal');
 const canVerify = ({ currentAdmin }: ActionContext) => can(currentAdmin?.roles as string[] | undefined, 'verify_journal');
 
+const NOT_YET_SEALED = 'pas encore scellée (dans quelques secondes)';
+
 /** The record page's French view of the details and démarches, and its title (breadcrumbs, page header). */
 decorateRows('journal', async (rows) => {
   const erased = await erasedPeople(rows);
+  const seals = await journalSeals(JournalEntry.sequelize!, rows.map((row) => String(row.id)));
   for (const row of rows) {
+    const seal = seals.get(String(row.id));
+    row.chainPosition = seal?.position ?? NOT_YET_SEALED;
+    row.hash = seal?.hash ?? NOT_YET_SEALED;
+    row.previousHash = seal?.previousHash ?? NOT_YET_SEALED;
     row.summary = `${JOURNAL_ACTIONS[row.action as JournalAction] ?? row.action} (entrée n° ${row.id})`;
     row.detailsText = describeDetails(row.details as Record<string, unknown> | null).join('\n');
     row.demarchesText = describeDemarches(row.demarches as string[] | null);
@@ -99,7 +106,7 @@ export function journalResourceOptions(helpers: { navigation: ResourceOptions['n
     filterProperties: ['action', 'organisationId', 'actorId', 'usagerId', 'createdAt'],
     showProperties: [
       'id', 'createdAt', 'action', 'actorId', 'organisationId', 'usagerId', 'erasureNote', 'mandatId', 'autorisationId', 'habilitationRequestId', 'onboardingId',
-      'demarchesText', 'durationDays', 'detailsText', 'hash', 'previousHash',
+      'demarchesText', 'durationDays', 'detailsText', 'chainPosition', 'hash', 'previousHash',
     ],
     properties: {
       action: helpers.enumOf('journal', 'action', JOURNAL_ACTIONS),
@@ -107,6 +114,9 @@ export function journalResourceOptions(helpers: { navigation: ResourceOptions['n
       detailsText: { ...computed(true), components: { show: COMPONENTS.Lines } },
       demarchesText: { ...computed(true), type: 'string' },
       erasureNote: { type: 'string', isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } },
+      chainPosition: { ...computed(true), type: 'string' },
+      hash: { ...computed(true), type: 'string' },
+      previousHash: { ...computed(true), type: 'string' },
     },
     actions: {
       list: read, show: read, search: read,
@@ -129,6 +139,7 @@ export const JOURNAL_TRANSLATIONS = {
         id: 'N° d’entrée', actorId: 'Auteur', organisationId: 'Structure', usagerId: 'Usager', mandatId: 'Mandat', autorisationId: 'Autorisation',
         habilitationRequestId: 'Demande d’habilitation', onboardingId: 'Habilitation d’aidant', demarchesText: 'Démarches',
         durationDays: 'Durée (jours)', detailsText: 'Détails', summary: 'Entrée', erasureNote: 'Personne effacée',
+        chainPosition: 'Position dans la chaîne',
       },
       actions: ACTIONS,
     },

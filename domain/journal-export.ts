@@ -65,7 +65,7 @@ export function parseJournalFilters(query: Record<string, unknown>): FilterParse
 const DETAIL_LABELS: Record<string, string> = {
   ip: 'Adresse IP', reason: 'Raison', reasonText: 'Raison', motif: 'Motif', to: 'Nouvel état', from: 'État précédent',
   serialNumber: 'Numéro de carte', kind: 'Type de carte', aidantId: 'Aidant', email: 'E-mail', decision: 'Décision',
-  checked: 'Entrées vérifiées', brokenAt: 'Chaîne rompue à l’entrée', rows: 'Lignes', filters: 'Filtres', upToId: 'Jusqu’à l’entrée', export: 'Export',
+  checked: 'Entrées vérifiées', brokenAt: 'Chaîne rompue à l’entrée', rows: 'Lignes', filters: 'Filtres', upToId: 'Jusqu’à l’entrée', upToPosition: 'Jusqu’à la position de la chaîne', export: 'Export',
   staffMemberId: 'Membre de l’équipe ANCT', roles: 'Rôles',
 };
 

@@ -2,7 +2,7 @@
 
 export interface ChainVerification {
   checked: number;
-  /** The id of the first entry whose hash or link does not match; null when the chain is intact. */
+  /** The id of the first entry whose hash or link does not match, or neither sealed nor pending; null when the chain is intact. */
   brokenAt: string | null;
 }
 

@@ -28,6 +28,7 @@ import * as inactivity from './0029-inactivity.js';
 import * as anctView from './0030-anct-view.js';
 import * as exportsIndexes from './0031-exports.js';
 import * as ephemeralTables from './0032-ephemeral-tables.js';
+import * as journalSeals from './0033-journal-seals.js';
 
 export const MIGRATIONS = [
   { name: '0001-domain', ...domain },
@@ -58,4 +59,5 @@ export const MIGRATIONS = [
   { name: '0030-anct-view', ...anctView },
   { name: '0031-exports', ...exportsIndexes },
   { name: '0032-ephemeral-tables', ...ephemeralTables },
+  { name: '0033-journal-seals', ...journalSeals },
 ];

@@ -249,8 +249,8 @@ export function createFranceConnectClient(deps: { config: Config['franceconnect'
       const usagerId = await sequelize.transaction(async (transaction: Transaction) => {
         // Created once whoever comes first (findOrCreate re-reads after a concurrent insert), then locked — NO KEY
         // UPDATE, as only non-key columns change: a plain FOR UPDATE also blocks the foreign-key checks of rows that
-        // name this usager (a userinfo's notification record, inserted while its statement holds the journal's
-        // chain lock), and this transaction then waits for that chain lock: a deadlock the soak found.
+        // name this usager (a userinfo's notification record) until this transaction ends — with the journal's
+        // former chain lock, that was a deadlock the soak found.
         const [, created] = await Usager.findOrCreate({
           where: { sub },
           defaults: {

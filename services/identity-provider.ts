@@ -201,7 +201,7 @@ export async function useAccessToken(sequelize: Sequelize, secretsKey: Buffer, t
   if (!IDP_TOKEN.test(token)) return { outcome: 'unknown' };
   // ONE statement, atomic on its own: the token's connection; THE check (services/autorisations.ts) on what it
   // was issued for, now; when it allows, the journal entry and the notification's record; and the identity.
-  // The journal's chain lock (migration 0001) is held from the insert to the statement's commit only.
+  // The journal entry takes no global lock: it is chained after commit (migration 0033).
   const { rows: [row] } = await rawQuery<{
     id: string; usager_id: string; revoked: boolean; expired: boolean; journal_id: string | null; pending_before: boolean;
     sub: string; given_name: string; family_name: string; preferred_username: string | null; birthdate: string; gender: string;

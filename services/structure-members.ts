@@ -60,7 +60,7 @@ function notOneself(actor: Actor, aidantId: string): void {
 
 async function lockedMember(actor: Actor, userId: string, transaction: Transaction): Promise<{ user: User; membership: OrganisationMembership }> {
   // NO KEY UPDATE: only non-key columns change, and foreign-key checks of rows naming this user (a journal entry
-  // inserted under the chain lock) must not wait for us while we wait for that lock.
+  // of another transaction) must not wait for us while we may wait for that transaction.
   const user = await User.findByPk(userId, { transaction, lock: transaction.LOCK.NO_KEY_UPDATE });
   const membership = user && await OrganisationMembership.findOne({ where: { userId, organisationId: actor.organisationId }, transaction, lock: transaction.LOCK.UPDATE });
   if (!user || !membership) throw new NotFoundError(NOT_A_MEMBER);

@@ -7,7 +7,7 @@ import { Op } from 'sequelize';
 import { JournalEntry } from '../db/models/index.js';
 import { DEMARCHES } from '../domain/demarches.js';
 import { JOURNAL_CSV_HEADERS } from '../domain/journal-export.js';
-import { appendJournal } from '../services/journal.js';
+import { appendJournal, journalSeals, sealJournal } from '../services/journal.js';
 import { adminAgent } from './support/admin-session.js';
 import { useBackOfficeStack } from './support/back-office-stack.js';
 import { parseCsv } from './support/csv.js';
@@ -82,7 +82,20 @@ describe('the journal in the back-office', () => {
   });
 
   it('lists and shows the journal to the ANCT team and the technical admin, not to the comité', async () => {
-    const { ids } = await scenario();
+    // Shown before it is sealed (the sealer's lock held meanwhile, as a busy sealer would): the chain's fields say
+    // so; the worker seals it about a second later.
+    const sealer = await JournalEntry.sequelize!.transaction();
+    let ids: string[];
+    try {
+      await JournalEntry.sequelize!.query("SELECT pg_advisory_xact_lock(hashtext('journal_seal'))", { transaction: sealer });
+      ({ ids } = await scenario());
+      const pending = await (await as(staff)).get(`/admin/api/resources/journal/records/${ids[1]}/show`);
+      expect(pending.body.record.params).toMatchObject({ chainPosition: expect.stringMatching(/^pas encore scellée/), hash: expect.stringMatching(/^pas encore scellée/) });
+    } finally {
+      await sealer.commit();
+    }
+    await sealJournal(JournalEntry.sequelize!, { wait: true });
+    const seal = (await journalSeals(JournalEntry.sequelize!, [ids[1]])).get(ids[1])!;
     expect(refused(await (await as(jury)).get('/admin/api/resources/journal/actions/list'))).toBe(true);
     expect(refused(await (await as(jury)).get(`/admin/api/resources/journal/records/${ids[1]}/show`))).toBe(true);
     for (const person of [staff, tech]) {
@@ -96,6 +109,7 @@ describe('the journal in the back-office', () => {
         action: 'use_autorisation',
         demarchesText: DEMARCHES.social.titreCourt,
         detailsText: DETAILS,
+        chainPosition: seal.position, hash: seal.hash, previousHash: seal.previousHash,
       });
     }
   });
@@ -140,6 +154,8 @@ describe('the journal in the back-office', () => {
     expect(column('Démarches')).toBe(DEMARCHES.social.titreCourt);
     // A formula is text (a leading apostrophe) only when it would start the cell; quotes and line breaks stay in the field.
     expect(column('Détails')).toBe(DETAILS);
+    // The entry's seal: sealed by the export before it read.
+    expect(column('Empreinte')).toBe((await journalSeals(JournalEntry.sequelize!, [ids[1]])).get(ids[1])!.hash);
     expect((res.body as Buffer).toString('utf8')).toContain(';"note : ligne 1\nligne 2; « cité » ""entre guillemets""\nMotif : =HYPERLINK(""http://evil.example"",""clic"")');
 
     const formulas = await scenarioWithFormulaCells();

@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { QueryTypes } from 'sequelize';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { PROJECT_ROOT } from '../config/index.js';
 import { AidantOnboarding } from '../db/models/index.js';
@@ -108,6 +109,17 @@ describe('the production topology', () => {
     for (let i = 0; i < 4; i += 1) expect((await space(c.publicUrl)).status).toBe(200);
     await waitFor('web process 1 to be restarted', async () => c.pid('web-1'), (pid) => pid !== undefined && pid !== firstPid, 180_000);
     expect((await fetch(`${c.webUrls[0]}/health`)).status).toBe(200);
+
+    // The journal's chain is sealed by the workers on their own (migration 0033): the last entry, within seconds.
+    const sequelize = createSequelize(c.databaseUrl, { poolMax: 1 });
+    try {
+      const [{ id }] = await sequelize.query<{ id: string | null }>('SELECT max(id)::text AS id FROM journal', { type: QueryTypes.SELECT });
+      expect(id).not.toBeNull();
+      const sealed = async () => (await sequelize.query('SELECT 1 FROM journal_seals WHERE entry_id = $1', { type: QueryTypes.SELECT, bind: [id] })).length;
+      expect(await waitFor('a worker to seal the last journal entry', sealed, (n) => n === 1, 30_000)).toBe(1);
+    } finally {
+      await sequelize.close();
+    }
   });
 
   it('rolls its workers onto a new workflow version while lifecycles run: running ones keep their path, new ones take the new one', async () => {

@@ -179,9 +179,10 @@ describe('a whole identification', () => {
   });
 
   it('while it waits for the journal, lets rows naming the usager be written: no deadlock with a userinfo', async () => {
-    // A userinfo inserts its journal entry (taking the chain lock), then the notification record naming the usager
-    // (its foreign-key check takes a KEY SHARE lock on the usager's row). The callback locks that row, then waits
-    // for the chain lock: it must not hold the row against KEY SHARE (a FOR UPDATE would: a deadlock, found by the soak).
+    // The callback locks the usager's row, then journals. Whatever holds up its journal entry (the journal's chain
+    // lock did until migration 0033; here a lock on the table), it must not hold the row against KEY SHARE — the
+    // foreign-key check of any row naming the usager, a userinfo's notification record: a FOR UPDATE would (a
+    // deadlock the soak found with the chain lock).
     const who = await aidant();
     expect((await who.callback(await standInBrowser().login((await who.start()).href, 'karim'))).status).toBe(303);
     const usager = (await usagerOf('karim'))!;
@@ -189,15 +190,15 @@ describe('a whole identification', () => {
     const chain = await sequelize.transaction();
     let answered: request.Response | undefined;
     try {
-      await sequelize.query("SELECT pg_advisory_xact_lock(hashtext('journal_chain'))", { transaction: chain });
+      await sequelize.query('LOCK TABLE journal IN SHARE MODE', { transaction: chain });
       const callback = who.callback(url).then((res) => { answered = res; return res; });
-      // The callback's transaction has locked the usager and now waits for the chain lock.
+      // The callback's transaction has locked the usager and now waits to insert into the journal.
       const waiting = async () => (await sequelize.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory' AND query ILIKE '%INSERT INTO%journal%'",
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'relation' AND query ILIKE '%INSERT INTO%journal%'",
         { type: QueryTypes.SELECT },
       ))[0]!.n;
       for (let tries = 0; (await waiting()) === 0; tries += 1) {
-        if (tries > 200 || answered) throw new Error('the callback never waited for the journal’s chain lock');
+        if (tries > 200 || answered) throw new Error('the callback never waited for the journal');
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       const keyShare = await sequelize.transaction(async (transaction) => {

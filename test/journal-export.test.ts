@@ -3,13 +3,12 @@
 // fetched only once the client took the previous one, stopping when the client leaves), and the chain checked
 // batch by batch, a break found across a batch boundary.
 import { QueryTypes, Sequelize } from 'sequelize';
-import { JournalEntry } from '../db/models/index.js';
 import {
   CSV_BOM, csvField, describeDemarches, describeDetails, JOURNAL_CSV_HEADERS, journalCsvFileName, parseJournalFilters,
 } from '../domain/journal-export.js';
 import { describeVerification } from '../domain/journal-verification.js';
 import { appendJournal, verifyJournalChain } from '../services/journal.js';
-import { journalBatches, lastJournalId, writeJournalCsv } from '../services/journal-export.js';
+import { journalBatches, sealedJournalPosition, writeJournalCsv } from '../services/journal-export.js';
 import { testEnv, testSequelize } from './support/env.js';
 import { createStructure } from './support/espace.js';
 import { parseCsv } from './support/csv.js';
@@ -19,7 +18,7 @@ let sequelize: Sequelize;
 beforeAll(() => { sequelize = testSequelize(); });
 afterAll(() => sequelize.close());
 
-/** `count` entries of a new structure, written in one statement (the chain's trigger runs for each). */
+/** `count` entries of a new structure, written in one statement (each queued for sealing by the journal's trigger). */
 async function generateEntries(count: number): Promise<string> {
   const organisation = await createStructure();
   await sequelize.query(`
@@ -78,11 +77,11 @@ describe('the journal CSV, escaping', () => {
 describe('the journal CSV export, streamed', () => {
   it('writes a BOM, the French headers and one line per matching entry, up to the last entry at the start', async () => {
     const organisationId = await generateEntries(5);
-    const upToId = await lastJournalId(sequelize);
+    const upToPosition = await sealedJournalPosition(sequelize);
     await appendJournal({ action: 'connect_aidant', organisationId, details: { n: 'after the start' } });
     const client = pausedClient();
     client.release();
-    expect(await writeJournalCsv(sequelize, { organisationId }, upToId, client.out, { batchSize: 2 })).toBe(5);
+    expect(await writeJournalCsv(sequelize, { organisationId }, upToPosition, client.out, { batchSize: 2 })).toBe(5);
     const text = client.chunks.join('');
     expect(text.startsWith(CSV_BOM)).toBe(true);
     const [headers, ...rows] = parseCsv(text.slice(1));
@@ -96,7 +95,7 @@ describe('the journal CSV export, streamed', () => {
     const { sequelize: counted, queries } = countingSequelize();
     try {
       const client = pausedClient();
-      const done = writeJournalCsv(counted, { organisationId }, await lastJournalId(sequelize), client.out, { batchSize: 1000 });
+      const done = writeJournalCsv(counted, { organisationId }, await sealedJournalPosition(sequelize), client.out, { batchSize: 1000 });
       await client.blocked();
       // The client took nothing: one batch fetched (its rows wait in the client's buffer), no read-ahead.
       expect(queries).toHaveLength(1);
@@ -116,7 +115,7 @@ describe('the journal CSV export, streamed', () => {
     const { sequelize: counted, queries } = countingSequelize();
     try {
       const client = pausedClient();
-      const done = writeJournalCsv(counted, { organisationId }, await lastJournalId(sequelize), client.out, { batchSize: 500 });
+      const done = writeJournalCsv(counted, { organisationId }, await sealedJournalPosition(sequelize), client.out, { batchSize: 500 });
       await client.blocked();
       client.out.destroy();
       expect(await done).toBe(500);
@@ -134,10 +133,10 @@ describe('the journal CSV export, streamed', () => {
       await sequelize.query('SELECT pg_sleep(0.005)');
     }
     const organisationId = organisation.id;
-    const upToId = await lastJournalId(sequelize);
+    const upToPosition = await sealedJournalPosition(sequelize);
     const ids = async (filters: Parameters<typeof journalBatches>[1]) => {
       const found: string[] = [];
-      for await (const rows of journalBatches(sequelize, { organisationId, ...filters }, upToId, 2)) found.push(...rows.map((row) => row.id));
+      for await (const rows of journalBatches(sequelize, { organisationId, ...filters }, upToPosition, 2)) found.push(...rows.map((row) => row.id));
       return found;
     };
     const all = await ids({});
@@ -158,20 +157,28 @@ describe('the chain verification, in batches', () => {
   it('finds a tampered entry and a deleted one, also on a batch boundary, and counts what it checked', async () => {
     await generateEntries(6);
     expect((await verifyJournalChain(undefined, 4)).brokenAt).toBeNull();
-    const [last, deleted, tampered] = await JournalEntry.findAll({ order: [['id', 'DESC']], limit: 3 });
+    // The last three entries of the chain, in seal order (the verification sealed the six, maybe after others).
+    const [last, deleted, tampered] = await sequelize.query<{ entry_id: string; position: string }>(
+      'SELECT entry_id::text AS entry_id, position::text AS position FROM journal_seals ORDER BY position DESC LIMIT 3', { type: QueryTypes.SELECT });
     const transaction = await sequelize.transaction();
-    const upTo = async (id: string) => Number((await sequelize.query<{ n: string }>('SELECT count(*) AS n FROM journal WHERE id <= $1', { type: QueryTypes.SELECT, bind: [id], transaction }))[0].n);
     try {
-      // Tampering needs the trigger disabled, which only a superuser can do: this is what the chain is for.
-      // (The ALTER also locks the journal: no other test appends meanwhile.)
+      // Tampering needs the triggers disabled, which only a superuser can do: this is what the chain is for.
+      // (The ALTERs also lock the tables: no other test appends or seals meanwhile.)
+      // The sealer's lock first, as every sealer takes it before reading the journal: no deadlock with a sealer
+      // of another test file.
+      await sequelize.query("SELECT pg_advisory_xact_lock(hashtext('journal_seal'))", { transaction });
       await sequelize.query('ALTER TABLE journal DISABLE TRIGGER journal_append_only', { transaction });
-      await sequelize.query(`DELETE FROM journal WHERE id = ${deleted.id}`, { transaction });
-      // The entry after the deleted one no longer links to its predecessor: found whether it opens a batch,
-      // closes one or sits inside one.
-      const beforeLast = await upTo(last.id);
-      for (const batchSize of [beforeLast - 1, beforeLast, beforeLast + 7]) expect(await verifyJournalChain(transaction, batchSize)).toEqual({ checked: beforeLast, brokenAt: String(last.id) });
-      await sequelize.query(`UPDATE journal SET details = '{"n": 0}' WHERE id = ${tampered.id}`, { transaction });
-      expect(await verifyJournalChain(transaction, 2)).toEqual({ checked: await upTo(tampered.id), brokenAt: String(tampered.id) });
+      await sequelize.query('ALTER TABLE journal_seals DISABLE TRIGGER journal_seals_append_only', { transaction });
+      // An entry deleted with its seal: the next seal is found after a missing position, whether it opens a
+      // batch, closes one or sits inside one.
+      await sequelize.query(`DELETE FROM journal_seals WHERE entry_id = ${deleted.entry_id}`, { transaction });
+      await sequelize.query(`DELETE FROM journal WHERE id = ${deleted.entry_id}`, { transaction });
+      const beforeLast = Number(last.position) - 1;
+      for (const batchSize of [beforeLast - 1, beforeLast, beforeLast + 7]) {
+        expect(await verifyJournalChain(transaction, batchSize)).toEqual({ checked: beforeLast, brokenAt: last.entry_id });
+      }
+      await sequelize.query(`UPDATE journal SET details = '{"n": 0}' WHERE id = ${tampered.entry_id}`, { transaction });
+      expect(await verifyJournalChain(transaction, 2)).toEqual({ checked: Number(tampered.position), brokenAt: tampered.entry_id });
     } finally {
       await transaction.rollback();
     }

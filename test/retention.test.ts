@@ -12,7 +12,7 @@ import { Autorisation, JournalEntry, Mandat, OrganisationMembership, Usager, Use
 import { DAY_MS } from '../domain/duration.js';
 import { MANDAT_TEXT_VERSION } from '../domain/mandat.js';
 import { DEFAULT_RETENTION_POLICY, yearsBefore } from '../domain/retention.js';
-import { appendJournal, verifyJournalChain } from '../services/journal.js';
+import { appendJournal, journalSeals, sealJournal, verifyJournalChain } from '../services/journal.js';
 import { journalRetentionRun, previewRetention, purgeRetentionBatch } from '../services/retention.js';
 import { createRetentionActivities } from '../activities/retention.js';
 import { createPerson, createStructure } from './support/espace.js';
@@ -138,7 +138,15 @@ describe('retention', () => {
     const lastLogin = await serverNow();
     await User.update({ lastLoginAt: lastLogin, phone: '0601020304' }, { where: { id: aidant.id } });
     await appendJournal({ action: 'connect_aidant', actorId: aidant.id, organisationId: organisation.id });
-    const entries = await JournalEntry.findAll({ where: { actorId: aidant.id } });
+    const entries = await JournalEntry.findAll({ where: { actorId: aidant.id }, order: [['id', 'ASC']] });
+    // The chain's hashes of the aidant's entries (sealed now): the anonymisation must leave them as they are.
+    const hashesOf = async (ids: string[]) => {
+      await sealJournal(JournalEntry.sequelize!, { wait: true });
+      const seals = await journalSeals(JournalEntry.sequelize!, ids);
+      return ids.map((id) => seals.get(id)?.hash);
+    };
+    const hashesBefore = await hashesOf(entries.map((e) => String(e.id)));
+    expect(hashesBefore.every((hash) => /^[0-9a-f]{64}$/.test(hash ?? ''))).toBe(true);
 
     await skipTo(new Date(addYears(lastLogin, 6).getTime() - DAY_MS));
     await runRetention();
@@ -150,7 +158,8 @@ describe('retention', () => {
     const anonymised = await User.findByPk(aidant.id);
     expect(anonymised).toMatchObject({ email: `supprime-${aidant.id}@aidants-connect.invalid`, firstName: 'Aidant', lastName: 'supprimé', phone: null, profession: null, isActive: false });
     expect(await OrganisationMembership.count({ where: { userId: aidant.id } })).toBe(0);
-    expect((await JournalEntry.findAll({ where: { actorId: aidant.id } })).map((e) => e.hash)).toEqual(entries.map((e) => e.hash));
+    expect((await JournalEntry.findAll({ where: { actorId: aidant.id }, order: [['id', 'ASC']] })).map((e) => String(e.id))).toEqual(entries.map((e) => String(e.id)));
+    expect(await hashesOf(entries.map((e) => String(e.id)))).toEqual(hashesBefore);
     expect(await verifyJournalChain()).toEqual({ checked: expect.any(Number), brokenAt: null });
   }, 120_000);
 

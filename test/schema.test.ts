@@ -3,7 +3,7 @@ import { QueryTypes, Sequelize } from 'sequelize';
 import { Card, HabilitationRequest, JournalEntry, Organisation, Usager } from '../db/models/index.js';
 import { createMigrator, migrate } from '../db/migrate.js';
 import { createSecretBox } from '../services/secret-box.js';
-import { appendJournal, verifyJournalChain } from '../services/journal.js';
+import { appendJournal, journalSeals, sealJournal, verifyJournalChain } from '../services/journal.js';
 import { createStaffMember, createSubmittedRequest, testSecrets } from './support/factories.js';
 import { testEnv, testSequelize, unique } from './support/env.js';
 
@@ -26,24 +26,37 @@ describe('schema', () => {
       await appendJournal({ action: 'admin_login', details: { test: unique() } });
       await expect(sequelize.query("UPDATE journal SET action = 'connect_aidant'")).rejects.toThrow(/append-only/);
       await expect(sequelize.query('DELETE FROM journal')).rejects.toThrow(/append-only/);
-      await expect(sequelize.query('TRUNCATE journal')).rejects.toThrow(/append-only/);
+      // TRUNCATE: refused by the seals' foreign key, and with CASCADE by the triggers (the journal's and its seals').
+      await expect(sequelize.query('TRUNCATE journal')).rejects.toThrow(/append-only|referenced in a foreign key/);
+      await expect(sequelize.query('TRUNCATE journal CASCADE')).rejects.toThrow(/append-only/);
     });
 
-    it('chains each entry to the previous one and verifies the chain', async () => {
-      await appendJournal({ action: 'admin_login', details: { n: 1 } });
-      await appendJournal({ action: 'admin_login', details: { n: 2 } });
-      const [last, previous] = await JournalEntry.findAll({ order: [['id', 'DESC']], limit: 2 });
-      expect(last.previousHash).toBe(previous.hash);
-      expect(last.hash).toMatch(/^[0-9a-f]{64}$/);
+    it('chains each entry to the previous one once sealed, and verifies the chain', async () => {
+      const marker = unique();
+      await appendJournal({ action: 'admin_login', details: { marker, n: 1 } });
+      await appendJournal({ action: 'admin_login', details: { marker, n: 2 } });
+      const [first, second] = await JournalEntry.findAll({ where: { details: { marker } }, order: [['id', 'ASC']] });
+      expect(await sealJournal(sequelize, { wait: true })).toBeGreaterThanOrEqual(2);
+      const seals = await journalSeals(sequelize, [String(first.id), String(second.id)]);
+      const [a, b] = [seals.get(String(first.id))!, seals.get(String(second.id))!];
+      expect(Number(b.position)).toBeGreaterThan(Number(a.position));
+      expect(b.hash).toMatch(/^[0-9a-f]{64}$/);
+      // Linked to the seal just before it (another test file's entry may sit between the two).
+      const [before] = await sequelize.query<{ hash: string }>('SELECT hash FROM journal_seals WHERE position = $1', { type: QueryTypes.SELECT, bind: [Number(b.position) - 1] });
+      expect(b.previousHash).toBe(before.hash);
       expect(await verifyJournalChain()).toEqual({ checked: expect.any(Number), brokenAt: null });
     });
 
     it('detects an entry whose content no longer matches its hash', async () => {
       await appendJournal({ action: 'admin_login', details: { n: 3 } });
+      await sealJournal(sequelize, { wait: true });
       const [row] = await JournalEntry.findAll({ order: [['id', 'DESC']], limit: 1 });
       // Tampering needs the trigger disabled, which only a superuser can do: this is what the chain is for.
       const transaction = await sequelize.transaction();
       try {
+        // The sealer's lock first, as every sealer takes it before reading the journal: no deadlock with a sealer
+        // of another test file.
+        await sequelize.query("SELECT pg_advisory_xact_lock(hashtext('journal_seal'))", { transaction });
         await sequelize.query('ALTER TABLE journal DISABLE TRIGGER journal_append_only', { transaction });
         await sequelize.query(`UPDATE journal SET details = '{"n": 4}' WHERE id = ${row.id}`, { transaction });
         expect(await verifyJournalChain(transaction)).toMatchObject({ brokenAt: String(row.id) });
@@ -164,7 +177,7 @@ describe('schema', () => {
 });
 
 describe('journal under concurrent writers', () => {
-  it('keeps one unbroken chain in id order', async () => {
+  it('keeps one unbroken chain', async () => {
     // 200 writers over the file's pool of 5 connections: transactions interleave and commit out of order.
     await Promise.all(Array.from({ length: 200 }, (_, i) => appendJournal({ action: 'admin_login', details: { concurrent: i } })));
     expect(await verifyJournalChain()).toMatchObject({ brokenAt: null });

@@ -348,8 +348,8 @@ describe('accessibility of the training pages', () => {
       await check('aidant, sans session choisie');
       // Its own session: other test files publish sessions in the same database, full ones too.
       await page.click(`label[for="session-${chosen.id}"]`);
-      // On a loaded machine the registration can wait for the journal's lock behind other test files: give it time,
-      // and say what came back when it is not the confirmation.
+      // On a loaded machine the registration can wait behind other test files: give it time, and say what came
+      // back when it is not the confirmation.
       const [answer] = await Promise.all([
         page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes(`/formations/${onboarding.id}`), { timeout: 90_000 }),
         page.click('button[type=submit]:has-text("Inscrire à cette session")'),

@@ -5,6 +5,8 @@ import { createSequelize } from '../db/sequelize.js';
 import { createMailer } from '../services/mailer.js';
 import { createLogger } from '../infra/logger.js';
 import { createWorker } from './create-worker.js';
+import { JOURNAL_SEAL_INTERVAL_MS, sealJournal } from '../services/journal.js';
+import { startPeriodicSweep } from '../services/periodic-sweep.js';
 
 const config = loadConfigOrExit();
 const log = createLogger('worker', config.logLevel);
@@ -32,8 +34,20 @@ const worker = await createWorker({
 // Started by `npm start`: stop when the orchestrator goes away, even if it was killed.
 process.on('disconnect', () => { if (worker.getState() === 'RUNNING') worker.shutdown(); });
 process.channel?.unref();
+// The journal's chain is sealed after commit (migration 0033): by whichever worker takes the sealer's lock.
+// A failure (database down) is said once, and so is the recovery: not a line a second.
+let sealingFails = false;
+const stopSealing = startPeriodicSweep(async () => {
+  await sealJournal(sequelize);
+  if (sealingFails) log.info('journal sealing resumed');
+  sealingFails = false;
+}, JOURNAL_SEAL_INTERVAL_MS, (error) => {
+  if (!sealingFails) log.warn(`journal sealing failed, retried every ${JOURNAL_SEAL_INTERVAL_MS} ms: ${error.message}`);
+  sealingFails = true;
+});
 log.info(`worker ready on task queue "${config.temporal.taskQueue}" (${temporalAddress})`);
 await worker.run();
+stopSealing();
 await connection.close();
 await sequelize.close();
 mailer.close();

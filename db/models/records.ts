@@ -18,8 +18,6 @@ export class JournalEntry extends Model<InferAttributes<JournalEntry>, InferCrea
   declare durationDays: number | null;
   declare details: CreationOptional<Record<string, unknown>>;
   declare idempotencyKey: string | null;
-  declare previousHash: CreationOptional<string>;
-  declare hash: CreationOptional<string>;
 
   static initModel(sequelize: Sequelize): void {
     JournalEntry.init(
@@ -33,9 +31,6 @@ export class JournalEntry extends Model<InferAttributes<JournalEntry>, InferCrea
         durationDays: { type: DataTypes.INTEGER, allowNull: true },
         details: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
         idempotencyKey: text(),
-        // Filled by the database trigger; the placeholders satisfy NOT NULL before the trigger runs.
-        previousHash: { ...text(false), defaultValue: '' },
-        hash: { ...text(false), defaultValue: '' },
       },
       { sequelize, tableName: 'journal' },
     );
