@@ -25,6 +25,7 @@ import { createWorker } from '../worker/create-worker.js';
 import { benchLogin } from './login.js';
 import { benchCardImport } from './card-import.js';
 import { benchJournalExport } from './journal-export.js';
+import { benchJournalWriters } from './journal-writers.js';
 import { benchMandatSuite } from './mandat-suite.js';
 import { benchIdentityProvider } from './identity-provider.js';
 
@@ -53,6 +54,7 @@ async function timed<T>(count: number, concurrency: number, task: (i: number) =>
 const SELECTABLE: Record<string, (stack: ThrowawayStack, sequelize: Sequelize) => Promise<void>> = {
   idp: (stack, sequelize) => benchIdentityProvider({ stack, sequelize, line }),
   mandats: (stack, sequelize) => benchMandatSuite({ stack, sequelize, line }),
+  journal: (_stack, sequelize) => benchJournalWriters(sequelize, line),
 };
 const selected = process.argv.slice(2);
 if (selected.length > 0) {
@@ -82,6 +84,7 @@ try {
   const verifyStart = performance.now();
   const chain = await verifyJournalChain();
   line('journal chain verification', `${chain.checked} entries in ${ms(performance.now() - verifyStart)} (${chain.brokenAt ? 'BROKEN' : 'intact'})`);
+  await benchJournalWriters(sequelize, line);
 
   await benchCardImport(sequelize, line);
   await benchJournalExport(sequelize, line);
