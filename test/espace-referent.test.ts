@@ -4,7 +4,7 @@
 // from a last structure or from one of two, the cancellation of an onboarding, and who may reach what.
 import request from 'supertest';
 import type express from 'express';
-import { QueryTypes, Sequelize } from 'sequelize';
+import { QueryTypes } from 'sequelize';
 import { createMigrator } from '../db/migrate.js';
 import {
   AidantOnboarding, JournalEntry, Organisation, OrganisationMembership, StructureChangeRequest, User,
@@ -17,7 +17,8 @@ import { createApp } from '../server/app.js';
 import { createLifecycles, type Lifecycles } from '../services/lifecycles.js';
 import { onboardingStatusQuery } from '../workflows/messages.js';
 import { createPerson, createStructure, espaceCookie } from './support/espace.js';
-import { testConfig, testEnv, unique } from './support/env.js';
+import { testConfig, unique } from './support/env.js';
+import { withScratchDatabase } from './support/scratch-database.js';
 import { waitForSubject } from './support/mail.js';
 import { useWorkerStack } from './support/temporal.js';
 import { waitFor } from './support/wait.js';
@@ -384,13 +385,7 @@ describe('espace référent: cancel an onboarding', () => {
 
 describe('migration 0015', () => {
   it('accepts the new onboarding statuses with their rules, and its down migration keeps journaled onboardings as cancelled', async () => {
-    const name = unique('scratch_');
-    await stack.sequelize.query(`CREATE DATABASE ${name}`);
-    const url = new URL(testEnv.databaseUrl);
-    url.pathname = `/${name}`;
-    // A bare Sequelize: the models stay bound to the test database.
-    const scratch = new Sequelize(url.toString(), { dialect: 'postgres', logging: false });
-    try {
+    await withScratchDatabase(stack.sequelize, async (scratch) => {
       const migrator = createMigrator(scratch);
       await migrator.up({ to: '0015-referent' });
       const one = async (sql: string) => (await scratch.query<{ id: string }>(sql, { type: QueryTypes.SELECT }))[0];
@@ -412,9 +407,6 @@ describe('migration 0015', () => {
         .toEqual([{ status: 'cancelled', cancel_reason: 'Demande retirée' }, { status: 'cancelled', cancel_reason: 'Hors périmètre' }]);
       expect(await scratch.query(`SELECT to_regclass('structure_change_requests') AS t`, { type: QueryTypes.SELECT })).toEqual([{ t: null }]);
       await migrator.up({ to: '0015-referent' });
-    } finally {
-      await scratch.close();
-      await stack.sequelize.query(`DROP DATABASE ${name}`);
-    }
+    });
   });
 });

@@ -1,12 +1,13 @@
 // The journal's chain sealed after commit (migration 0033): writers never wait for each other, an entry
 // committed late is sealed later and never lost, one sealer at a time, the seals append-only, an entry neither
 // sealed nor pending reported, and the migration carrying an existing chain over (and back).
-import { QueryTypes, Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { JournalEntry } from '../db/models/index.js';
 import { createMigrator } from '../db/migrate.js';
 import { appendJournal, journalSeals, sealJournal, verifyJournalChain } from '../services/journal.js';
 import { sealedJournalPosition } from '../services/journal-export.js';
-import { testEnv, testSequelize, unique } from './support/env.js';
+import { testSequelize, unique } from './support/env.js';
+import { withScratchDatabase } from './support/scratch-database.js';
 
 let sequelize: Sequelize;
 beforeAll(() => { sequelize = testSequelize(); });
@@ -99,14 +100,8 @@ describe('the journal, chained after commit', () => {
 
 describe('migration 0033', () => {
   it('carries the existing chain over in id order, and its down migration puts it back on the entries', async () => {
-    const name = unique('scratch_');
-    await sequelize.query(`CREATE DATABASE ${name}`);
-    const url = new URL(testEnv.databaseUrl);
-    url.pathname = `/${name}`;
-    // A bare Sequelize: the models stay bound to the test database.
-    const scratch = new Sequelize(url.toString(), { dialect: 'postgres', logging: false });
-    const rows = <T extends object>(sql: string) => scratch.query<T>(sql, { type: QueryTypes.SELECT });
-    try {
+    await withScratchDatabase(sequelize, async (scratch) => {
+      const rows = <T extends object>(sql: string) => scratch.query<T>(sql, { type: QueryTypes.SELECT });
       const migrator = createMigrator(scratch);
       await migrator.up({ to: '0032-ephemeral-tables' });
       await scratch.query("INSERT INTO journal (action, details) SELECT 'admin_login', jsonb_build_object('n', g) FROM generate_series(1, 5) g");
@@ -129,9 +124,6 @@ describe('migration 0033', () => {
       expect(back).toHaveLength(7);
       expect(back[6].previous_hash).toBe(back[5].hash);
       expect(await rows("SELECT to_regclass('journal_seals') AS t")).toEqual([{ t: null }]);
-    } finally {
-      await scratch.close();
-      await sequelize.query(`DROP DATABASE ${name}`);
-    }
+    });
   });
 });

@@ -1,11 +1,12 @@
 // The database enforces the domain's invariants itself (real PostgreSQL, migrated by the global setup).
-import { QueryTypes, Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import { Card, HabilitationRequest, JournalEntry, Organisation, Usager } from '../db/models/index.js';
 import { createMigrator, migrate } from '../db/migrate.js';
 import { createSecretBox } from '../services/secret-box.js';
 import { appendJournal, journalSeals, sealJournal, verifyJournalChain } from '../services/journal.js';
 import { createStaffMember, createSubmittedRequest, testSecrets } from './support/factories.js';
-import { testEnv, testSequelize, unique } from './support/env.js';
+import { testSequelize, unique } from './support/env.js';
+import { withScratchDatabase } from './support/scratch-database.js';
 
 let sequelize: Sequelize;
 beforeAll(() => { sequelize = testSequelize(); });
@@ -104,13 +105,7 @@ describe('schema', () => {
     });
 
     it('migration 0005 seals the secrets of an existing database, and its down migration restores them', async () => {
-      const name = unique('scratch_');
-      await sequelize.query(`CREATE DATABASE ${name}`);
-      const url = new URL(testEnv.databaseUrl);
-      url.pathname = `/${name}`;
-      // A bare Sequelize: the models stay bound to the test database.
-      const scratch = new Sequelize(url.toString(), { dialect: 'postgres', logging: false });
-      try {
+      await withScratchDatabase(sequelize, async (scratch) => {
         const migrator = createMigrator(scratch);
         await migrator.up({ to: '0004-housekeeping' });
         await scratch.query(`INSERT INTO cards (serial_number, seed_hex) VALUES ('GADT0000042', '${'ab'.repeat(20)}')`);
@@ -119,10 +114,7 @@ describe('schema', () => {
         expect(testSecrets.open(seed)).toBe('ab'.repeat(20));
         await migrator.down({ to: '0005-sealed-secrets' });
         expect(await scratch.query(`SELECT seed_hex FROM cards`, { type: QueryTypes.SELECT })).toEqual([{ seed_hex: 'ab'.repeat(20) }]);
-      } finally {
-        await scratch.close();
-        await sequelize.query(`DROP DATABASE ${name}`);
-      }
+      });
     });
   });
 
